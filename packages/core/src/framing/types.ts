@@ -1,0 +1,41 @@
+/** Construction options of a frame decoder. */
+export interface FrameDecoderInit {
+  /** Largest frame accepted, in bytes, without framing overhead; a larger one is refused before it is allocated. */
+  readonly maxFrameBytes?: number
+}
+
+/**
+ * A streaming decoder: feed it chunks exactly as they came off a stream, split anywhere, and it
+ * calls `onFrame` once per whole frame. A frame that lies inside one chunk is a view of that chunk
+ * (no copy); only a frame split across chunks is assembled.
+ */
+export interface FrameDecoder {
+  /**
+   * Decodes a chunk. Throws FrameTooLargeError (ERR_FRAME_TOO_LARGE) as soon as a frame is known
+   * to be too large, before allocating it; the decoder is then unusable.
+   */
+  push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void
+  /**
+   * The stream ended: delivers what a framing allows as a last frame (an unterminated line) or
+   * throws InvalidFrameError (ERR_INVALID_FRAME) for a truncated frame.
+   */
+  end(onFrame: (frame: Uint8Array) => void): void
+  /** Bytes held for a frame not yet complete. */
+  readonly bufferedBytes: number
+}
+
+/** A way to carry messages over a byte stream: `line`, `length` or `raw`. */
+export interface Framing {
+  readonly name: 'line' | 'length' | 'raw'
+  /** The bytes that carry `payload` on the stream (one buffer, ready for one write). */
+  encode(payload: Uint8Array): Uint8Array
+  /** Bytes `encode` adds to a payload. */
+  readonly overheadBytes: number
+  createDecoder(init?: FrameDecoderInit): FrameDecoder
+}
+
+/** The framings by name. */
+export type FramingName = Framing['name']
+
+/** Default largest frame: 16 MiB. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024

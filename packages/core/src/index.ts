@@ -1,0 +1,13 @@
+export * from './errors.js'
+export type {
+  Destination,
+  Endpoint,
+  EndpointEvents,
+  Message,
+  OpenOptions,
+  Semantics,
+  SocketAddress,
+  Transport,
+} from './transport/types.js'
+export { monotonicMs, monotonicNs } from './transport/clock.js'
+export { MessageQueue, type MessageQueueInit } from './transport/message-queue.js'
