@@ -180,6 +180,41 @@ export class InvalidPacketError extends ProtolabError {
   }
 }
 
+/** Thrown when bind names an address this host does not have (EADDRNOTAVAIL). */
+export class AddressNotAvailableError extends ProtolabError {
+  override name = 'AddressNotAvailableError'
+  constructor(
+    readonly address: string,
+    options?: { cause?: unknown },
+  ) {
+    super('ERR_ADDRESS_NOT_AVAILABLE', `address ${address} is not available on this host`, options)
+  }
+}
+
+/** Thrown when the OS refuses an operation (EACCES: a port below 1024 without privileges). */
+export class PermissionDeniedError extends ProtolabError {
+  override name = 'PermissionDeniedError'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_PERMISSION_DENIED', message, options)
+  }
+}
+
+/** Thrown when `send` has no destination it can reach: no default peer, or a peer that is not connected. */
+export class NotConnectedError extends ProtolabError {
+  override name = 'NotConnectedError'
+  constructor(message: string) {
+    super('ERR_NOT_CONNECTED', message)
+  }
+}
+
+/** Thrown (or reported) when a listener refuses a connection over its maximum. */
+export class ConnectionLimitError extends ProtolabError {
+  override name = 'ConnectionLimitError'
+  constructor(readonly limit: number) {
+    super('ERR_CONNECTION_LIMIT', `the listener already has its maximum of ${limit} connections`)
+  }
+}
+
 /** True when `error` is a {@link ProtolabError}, optionally with the given code. */
 export function isProtolabError(error: unknown, code?: ErrorCode): error is ProtolabError {
   return error instanceof ProtolabError && (code === undefined || error.code === code)
