@@ -11,3 +11,4 @@ export type {
 } from './transport/types.js'
 export { monotonicMs, monotonicNs } from './transport/clock.js'
 export { MessageQueue, type MessageQueueInit } from './transport/message-queue.js'
+export * from './address/index.js'
