@@ -1,0 +1,44 @@
+import { InvalidArgumentError } from '../errors.js'
+import { resolveEncoding } from './encodings.js'
+import { createTextDecoder } from './text-decoder.js'
+
+/** Shared, since a non-streaming decode() leaves no state behind. */
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+
+/**
+ * Encodes `text` in `encoding` (any name {@link normalizeEncoding} accepts). A character the encoding
+ * cannot represent becomes its substitute (`?` in GB2312, Big5, Latin-1...), as iconv-lite does; check
+ * with {@link canEncode} first when that matters. UTF-8 is encoded by Node itself.
+ * Throws UnknownEncodingError (ERR_UNKNOWN_ENCODING) for an unsupported encoding.
+ */
+export function encodeText(text: string, encoding: string): Uint8Array {
+  if (typeof text !== 'string') throw new InvalidArgumentError('only a string can be encoded as text')
+  const { isUtf8, codec } = resolveEncoding(encoding)
+  if (isUtf8) return Buffer.from(text, 'utf8')
+  const encoder = new codec.encoder(undefined, codec)
+  const head = encoder.write(text)
+  const tail = encoder.end()
+  return tail === undefined || tail.length === 0 ? head : Buffer.concat([head, tail])
+}
+
+/**
+ * Decodes `bytes` from `encoding` as one whole message. Invalid or truncated sequences become U+FFFD;
+ * bytes from a peer never make it throw. A byte order mark is kept as U+FEFF (except `utf-16` and
+ * `utf-32`, which read it to choose the byte order). UTF-8 is decoded by Node itself.
+ * Throws UnknownEncodingError (ERR_UNKNOWN_ENCODING) for an unsupported encoding.
+ */
+export function decodeText(bytes: Uint8Array, encoding: string): string {
+  if (!(bytes instanceof Uint8Array))
+    throw new InvalidArgumentError('text can only be decoded from a Uint8Array')
+  if (resolveEncoding(encoding).isUtf8) {
+    // Buffer#toString is the fastest for small Buffers; a plain Uint8Array would need a Buffer view first.
+    return Buffer.isBuffer(bytes) ? bytes.toString('utf8') : utf8Decoder.decode(bytes)
+  }
+  const decoder = createTextDecoder(encoding)
+  return decoder.write(bytes) + decoder.end()
+}
+
+/** True when every character of `text` survives a round trip through `encoding`. */
+export function canEncode(text: string, encoding: string): boolean {
+  return decodeText(encodeText(text, encoding), encoding) === text
+}

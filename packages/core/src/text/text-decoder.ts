@@ -1,0 +1,114 @@
+import type iconv from 'iconv-lite'
+import { InvalidArgumentError } from '../errors.js'
+import { type ResolvedEncoding, resolveEncoding } from './encodings.js'
+import { prependCarriedBytes, Utf7SectionTracker } from './iconv-workarounds.js'
+import { SurrogateRepair } from './unicode-repair.js'
+
+/** A streaming text decoder: bytes in as they arrive, text out as soon as each character is whole. */
+export interface StreamingTextDecoder {
+  /** Decodes a chunk; the bytes of a character cut at the chunk's end are kept for the next write. */
+  write(chunk: Uint8Array): string
+  /**
+   * The stream ended: returns what is left, a cut character as U+FFFD. The decoder then starts afresh,
+   * so it can decode the next stream.
+   */
+  end(): string
+}
+
+/** Codecs whose output may hold unpaired surrogates (see {@link SurrogateRepair}). */
+const SURROGATE_PASSING_CODECS = new Set([
+  'ucs2',
+  'utf16be',
+  'utf16',
+  'utf32le',
+  'utf32be',
+  'utf32',
+  'utf7',
+  'utf7imap',
+  'cesu8',
+  // Its four-byte sequences past U+10FFFF decode to lone surrogates in iconv-lite 0.7.
+  'gb18030',
+])
+/** Codecs built on 2-byte units whose decoders drop an odd last byte silently. */
+const TWO_BYTE_UNIT_CODECS = new Set(['ucs2', 'utf16be', 'utf16'])
+
+/**
+ * Creates a streaming decoder for `encoding`, so a multibyte character split across two chunks (a TCP
+ * stream cut anywhere) is decoded whole. Invalid or truncated sequences become U+FFFD: bytes from a
+ * peer never make it throw. A byte order mark is kept as U+FEFF, except that `utf-16` and `utf-32`
+ * read it to choose the byte order. Throws UnknownEncodingError for an unsupported encoding.
+ */
+export function createTextDecoder(encoding: string): StreamingTextDecoder {
+  const resolved = resolveEncoding(encoding)
+  return resolved.isUtf8 ? new Utf8StreamDecoder() : new IconvStreamDecoder(resolved)
+}
+
+/** UTF-8 through the WHATWG TextDecoder: native, and it keeps a cut sequence between calls. */
+class Utf8StreamDecoder implements StreamingTextDecoder {
+  readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+
+  write(chunk: Uint8Array): string {
+    return this.#decoder.decode(checkBytes(chunk), { stream: true })
+  }
+
+  end(): string {
+    return this.#decoder.decode()
+  }
+}
+
+class IconvStreamDecoder implements StreamingTextDecoder {
+  readonly #codec: iconv.Codec
+  readonly #options: iconv.DecodeOptions
+  readonly #repair: SurrogateRepair | undefined
+  readonly #twoByteUnits: boolean
+  readonly #utf7: Utf7SectionTracker | undefined
+  #decoder: iconv.DecoderStream
+  #bytesWritten = 0
+
+  constructor(resolved: ResolvedEncoding) {
+    this.#codec = resolved.codec
+    // BOM-aware codecs would strip a leading U+FEFF; a message's text is kept exactly instead.
+    this.#options = resolved.codec.bomAware === true ? { stripBOM: false } : {}
+    this.#repair = SURROGATE_PASSING_CODECS.has(resolved.codecKey) ? new SurrogateRepair() : undefined
+    this.#twoByteUnits = TWO_BYTE_UNIT_CODECS.has(resolved.codecKey)
+    const isUtf7 = resolved.codecKey === 'utf7' || resolved.codecKey === 'utf7imap'
+    this.#utf7 = isUtf7 ? new Utf7SectionTracker(resolved.codecKey === 'utf7imap') : undefined
+    this.#decoder = new this.#codec.decoder(this.#options, this.#codec)
+  }
+
+  write(chunk: Uint8Array): string {
+    let bytes = asBuffer(checkBytes(chunk))
+    this.#bytesWritten += bytes.length
+    let text = ''
+    if (this.#utf7?.closesSectionAtStart(bytes)) {
+      const rest = this.#decoder.end()
+      text = typeof rest === 'string' ? rest : ''
+      bytes = bytes.subarray(1)
+    }
+    text += this.#decoder.write(prependCarriedBytes(this.#decoder, bytes))
+    return this.#repair === undefined ? text : this.#repair.write(text)
+  }
+
+  end(): string {
+    // Some iconv-lite decoders return undefined or even 0 from end().
+    const rest = this.#decoder.end()
+    let text = typeof rest === 'string' ? rest : ''
+    if (this.#twoByteUnits && this.#bytesWritten % 2 !== 0) text += '\ufffd'
+    if (this.#repair !== undefined) text = this.#repair.end(text)
+    this.#decoder = new this.#codec.decoder(this.#options, this.#codec)
+    this.#bytesWritten = 0
+    this.#utf7?.reset()
+    return text
+  }
+}
+
+function checkBytes(chunk: Uint8Array): Uint8Array {
+  if (!(chunk instanceof Uint8Array))
+    throw new InvalidArgumentError('text can only be decoded from a Uint8Array')
+  return chunk
+}
+
+/** iconv-lite's decoders expect Buffers; a view over the same memory costs no copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
