@@ -1,0 +1,110 @@
+/** The transports the lab can run. */
+export type LabTransportName = 'udp' | 'tcp'
+
+/** `oneway`: the receiver measures what arrives; `rtt`: the receiver echoes and the sender measures round trips. */
+export type LabMode = 'oneway' | 'rtt'
+
+/** Latency percentiles in milliseconds (one-way, or round trip in `rtt` mode). */
+export interface LabLatencyMs {
+  readonly p50: number
+  readonly p90: number
+  readonly p99: number
+  readonly p999: number
+  readonly max: number
+}
+
+/**
+ * The impairment a run went through, as given (probabilities as fractions 0..1, times in ms,
+ * rates in bytes/s). Only the settings that were given appear.
+ */
+export interface LabImpairmentSettings {
+  readonly loss?: number
+  readonly lossModel?: 'random' | 'gilbert'
+  readonly dup?: number
+  readonly reorder?: number
+  readonly reorderGap?: number
+  readonly delayMs?: number
+  readonly jitterMs?: number
+  readonly rateLimitBytesPerSec?: number
+  readonly corrupt?: number
+  readonly sliceBytes?: number
+  readonly stall?: number
+  readonly stallMs?: number
+  readonly reset?: number
+}
+
+/**
+ * One run of the lab over one transport: exactly the fields of `--json` (documented in the cli
+ * README, "lab JSON"). Per-message data lives apart, in {@link LabTrace}.
+ */
+export interface LabRun {
+  readonly transport: LabTransportName
+  readonly mode: LabMode
+  readonly sent: number
+  /** Unique sequence numbers that arrived intact. */
+  readonly delivered: number
+  readonly lost: number
+  /** Extra copies of sequence numbers already delivered (never counted as reordering). */
+  readonly duplicates: number
+  /** Arrivals with a sequence number lower than one already seen (RFC 4737). */
+  readonly reordered: number
+  readonly maxReorderExtent: number
+  /** Envelopes of this session whose CRC32 did not match; excluded from every other count. */
+  readonly corrupted: number
+  /** Datagrams or frames that were not envelopes of this session; excluded. */
+  readonly foreign: number
+  readonly latencyMs: LabLatencyMs
+  /** RFC 3550 interarrival jitter. */
+  readonly jitterMs: number
+  readonly messagesPerSec: number
+  readonly bytesPerSec: number
+  readonly durationMs: number
+  /** Arrival gaps far above the median gap. */
+  readonly stalls: number
+  /** The relay's impairment, or null when there was no relay. */
+  readonly impairment: LabImpairmentSettings | null
+  readonly seed: number
+  /** Blast mode (no impairment, `--rate 0`): the receive buffer the receiver's socket had, in bytes. */
+  readonly recvBufferBytes?: number
+  /** Set when part of the run is modelled rather than measured (TCP under `--loss`). */
+  readonly modelled?: string
+}
+
+/**
+ * What happened to each message of a run, indexed by sequence number, in typed arrays so a
+ * 1,000,000-message run stays small. Times are milliseconds since the run's first send.
+ */
+export interface LabTrace {
+  readonly transport: LabTransportName
+  /** Messages sent (the arrays' length). */
+  readonly count: number
+  /** When each message was sent. */
+  readonly sentAtMs: Float64Array
+  /** When each message first arrived (echo arrival in `rtt` mode); NaN when it never did. */
+  readonly arrivedAtMs: Float64Array
+  /** Intact copies that arrived (0 = lost, 2+ = duplicated). */
+  readonly copies: Uint16Array
+  /** 1 when the message arrived after one with a higher sequence number. */
+  readonly reordered: Uint8Array
+}
+
+/** The result of {@link runLab}: one run per transport, and per-message traces when asked for. */
+export interface LabReport {
+  readonly runs: readonly LabRun[]
+  /** One per run, same order, when `trace: true`; never part of the JSON. */
+  readonly traces: readonly LabTrace[]
+}
+
+/** What {@link runLab} reports while it sends. */
+export interface LabProgress {
+  readonly transport: LabTransportName
+  /** Messages sent so far. */
+  readonly sent: number
+  /** Messages the run will send, or undefined when only `durationMs` bounds it. */
+  readonly total: number | undefined
+  /** Milliseconds since the run started sending. */
+  readonly elapsedMs: number
+  /** Target duration of the run in ms when `durationMs` bounds it. */
+  readonly durationMs: number | undefined
+  readonly phase: 'sending' | 'draining' | 'done'
+}

@@ -1,0 +1,76 @@
+import type { LabImpairmentSettings, LabRun } from '../lab/types.js'
+
+/** An integer with thousands separators: `12,345`. */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US')
+}
+
+/** Milliseconds with precision that suits the size: `0.042 ms`, `3.21 ms`, `1,204 ms`. */
+export function formatMs(value: number): string {
+  if (!Number.isFinite(value)) return '-'
+  if (value < 1) return `${value.toFixed(3)} ms`
+  if (value < 100) return `${value.toFixed(2)} ms`
+  return `${formatCount(value)} ms`
+}
+
+/** A share of a whole as a percentage with two decimals; `-` when the whole is 0. */
+export function formatPercent(part: number, whole: number): string {
+  if (whole === 0) return '-'
+  return `${((part / whole) * 100).toFixed(2)}%`
+}
+
+/** Bytes per second in decimal units: `812 B/s`, `1.25 MB/s`. */
+export function formatBytesPerSec(value: number): string {
+  const units = ['B/s', 'kB/s', 'MB/s', 'GB/s']
+  let scaled = value
+  let unit = 0
+  while (scaled >= 1000 && unit < units.length - 1) {
+    scaled /= 1000
+    unit++
+  }
+  return unit === 0 ? `${Math.round(scaled)} ${units[unit]}` : `${scaled.toFixed(2)} ${units[unit]}`
+}
+
+/** A byte count in binary units: `212,992 B (208 KiB)`. */
+export function formatBytes(value: number): string {
+  if (value < 1024) return `${value} B`
+  const kib = value / 1024
+  return kib < 1024
+    ? `${formatCount(value)} B (${round1(kib)} KiB)`
+    : `${formatCount(value)} B (${round1(kib / 1024)} MiB)`
+}
+
+function round1(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1)
+}
+
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(4))}%`
+}
+
+/** The impairment in a few words: `loss 5% (random), reorder 2% (gap 3), delay 10±5 ms`. */
+export function describeImpairment(impairment: LabImpairmentSettings | null): string {
+  if (impairment === null) return 'none'
+  const parts: string[] = []
+  const i = impairment
+  if (i.loss !== undefined)
+    parts.push(`loss ${percent(i.loss)}${i.lossModel === 'gilbert' ? ' (gilbert bursts)' : ''}`)
+  if (i.dup !== undefined) parts.push(`dup ${percent(i.dup)}`)
+  if (i.reorder !== undefined)
+    parts.push(`reorder ${percent(i.reorder)}${i.reorderGap !== undefined ? ` (gap ${i.reorderGap})` : ''}`)
+  if (i.delayMs !== undefined || i.jitterMs !== undefined)
+    parts.push(`delay ${i.delayMs ?? 0}${i.jitterMs ? `±${i.jitterMs}` : ''} ms`)
+  if (i.rateLimitBytesPerSec !== undefined)
+    parts.push(`rate limit ${formatBytesPerSec(i.rateLimitBytesPerSec)}`)
+  if (i.corrupt !== undefined) parts.push(`corrupt ${percent(i.corrupt)}`)
+  if (i.sliceBytes !== undefined) parts.push(`slice ${i.sliceBytes} B`)
+  if (i.stall !== undefined)
+    parts.push(`stall ${percent(i.stall)}${i.stallMs !== undefined ? ` × ${i.stallMs} ms` : ''}`)
+  if (i.reset !== undefined) parts.push(`reset ${percent(i.reset)}`)
+  return parts.length === 0 ? 'none' : parts.join(', ')
+}
+
+/** The label of a run's column: `udp`, or `udp (rtt)` in round-trip mode. */
+export function runLabel(run: LabRun): string {
+  return run.mode === 'rtt' ? `${run.transport} (rtt)` : run.transport
+}
