@@ -9,6 +9,7 @@ export const IPV4_BYTES = 4
  * `undefined` when it is a valid address. Shared with the IPv6 parser for embedded IPv4.
  */
 export function readIPv4(text: string, out: Uint8Array, offset = 0): string | undefined {
+  if (text === '') return 'it is empty'
   const octets = text.split('.')
   if (octets.length !== IPV4_BYTES) {
     return `it has ${octets.length} ${octets.length === 1 ? 'part' : 'parts'} separated by '.', needs 4`
