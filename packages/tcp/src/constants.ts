@@ -1,0 +1,30 @@
+import type { Semantics } from '@protolab/core'
+
+/** Where a listener binds when `bind.host` is not given: loopback, so nothing is exposed by accident. */
+export const DEFAULT_LISTEN_HOST = '127.0.0.1'
+
+/**
+ * Default bytes of writes a connection may hold (in protolab's batch plus Node's socket buffer)
+ * before `send()` waits for them to drain.
+ */
+export const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
+
+/**
+ * Small frames sent in one tick are gathered into one write of up to this many bytes, so a burst
+ * of 1 KiB messages costs one syscall per batch instead of one per message.
+ */
+export const WRITE_BATCH_BYTES = 64 * 1024
+
+/**
+ * During `close()`, a connection that made no progress (no write drained, the peer did not end its
+ * side) for this long is destroyed.
+ */
+export const CLOSE_TIMEOUT_MS = 2000
+
+/** What TCP promises: every byte arrives, in order, over a connection, with no message boundaries of its own. */
+export const TCP_SEMANTICS: Semantics = Object.freeze({
+  reliable: true,
+  ordered: true,
+  messageBoundaries: false,
+  connectionOriented: true,
+})

@@ -1,0 +1,185 @@
+import { EventEmitter } from 'node:events'
+import { createServer, type Server, type Socket } from 'node:net'
+import {
+  AbortError,
+  ClosedError,
+  type Destination,
+  formatHostPort,
+  type Message,
+  MessageQueue,
+  NotConnectedError,
+  type ProtolabError,
+  type SocketAddress,
+} from '@protolab/core'
+import { TCP_SEMANTICS } from './constants.js'
+import { Connection, type ConnectionHandlers } from './connection.js'
+import { toProtolabError } from './errors.js'
+import type { OpenPlan, TcpSettings } from './options.js'
+import { peerKey } from './peer-key.js'
+import type { TcpEndpoint, TcpEndpointEvents } from './types.js'
+
+type ListenPlan = Extract<OpenPlan, { kind: 'listen' }>
+
+/**
+ * Listens on `plan.host`/`plan.port` and resolves to an endpoint that accepts many peers.
+ * @throws PortInUseError, AddressNotAvailableError, PermissionDeniedError from listen; AbortError.
+ */
+export function openListener(settings: TcpSettings, plan: ListenPlan): Promise<TcpEndpoint> {
+  return new Promise((resolve, reject) => {
+    if (plan.signal?.aborted) {
+      reject(new AbortError())
+      return
+    }
+    const server = createServer({ allowHalfOpen: true })
+    const done = (): void => {
+      server.off('listening', onListening)
+      server.off('error', onError)
+      plan.signal?.removeEventListener('abort', onAbort)
+    }
+    const onListening = (): void => {
+      done()
+      resolve(new ListenerEndpoint(server, settings))
+    }
+    const onError = (error: Error): void => {
+      done()
+      server.close()
+      const host = plan.host ?? '::'
+      reject(toProtolabError(error, { kind: 'listen', address: host, port: plan.port }))
+    }
+    const onAbort = (): void => {
+      done()
+      server.close()
+      reject(new AbortError())
+    }
+    server.on('listening', onListening)
+    server.on('error', onError)
+    plan.signal?.addEventListener('abort', onAbort)
+    server.listen({ host: plan.host, port: plan.port })
+  })
+}
+
+/** A listening endpoint: every accepted connection is a peer; `send` routes by `to`. */
+class ListenerEndpoint extends EventEmitter<TcpEndpointEvents> implements TcpEndpoint {
+  readonly semantics = TCP_SEMANTICS
+  readonly localAddress: SocketAddress
+  readonly remoteAddress = undefined
+
+  private readonly connections = new Map<string, Connection>()
+  private readonly queue: MessageQueue<Message>
+  private readingPaused = false
+  private closing: Promise<void> | undefined
+  private refused = 0
+  private readonly handlers: ConnectionHandlers = {
+    onMessage: (message) => this.onMessage(message),
+    onEnd: (connection) => this.emit('end', connection.peer),
+    onClose: (connection, error) => this.onClose(connection, error),
+  }
+
+  constructor(
+    private readonly server: Server,
+    private readonly settings: TcpSettings,
+  ) {
+    super()
+    const bound = server.address()
+    if (bound === null || typeof bound === 'string') throw new Error('a TCP server is bound to an IP address')
+    this.localAddress = {
+      address: bound.address,
+      port: bound.port,
+      family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4',
+    }
+    this.queue = new MessageQueue({ onResume: () => this.resumeReading() })
+    server.on('connection', (socket) => this.accept(socket))
+    // After listen succeeded, the server only reports failed accepts (EMFILE, a peer that reset
+    // before it was accepted); Node keeps listening, and so do we.
+    server.on('error', () => {})
+  }
+
+  get peers(): readonly SocketAddress[] {
+    return Array.from(this.connections.values(), (connection) => connection.peer)
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined
+  }
+
+  get refusedConnections(): number {
+    return this.refused
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
+    return this.queue[Symbol.asyncIterator]()
+  }
+
+  /** Sends to `to`, which must be one of {@link peers}: a listener has no default peer. */
+  send(payload: Uint8Array, to?: Destination): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new ClosedError())
+    if (to === undefined) {
+      return Promise.reject(
+        new NotConnectedError('a listener serves many peers: give `to`, one of its `peers` (a message\'s `from`)'),
+      )
+    }
+    const connection = this.connections.get(peerKey(to))
+    if (connection === undefined || !connection.writable) return Promise.reject(notConnected(to))
+    return connection.send(payload)
+  }
+
+  closePeer(peer: Destination): Promise<void> {
+    const connection = this.connections.get(peerKey(peer))
+    if (connection === undefined) return Promise.reject(notConnected(peer))
+    return connection.close()
+  }
+
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing
+    this.queue.end()
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    const connectionsClosed = Promise.all(Array.from(this.connections.values(), (c) => c.close()))
+    this.closing = Promise.all([serverClosed, connectionsClosed]).then(() => undefined)
+    return this.closing
+  }
+
+  private onMessage(message: Message): void {
+    if (this.closing !== undefined) return
+    if (!this.queue.push(message) && !this.readingPaused) {
+      this.readingPaused = true
+      for (const connection of this.connections.values()) connection.pause()
+    }
+  }
+
+  private onClose(connection: Connection, error: ProtolabError | undefined): void {
+    this.connections.delete(peerKey(connection.peer))
+    this.emit('disconnect', connection.peer, error)
+  }
+
+  private accept(socket: Socket): void {
+    // A peer that reset before we got here has no address left; there is nothing to serve.
+    if (this.closing !== undefined || socket.remoteAddress === undefined) {
+      dropSocket(socket)
+      return
+    }
+    if (this.connections.size >= this.settings.maxConnections) {
+      this.refused++
+      dropSocket(socket)
+      return
+    }
+    const connection = new Connection(socket, this.settings, this.handlers)
+    this.connections.set(peerKey(connection.peer), connection)
+    if (this.readingPaused) connection.pause()
+    this.emit('connect', connection.peer)
+  }
+
+  private resumeReading(): void {
+    this.readingPaused = false
+    for (const connection of this.connections.values()) connection.resume()
+  }
+}
+
+/** Closes a socket we will not serve; a reset it may still report is of no interest. */
+function dropSocket(socket: Socket): void {
+  socket.on('error', () => {})
+  socket.destroy()
+}
+
+function notConnected(peer: Destination): NotConnectedError {
+  return new NotConnectedError(`${formatHostPort(peer.address, peer.port)} is not connected`)
+}
