@@ -1,10 +1,41 @@
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-})
+/** Dependencies bundled into the `protolab` command, so it runs from its own files and starts fast. */
+const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'iconv-lite', 'hdr-histogram-js']
+
+/**
+ * Two builds into dist/:
+ * - the `protolab` command (`bin.js`): one ESM bundle with the workspace packages and small
+ *   dependencies inside, split into chunks that commands import lazily, so `protolab --help`
+ *   loads little. Bundled CommonJS code (iconv-lite) calls `require`, so each file gets one.
+ * - the library entry (`index.js`, `index.cjs`, types): `runCli` and the lab runner, with
+ *   dependencies external as a library's should be.
+ */
+export default defineConfig([
+  {
+    entry: { bin: 'src/bin.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    splitting: true,
+    sourcemap: true,
+    clean: ['bin.js*', 'chunks'],
+    noExternal: BUNDLED,
+    esbuildOptions(options) {
+      options.chunkNames = 'chunks/[name]-[hash]'
+    },
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __protolabCreateRequire } from 'node:module';\nconst require = __protolabCreateRequire(import.meta.url);",
+    },
+  },
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    dts: true,
+    sourcemap: true,
+    clean: ['index.*'],
+  },
+])

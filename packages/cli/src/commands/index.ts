@@ -1,0 +1,11 @@
+/**
+ * The commands of `protolab`, one line each: every module exports `<name>Command(io): Command`.
+ * Keep command modules light: they define flags and help, and import what does the work (sockets,
+ * codecs, the lab) lazily inside their action, so `protolab --help` starts fast.
+ */
+export { chatCommand } from './chat.js'
+export { encodingsCommand } from './encodings.js'
+export { ipCommand } from './ip.js'
+export { listenCommand } from './listen.js'
+export { portsCommand } from './ports.js'
+export { sendCommand } from './send.js'

@@ -1,0 +1,3 @@
+export { CliError, reportError, UsageError } from './errors.js'
+export type { CliIO } from './io.js'
+export { runCli } from './main.js'

@@ -1,0 +1,85 @@
+import { Command, CommanderError } from 'commander'
+import packageJson from '../package.json' with { type: 'json' }
+import * as commands from './commands/index.js'
+import { reportError, UsageError } from './errors.js'
+import type { CliIO } from './io.js'
+
+/**
+ * Runs the `protolab` command line: `argv` without the node and script paths (`['send', ...]`).
+ * Pure: it touches only `io`, never `process`, and resolves to the exit code (0 done, 1 failed at
+ * run time, 2 bad usage) instead of exiting.
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const program = createProgram(io)
+  let failedCommand: Command | undefined
+  for (const command of [program, ...descendants(program)]) {
+    command
+      .exitOverride()
+      .configureOutput({
+        writeOut: (text) => io.stdout.write(text),
+        writeErr: (text) => io.stderr.write(text),
+        // Errors are printed by reportError, in one format for every error.
+        outputError: () => {
+          failedCommand = command
+        },
+      })
+      .showSuggestionAfterError(true)
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) return exitCodeOfCommanderError(error, failedCommand, io)
+    return reportError(error, io)
+  }
+}
+
+function createProgram(io: CliIO): Command {
+  const program = new Command('protolab')
+    .description('See what UDP and TCP really do to your messages: send, listen, chat, measure.')
+    .version(packageJson.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand(false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  protolab listen 9000 -t udp -e gb2312            print what arrives, with who sent it
+  protolab send 127.0.0.1:9000 -t udp -e gb2312 你好
+  protolab chat --bind 8080 --peer 127.0.0.1:8081  a full-duplex chat over UDP
+  protolab ports --listening                       who holds which port
+  protolab ip 192.168.0.255/24                     what an address is
+
+Exit codes: 0 done, 1 failed at run time, 2 bad usage.`,
+    )
+  for (const createCommand of Object.values(commands)) {
+    program.addCommand(createCommand(io))
+  }
+  return program
+}
+
+function* descendants(command: Command): Generator<Command> {
+  for (const child of command.commands) {
+    yield child
+    yield* descendants(child)
+  }
+}
+
+function exitCodeOfCommanderError(error: CommanderError, command: Command | undefined, io: CliIO): number {
+  // --help and --version end the run successfully; help shown because no command was given is bad usage.
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0
+  if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2
+  const [message = '', ...rest] = error.message.replace(/^error: /, '').split('\n')
+  const suggestion = rest.join(' ').match(/^\((Did you mean .*)\)$/)?.[1]
+  const path = command === undefined ? [] : commandPath(command)
+  const hint = suggestion ?? `run '${['protolab', ...path, '--help'].join(' ')}' for usage`
+  return reportError(new UsageError(message, { hint }), io)
+}
+
+function commandPath(command: Command): string[] {
+  const names: string[] = []
+  for (let current: Command | null = command; current?.parent; current = current.parent) {
+    names.unshift(current.name())
+  }
+  return names
+}
