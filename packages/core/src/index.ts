@@ -12,3 +12,5 @@ export type {
 export { monotonicMs, monotonicNs } from './transport/clock.js'
 export { MessageQueue, type MessageQueueInit } from './transport/message-queue.js'
 export * from './address/index.js'
+export * from './text/index.js'
+export * from './framing/index.js'
