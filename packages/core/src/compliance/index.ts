@@ -1,0 +1,6 @@
+export { MEMORY_SEMANTICS, memoryTransport } from './memory-transport.js'
+export {
+  DEFAULT_COMPLIANCE_HOSTS,
+  type TransportComplianceOptions,
+  transportCompliance,
+} from './transport-compliance.js'
