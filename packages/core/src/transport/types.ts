@@ -65,6 +65,11 @@ export interface EndpointEvents {
   connect: [peer: SocketAddress]
   /** A peer's connection ended; `error` says why when it was not a clean close. */
   disconnect: [peer: SocketAddress, error?: ProtolabError]
+  /**
+   * A peer ended its side (TCP half-close): nothing more will come from it, but it can still be sent
+   * to until its connection closes. Transports without connections never emit it.
+   */
+  end: [peer: SocketAddress]
 }
 
 /**
