@@ -16,7 +16,8 @@ import { Connection, type ConnectionHandlers } from './connection.js'
 import { toProtolabError } from './errors.js'
 import type { OpenPlan, TcpSettings } from './options.js'
 import { peerKey } from './peer-key.js'
-import type { TcpEndpoint, TcpEndpointEvents } from './types.js'
+import type { EndpointEvents } from '@protolab/core'
+import type { TcpEndpoint } from './types.js'
 
 type ConnectPlan = Extract<OpenPlan, { kind: 'connect' }>
 
@@ -76,7 +77,7 @@ export function openClient(settings: TcpSettings, plan: ConnectPlan): Promise<Tc
 }
 
 /** A connected client: one peer, its server; `send` needs no `to`. */
-class ClientEndpoint extends EventEmitter<TcpEndpointEvents> implements TcpEndpoint {
+class ClientEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoint {
   readonly semantics = TCP_SEMANTICS
   readonly refusedConnections = 0
 

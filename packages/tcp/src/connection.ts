@@ -117,6 +117,9 @@ export class Connection {
     } catch (error) {
       return Promise.reject(error)
     }
+    // A framing that adds nothing (raw) hands back the caller's bytes; copy them, since the caller
+    // may reuse its buffer as soon as send() resolves, before the kernel has taken them.
+    if (frame === payload) frame = Buffer.from(payload)
     if (frame.byteLength >= WRITE_BATCH_BYTES) {
       // A big frame goes out as it is: gathering it would only copy it.
       this.flush()
@@ -146,22 +149,23 @@ export class Connection {
   }
 
   /**
-   * Flushes everything sent before it, ends our side, and resolves once the socket is closed: when
-   * the peer ends its side too, or when nothing moved for CLOSE_TIMEOUT_MS. Idempotent.
+   * Flushes everything sent before it, ends our side (FIN) and, once the kernel holds every byte,
+   * closes the socket; resolves when it is closed. A peer that stops reading for CLOSE_TIMEOUT_MS
+   * while we flush is cut off. Idempotent.
    */
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing
-    if (this.isClosed) {
-      this.closing = RESOLVED
-      return RESOLVED
-    }
+    this.closing = this.closed
+    if (this.isClosed) return this.closing
     this.flush()
     this.socket.setTimeout(0)
-    // Keep reading (and discarding) so unread bytes cannot turn our FIN into a reset.
+    // Keep reading (and discarding): unread bytes in the kernel would turn our close into a reset.
     this.socket.resume()
+    // 'finish' comes once every write and the FIN are in the kernel, which delivers them after we close
+    // the socket. Waiting for the peer's FIN too would hang on a peer that keeps its side open.
+    this.socket.once('finish', () => this.socket.destroy())
     this.socket.end()
     this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS)
-    this.closing = this.closed
     return this.closing
   }
 

@@ -16,8 +16,8 @@ export const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
 export const WRITE_BATCH_BYTES = 64 * 1024
 
 /**
- * During `close()`, a connection that made no progress (no write drained, the peer did not end its
- * side) for this long is destroyed.
+ * During `close()`, a connection whose pending writes made no progress for this long (the peer
+ * stopped reading) is destroyed, so close() always ends.
  */
 export const CLOSE_TIMEOUT_MS = 2000
 

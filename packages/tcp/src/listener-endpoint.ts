@@ -16,7 +16,8 @@ import { Connection, type ConnectionHandlers } from './connection.js'
 import { toProtolabError } from './errors.js'
 import type { OpenPlan, TcpSettings } from './options.js'
 import { peerKey } from './peer-key.js'
-import type { TcpEndpoint, TcpEndpointEvents } from './types.js'
+import type { EndpointEvents } from '@protolab/core'
+import type { TcpEndpoint } from './types.js'
 
 type ListenPlan = Extract<OpenPlan, { kind: 'listen' }>
 
@@ -59,7 +60,7 @@ export function openListener(settings: TcpSettings, plan: ListenPlan): Promise<T
 }
 
 /** A listening endpoint: every accepted connection is a peer; `send` routes by `to`. */
-class ListenerEndpoint extends EventEmitter<TcpEndpointEvents> implements TcpEndpoint {
+class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoint {
   readonly semantics = TCP_SEMANTICS
   readonly localAddress: SocketAddress
   readonly remoteAddress = undefined

@@ -3,9 +3,10 @@ import {
   type Framing,
   type FramingName,
   getFraming,
-  hostNameProblem,
   InvalidAddressError,
   InvalidArgumentError,
+  isFramingName,
+  isHostName,
   isIP,
   type OpenOptions,
   parsePort,
@@ -72,7 +73,6 @@ const INIT_KEYS = new Set<string>([
 const OPEN_KEYS = new Set<string>(['bind', 'peer', 'listen', 'signal'])
 /** Node's timers hold at most 2^31-1 ms; a larger value would silently become 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1
-const FRAMING_NAMES: readonly string[] = ['line', 'length', 'raw']
 
 /**
  * Checks a {@link TcpInit} and fills in the defaults.
@@ -143,7 +143,7 @@ export function resolveOpenOptions(options: OpenOptions | undefined): OpenPlan {
 
 function resolveFraming(framing: Framing | FramingName): Framing {
   if (typeof framing === 'string') {
-    if (!FRAMING_NAMES.includes(framing)) throw invalid('framing', framing, "'line', 'length', 'raw' or a Framing")
+    if (!isFramingName(framing)) throw invalid('framing', framing, "'line', 'length', 'raw' or a Framing")
     return getFraming(framing)
   }
   if (
@@ -160,12 +160,8 @@ function resolveFraming(framing: Framing | FramingName): Framing {
 function checkHost(host: unknown, name: string, emptyAllowed: boolean): string {
   if (typeof host !== 'string') throw new InvalidAddressError(`${name} must be a string, got ${typeof host}`)
   if (host === '' && emptyAllowed) return host
-  if (isIP(host)) return host
-  const problem = hostNameProblem(host)
-  if (problem !== undefined) {
-    throw new InvalidAddressError(`${name} "${host}" is neither an IP address nor a host name: ${problem}`)
-  }
-  return host
+  if (isIP(host) || isHostName(host)) return host
+  throw new InvalidAddressError(`${name} "${host}" is neither an IP address nor a host name`)
 }
 
 function checkKeys(value: object, known: ReadonlySet<string>, what: string): void {

@@ -1,17 +1,9 @@
-import type { Destination, Endpoint, EndpointEvents, OpenOptions, SocketAddress, Transport } from '@protolab/core'
-
-/** Events of a TCP endpoint: core's `connect` and `disconnect`, plus the half-close of a peer. */
-export interface TcpEndpointEvents extends EndpointEvents {
-  /**
-   * The peer ended its side (half-close): nothing more will come from it, but it can still be sent
-   * to until `closePeer(peer)` (listener) or `close()`.
-   */
-  end: [peer: SocketAddress]
-}
+import type { Destination, Endpoint, OpenOptions, Transport } from '@protolab/core'
 
 /**
  * A TCP endpoint: a listener (`listen: true`, many peers) or a client (one connection to `peer`).
  * A listener's `send` needs `to` (one of `peers`); a client's `send` goes to its server.
+ * It emits core's `connect`, `disconnect` and, when a peer half-closes, `end`.
  */
 export interface TcpEndpoint extends Endpoint {
   /**
@@ -22,9 +14,6 @@ export interface TcpEndpoint extends Endpoint {
   closePeer(peer: Destination): Promise<void>
   /** Listener: connections closed at once because `maxConnections` were already open. Always 0 on a client. */
   readonly refusedConnections: number
-  on<K extends keyof TcpEndpointEvents>(event: K, listener: (...args: TcpEndpointEvents[K]) => void): this
-  once<K extends keyof TcpEndpointEvents>(event: K, listener: (...args: TcpEndpointEvents[K]) => void): this
-  off<K extends keyof TcpEndpointEvents>(event: K, listener: (...args: TcpEndpointEvents[K]) => void): this
 }
 
 /** A {@link Transport} over TCP whose endpoints are {@link TcpEndpoint}s. */
