@@ -31,6 +31,7 @@ export function isIP(text: string): boolean {
  * @throws InvalidAddressError saying what is wrong.
  */
 export function parseIP(text: string): ParsedIP {
+  if (text === '') throw new InvalidAddressError('invalid IP address "": it is empty')
   if (text.includes(':')) return { family: 6, bytes: parseIPv6(text) }
   // Text that starts like dotted decimal gets IPv4's precise complaint (`octet 256 is over 255`).
   if (/^[0-9.]/.test(text)) return { family: 4, bytes: parseIPv4(text) }
