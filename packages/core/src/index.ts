@@ -14,3 +14,4 @@ export { MessageQueue, type MessageQueueInit } from './transport/message-queue.j
 export * from './address/index.js'
 export * from './text/index.js'
 export * from './framing/index.js'
+export * from './lab/index.js'

@@ -1,0 +1,19 @@
+export { nowNs } from './clock.js'
+export {
+  createEnvelopeBuffer,
+  ENVELOPE_FLAG_ECHO,
+  ENVELOPE_HEADER_BYTES,
+  ENVELOPE_MAGIC,
+  ENVELOPE_VERSION,
+  type EnvelopeCorrupt,
+  type EnvelopeFields,
+  type EnvelopeForeign,
+  type EnvelopeOk,
+  type EnvelopeReadResult,
+  randomSessionId,
+  readEnvelope,
+  writeEnvelope,
+} from './envelope.js'
+export * from './impairment/index.js'
+export * from './metrics/index.js'
+export { createRandom, type Random, randomSeed } from './random.js'

@@ -1,0 +1,16 @@
+export { type ArrivalSample, ArrivalSampler } from './arrival-sample.js'
+export type { LabMetrics, LatencyPercentilesMs } from './lab-metrics.js'
+export { ReceiverMetrics, type ReceiverMetricsInit, type ReceiverSummaryOptions } from './receiver-metrics.js'
+export {
+  decodeMessageRecords,
+  type EncodedMessageRecords,
+  encodeMessageRecords,
+  type LatencyCdf,
+  labMetricsFromSummary,
+  latencyCdf,
+  type MessageRecords,
+  RECEIVER_SUMMARY_FORMAT,
+  type ReceiverSummary,
+  type Stall,
+} from './receiver-summary.js'
+export { ReorderTracker } from './reorder-tracker.js'
