@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { connect, type Socket } from 'node:net'
+import type { EndpointEvents } from '@protolab/core'
 import {
   AbortError,
   ClosedError,
@@ -11,12 +12,11 @@ import {
   type ProtolabError,
   type SocketAddress,
 } from '@protolab/core'
-import { TCP_SEMANTICS } from './constants.js'
 import { Connection, type ConnectionHandlers } from './connection.js'
+import { TCP_SEMANTICS } from './constants.js'
 import { toProtolabError } from './errors.js'
 import type { OpenPlan, TcpSettings } from './options.js'
 import { peerKey } from './peer-key.js'
-import type { EndpointEvents } from '@protolab/core'
 import type { TcpEndpoint } from './types.js'
 
 type ConnectPlan = Extract<OpenPlan, { kind: 'connect' }>
@@ -144,7 +144,9 @@ class ClientEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoint
 
   closePeer(peer: Destination): Promise<void> {
     if (!this.isPeer(peer)) {
-      return Promise.reject(new NotConnectedError(`${formatHostPort(peer.address, peer.port)} is not connected`))
+      return Promise.reject(
+        new NotConnectedError(`${formatHostPort(peer.address, peer.port)} is not connected`),
+      )
     }
     return this.close()
   }

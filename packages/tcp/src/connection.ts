@@ -1,18 +1,19 @@
 import type { Socket } from 'node:net'
 import {
   ClosedError,
-  FrameTooLargeError,
-  InvalidArgumentError,
   type FrameDecoder,
+  FrameTooLargeError,
   formatHostPort,
+  InvalidArgumentError,
   type Message,
   monotonicMs,
   type ProtolabError,
   type SocketAddress,
   TimeoutError,
 } from '@protolab/core'
-import { CLOSE_TIMEOUT_MS, WRITE_BATCH_BYTES } from './constants.js'
+import { CLOSE_TIMEOUT_MS, LARGE_FRAME_BYTES, WRITE_BATCH_BYTES } from './constants.js'
 import { toProtolabError } from './errors.js'
+import { framePartsWithoutCopy } from './frame-parts.js'
 import type { TcpSettings } from './options.js'
 
 /** What a {@link Connection} tells the endpoint that owns it. */
@@ -100,7 +101,8 @@ export class Connection {
 
   /**
    * Queues one message. Resolves at once while fewer than `highWaterMark` bytes are queued,
-   * otherwise once enough of them have drained; rejects when the connection fails first.
+   * otherwise once enough of them have drained; a large payload written without a copy resolves
+   * once the kernel has it. Rejects when the connection fails first.
    */
   send(payload: Uint8Array): Promise<void> {
     if (!(payload instanceof Uint8Array)) {
@@ -110,6 +112,10 @@ export class Connection {
     if (!this.writable) return Promise.reject(new ClosedError(`the connection to ${this.peerName} is closed`))
     if (payload.byteLength > this.settings.maxFrameBytes) {
       return Promise.reject(new FrameTooLargeError(payload.byteLength, this.settings.maxFrameBytes))
+    }
+    if (payload.byteLength >= LARGE_FRAME_BYTES) {
+      const parts = framePartsWithoutCopy(this.settings.framing, payload)
+      if (parts !== undefined) return this.writeUncopied(parts)
     }
     let frame: Uint8Array
     try {
@@ -175,6 +181,30 @@ export class Connection {
     this.socket.destroy()
   }
 
+  /**
+   * Writes a large payload without copying it. The socket then holds the caller's buffer, so this
+   * send resolves only once the kernel has taken every byte of it.
+   */
+  private writeUncopied(parts: readonly Uint8Array[]): Promise<void> {
+    this.flush()
+    return new Promise((resolve, reject) => {
+      const last = parts.length - 1
+      this.socket.cork()
+      for (let i = 0; i < last; i++) this.socket.write(parts[i]!)
+      this.socket.write(parts[last]!, (error) => {
+        if (!error) {
+          this.onWritten()
+          resolve()
+        } else if (this.failure !== undefined) {
+          reject(this.failure)
+        } else {
+          reject(new ClosedError(`the connection to ${this.peerName} closed before the message was sent`))
+        }
+      })
+      this.socket.uncork()
+    })
+  }
+
   private write(data: Uint8Array): void {
     this.socket.write(data, this.onWritten)
   }
@@ -235,7 +265,9 @@ export class Connection {
 
   private readonly onTimeout = (): void => {
     this.destroy(
-      new TimeoutError(`${this.peerName} was idle for ${this.settings.idleTimeoutMs} ms and was disconnected`),
+      new TimeoutError(
+        `${this.peerName} was idle for ${this.settings.idleTimeoutMs} ms and was disconnected`,
+      ),
     )
   }
 

@@ -16,6 +16,12 @@ export const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
 export const WRITE_BATCH_BYTES = 64 * 1024
 
 /**
+ * A payload this large is written without copying it (length and raw framing), and its `send()`
+ * resolves once the kernel has taken it rather than when it is queued.
+ */
+export const LARGE_FRAME_BYTES = 16 * 1024
+
+/**
  * During `close()`, a connection whose pending writes made no progress for this long (the peer
  * stopped reading) is destroyed, so close() always ends.
  */

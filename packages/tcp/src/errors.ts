@@ -49,7 +49,10 @@ export function toProtolabError(error: unknown, operation: SocketOperation): Pro
       return new PeerUnreachableError(addressOf(operation), portOf(operation), options)
     default:
       if (operation.kind === 'io') {
-        return new PeerResetError(`the connection to ${operation.peer} failed (${code ?? 'unknown'})`, options)
+        return new PeerResetError(
+          `the connection to ${operation.peer} failed (${code ?? 'unknown'})`,
+          options,
+        )
       }
       if (operation.kind === 'connect') {
         // ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENOTFOUND (a name that does not resolve) and the rest.

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { createServer, type Server, type Socket } from 'node:net'
+import type { EndpointEvents } from '@protolab/core'
 import {
   AbortError,
   ClosedError,
@@ -11,12 +12,11 @@ import {
   type ProtolabError,
   type SocketAddress,
 } from '@protolab/core'
-import { TCP_SEMANTICS } from './constants.js'
 import { Connection, type ConnectionHandlers } from './connection.js'
+import { TCP_SEMANTICS } from './constants.js'
 import { toProtolabError } from './errors.js'
 import type { OpenPlan, TcpSettings } from './options.js'
 import { peerKey } from './peer-key.js'
-import type { EndpointEvents } from '@protolab/core'
 import type { TcpEndpoint } from './types.js'
 
 type ListenPlan = Extract<OpenPlan, { kind: 'listen' }>
@@ -116,7 +116,9 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
     if (this.closing !== undefined) return Promise.reject(new ClosedError())
     if (to === undefined) {
       return Promise.reject(
-        new NotConnectedError('a listener serves many peers: give `to`, one of its `peers` (a message\'s `from`)'),
+        new NotConnectedError(
+          "a listener serves many peers: give `to`, one of its `peers` (a message's `from`)",
+        ),
       )
     }
     const connection = this.connections.get(peerKey(to))

@@ -119,7 +119,9 @@ export function resolveOpenOptions(options: OpenOptions | undefined): OpenPlan {
   const bindPort = bind?.port === undefined ? undefined : parsePort(bind.port)
   if (listen === true) {
     if (peer !== undefined) {
-      throw new InvalidArgumentError('a TCP endpoint either listens (`listen: true`) or connects (`peer`), not both')
+      throw new InvalidArgumentError(
+        'a TCP endpoint either listens (`listen: true`) or connects (`peer`), not both',
+      )
     }
     const host = bindHost ?? DEFAULT_LISTEN_HOST
     return { kind: 'listen', host: host === '' ? undefined : host, port: bindPort ?? 0, signal }
