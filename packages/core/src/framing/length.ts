@@ -1,5 +1,5 @@
 import { FrameTooLargeError, InvalidFrameError } from '../errors.js'
-import { checkBytes, resolveMaxFrameBytes } from './max-frame-bytes.js'
+import { checkBytes, resolveMaxFrameBytes, viewOf } from './frame-bytes.js'
 import type { FrameDecoder, FrameDecoderInit, Framing } from './types.js'
 
 const PREFIX_BYTES = 4
@@ -114,7 +114,7 @@ class LengthFrameDecoder implements FrameDecoder {
       if (frameLength > this.#maxFrameBytes) throw new FrameTooLargeError(frameLength, this.#maxFrameBytes)
       const frameEnd = offset + frameLength
       if (frameEnd <= chunkLength) {
-        onFrame(chunk.subarray(offset, frameEnd))
+        onFrame(viewOf(chunk, offset, frameLength))
         offset = frameEnd
       } else {
         this.#startBody(frameLength, chunkLength - offset)

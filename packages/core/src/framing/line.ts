@@ -1,5 +1,5 @@
 import { FrameTooLargeError, InvalidFrameError } from '../errors.js'
-import { checkBytes, resolveMaxFrameBytes } from './max-frame-bytes.js'
+import { checkBytes, resolveMaxFrameBytes, viewOf } from './frame-bytes.js'
 import type { FrameDecoder, FrameDecoderInit, Framing } from './types.js'
 
 const LF = 10
@@ -97,7 +97,7 @@ class LineFrameDecoder implements FrameDecoder {
       }
       const end = newline > start && chunk[newline - 1] === CR ? newline - 1 : newline
       if (end - start > max) throw new FrameTooLargeError(end - start, max)
-      onFrame(chunk.subarray(start, end))
+      onFrame(viewOf(chunk, start, end - start))
       start = newline + 1
     }
   }

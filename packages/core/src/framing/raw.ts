@@ -1,4 +1,4 @@
-import { checkBytes, resolveMaxFrameBytes } from './max-frame-bytes.js'
+import { checkBytes, resolveMaxFrameBytes } from './frame-bytes.js'
 import type { FrameDecoder, FrameDecoderInit, Framing } from './types.js'
 
 /**

@@ -8,7 +8,8 @@ export interface FrameDecoderInit {
  * A streaming decoder: feed it chunks exactly as they came off a stream, split anywhere, and it
  * calls `onFrame` once per whole frame, in order. A frame that lies inside one chunk is a view of
  * that chunk (no copy), so it shares the chunk's memory; only a frame split across chunks is
- * assembled, in memory the frame then owns. The decoder keeps no reference to a chunk after `push`
+ * assembled, in memory the frame then owns. Frames are Uint8Arrays: do not count on them being
+ * Buffers, even when the chunks are. The decoder keeps no reference to a chunk after `push`
  * returns. Once `push` or `end` has thrown (including an error thrown by `onFrame`), the stream is
  * out of step and every later call throws that same error.
  */
