@@ -16,4 +16,4 @@ export {
 } from './envelope.js'
 export * from './impairment/index.js'
 export * from './metrics/index.js'
-export { createRandom, type Random, randomSeed } from './random.js'
+export { createRandom, type Random, randomSeed, xoshiro128StarStar } from './random.js'

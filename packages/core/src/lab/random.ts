@@ -34,7 +34,7 @@ export function createRandom(seed: number, stream = 0): Random {
   const mix = new SplitMix32(low ^ Math.imul(high, 0x9e3779b1))
   // Each of high and stream advances the seeding sequence by a different amount of mixing.
   const streamMix = new SplitMix32(mix.next() ^ Math.imul(stream, 0x85ebca6b) ^ high)
-  return new Xoshiro128StarStar(streamMix.next(), streamMix.next(), streamMix.next(), streamMix.next())
+  return xoshiro128StarStar(streamMix.next(), streamMix.next(), streamMix.next(), streamMix.next())
 }
 
 /** A fresh random seed (from the OS's CSPRNG) for a run without `--seed`; report it so the run can be repeated. */
@@ -42,6 +42,15 @@ export function randomSeed(): number {
   const words = new Uint32Array(1)
   globalThis.crypto.getRandomValues(words)
   return words[0]!
+}
+
+/**
+ * xoshiro128** from an explicit 128-bit state (four 32-bit words, not all zero), as in the
+ * reference C code: the state `1, 2, 3, 4` gives 11520, 0, 5927040, 70819200, ... Most callers
+ * want {@link createRandom}.
+ */
+export function xoshiro128StarStar(s0: number, s1: number, s2: number, s3: number): Random {
+  return new Xoshiro128StarStar(s0, s1, s2, s3)
 }
 
 /** splitmix32: turns one 32-bit seed into a stream of well-mixed words to seed xoshiro. */
