@@ -108,6 +108,9 @@ function displayNameOf(names: readonly string[], codecKey: string): string {
 /** Codec key -> whether the codec builds and round-trips 'abc' (some table entries, like hex, are not text). */
 const works = new Map<string, boolean>()
 const resolved = new Map<string, ResolvedEncoding>()
+const resolvedByExactName = new Map<string, ResolvedEncoding>()
+/** Bounds the exact-name cache, since spellings (unlike folded names) are unlimited. */
+const EXACT_NAME_CACHE_SIZE = 64
 
 function codecWorks(codecKey: string): boolean {
   let ok = works.get(codecKey)
@@ -127,7 +130,16 @@ function codecWorks(codecKey: string): boolean {
  * Throws UnknownEncodingError (ERR_UNKNOWN_ENCODING) for a name iconv-lite does not support.
  */
 export function resolveEncoding(encoding: string): ResolvedEncoding {
+  const known = resolvedByExactName.get(encoding)
+  if (known !== undefined) return known
   if (typeof encoding !== 'string') throw new InvalidArgumentError('an encoding name must be a string')
+  const result = resolveFolded(encoding)
+  // Callers repeat the same few spellings; folding a name costs more than the encoding of a short message.
+  if (resolvedByExactName.size < EXACT_NAME_CACHE_SIZE) resolvedByExactName.set(encoding, result)
+  return result
+}
+
+function resolveFolded(encoding: string): ResolvedEncoding {
   const folded = foldName(encoding)
   const cached = resolved.get(folded)
   if (cached !== undefined) return cached
