@@ -1,0 +1,176 @@
+/**
+ * 1. UDP throughput: 1 KiB datagrams from a sender in this process to a receiver in another process,
+ * @protolab/udp on both ends against raw node:dgram on both ends. Both senders use a connected
+ * socket and send in bursts, waiting for the burst's sends to complete and then yielding to the event
+ * loop (setImmediate), so neither side simply floods a queue. The figure is messages delivered per
+ * second (first send to last arrival); the fraction delivered is reported beside it.
+ */
+import dgram from 'node:dgram'
+import { once } from 'node:events'
+import { udp } from '@protolab/udp'
+import { startPeer } from './lib/child.mjs'
+import { check, resultRow } from './lib/result.mjs'
+import { elapsedNs, median, nowNs, yieldToLoop } from './lib/stats.mjs'
+
+const HOST = '127.0.0.1'
+const PAYLOAD_BYTES = 1024
+const MESSAGES = 50_000
+const BURST = 32
+const MAX_SEND_MS = 5_000
+/** The receiver reports once nothing has arrived for this long (or MAX_SETTLE_MS passed). */
+const QUIET_MS = 150
+const MAX_SETTLE_MS = 3_000
+
+/** Runs the group; returns its rows. */
+export async function run({ reps }) {
+  const sides = { raw: [], protolab: [] }
+  const receivers = {
+    raw: await startPeer('udp', 'rawReceiver'),
+    protolab: await startPeer('udp', 'protolabReceiver'),
+  }
+  try {
+    for (let rep = 0; rep < reps; rep++) {
+      for (const side of ['raw', 'protolab']) {
+        sides[side].push(await trial(side, receivers[side]))
+      }
+    }
+  } finally {
+    await Promise.all(Object.values(receivers).map((peer) => peer.stop()))
+  }
+  const summary = (side, key) => median(sides[side].map((result) => result[key]))
+  return {
+    rows: [
+      resultRow({
+        name: 'UDP 1 KiB delivered msg/s (process → process)',
+        value: summary('protolab', 'deliveredPerSec'),
+        unit: 'msg/s',
+        baseline: 'raw node:dgram',
+        baselineValue: summary('raw', 'deliveredPerSec'),
+        checks: [check('ratio', '>=', 0.9)],
+      }),
+      resultRow({
+        name: 'UDP 1 KiB sent msg/s',
+        value: summary('protolab', 'sentPerSec'),
+        unit: 'msg/s',
+        baseline: 'raw node:dgram',
+        baselineValue: summary('raw', 'sentPerSec'),
+      }),
+      resultRow({
+        name: 'UDP 1 KiB fraction delivered',
+        value: summary('protolab', 'fraction'),
+        unit: 'fraction',
+        baseline: 'raw node:dgram',
+        baselineValue: summary('raw', 'fraction'),
+      }),
+    ],
+    notes: [
+      `UDP: ${MESSAGES} × ${PAYLOAD_BYTES} B per trial in bursts of ${BURST} with a setImmediate yield, ` +
+        `median of ${reps} trials; receiver in its own process, default socket buffers.`,
+    ],
+  }
+}
+
+async function trial(side, receiver) {
+  await receiver.call('reset')
+  const { port } = receiver.info
+  const sender = side === 'raw' ? await rawSender(port) : await protolabSender(port)
+  const payload = Buffer.alloc(PAYLOAD_BYTES, 0x61)
+  const startNs = nowNs()
+  let sent = 0
+  try {
+    while (sent < MESSAGES && elapsedNs(startNs) < MAX_SEND_MS * 1e6) {
+      const count = Math.min(BURST, MESSAGES - sent)
+      await sender.sendBurst(payload, count)
+      sent += count
+      await yieldToLoop()
+    }
+  } finally {
+    await sender.close()
+  }
+  const sendNs = elapsedNs(startNs)
+  const { received, lastNs } = await receiver.call('settle')
+  const deliveredNs = received === 0 ? sendNs : Number(BigInt(lastNs) - startNs)
+  return {
+    sentPerSec: sent / (sendNs / 1e9),
+    deliveredPerSec: received / (deliveredNs / 1e9),
+    fraction: received / sent,
+  }
+}
+
+async function rawSender(port) {
+  const socket = dgram.createSocket('udp4')
+  socket.connect(port, HOST)
+  await once(socket, 'connect')
+  return {
+    sendBurst: (payload, count) =>
+      new Promise((resolve, reject) => {
+        let left = count
+        const onSent = (error) => {
+          if (error) reject(error)
+          else if (--left === 0) resolve()
+        }
+        for (let i = 0; i < count; i++) socket.send(payload, onSent)
+      }),
+    close: () => new Promise((resolve) => socket.close(resolve)),
+  }
+}
+
+async function protolabSender(port) {
+  const endpoint = await udp().open({ peer: { address: HOST, port } })
+  return {
+    sendBurst: (payload, count) => {
+      const sends = new Array(count)
+      for (let i = 0; i < count; i++) sends[i] = endpoint.send(payload)
+      return Promise.all(sends)
+    },
+    close: () => endpoint.close(),
+  }
+}
+
+/** Counts arrivals: how many, and when the last one came (nowNs, as a string for IPC). */
+function arrivalCounter() {
+  const state = { received: 0, lastNs: 0n }
+  return {
+    state,
+    arrived() {
+      state.received++
+      state.lastNs = nowNs()
+    },
+    methods: {
+      reset() {
+        state.received = 0
+        state.lastNs = 0n
+      },
+      async settle() {
+        const startNs = nowNs()
+        let seen = -1
+        while (seen !== state.received && elapsedNs(startNs) < MAX_SETTLE_MS * 1e6) {
+          seen = state.received
+          await new Promise((resolve) => setTimeout(resolve, QUIET_MS))
+        }
+        return { received: state.received, lastNs: String(state.lastNs) }
+      },
+    },
+  }
+}
+
+/** Peer roles (run by lib/peer.mjs in a child process). */
+export const roles = {
+  async rawReceiver() {
+    const counter = arrivalCounter()
+    const socket = dgram.createSocket('udp4')
+    socket.on('message', counter.arrived)
+    socket.bind(0, HOST)
+    await once(socket, 'listening')
+    return { info: { port: socket.address().port }, methods: counter.methods }
+  },
+
+  async protolabReceiver() {
+    const counter = arrivalCounter()
+    const endpoint = await udp().open({ bind: { host: HOST, port: 0 } })
+    ;(async () => {
+      for await (const _message of endpoint) counter.arrived()
+    })()
+    return { info: { port: endpoint.localAddress.port }, methods: counter.methods }
+  },
+}
