@@ -13,8 +13,9 @@ const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true })
  */
 export function encodeText(text: string, encoding: string): Uint8Array {
   if (typeof text !== 'string') throw new InvalidArgumentError('only a string can be encoded as text')
-  const { isUtf8, codec } = resolveEncoding(encoding)
-  if (isUtf8) return Buffer.from(text, 'utf8')
+  const resolved = resolveEncoding(encoding)
+  if (resolved.isUtf8) return Buffer.from(text, 'utf8')
+  const { codec } = resolved
   const encoder = new codec.encoder(undefined, codec)
   const head = encoder.write(text)
   const tail = encoder.end()

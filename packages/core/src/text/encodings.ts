@@ -9,16 +9,28 @@ export interface EncodingInfo {
   readonly aliases: readonly string[]
 }
 
-/** An encoding name resolved to the iconv-lite codec that implements it. */
-export interface ResolvedEncoding {
+/** An encoding name resolved to what implements it. */
+export type ResolvedEncoding = Utf8Encoding | IconvEncoding
+
+/** UTF-8 is decoded and encoded by Node itself (TextDecoder, Buffer), much faster than iconv-lite. */
+export interface Utf8Encoding {
+  readonly name: 'utf-8'
+  readonly isUtf8: true
+}
+
+/** Every other encoding goes through its iconv-lite codec. */
+export interface IconvEncoding {
   /** The canonical name. */
   readonly name: string
+  readonly isUtf8: false
   /** The key of the codec in iconv-lite's table. */
   readonly codecKey: string
-  /** UTF-8 is decoded and encoded by Node itself (TextDecoder, Buffer), much faster than iconv-lite. */
-  readonly isUtf8: boolean
   readonly codec: iconv.Codec
 }
+
+/** Resolved without loading iconv-lite's tables, so the default encoding costs nothing at startup. */
+const UTF8: Utf8Encoding = { name: 'utf-8', isUtf8: true }
+const UTF8_FOLDED_NAMES = new Set(['utf8', 'unicode11utf8'])
 
 /**
  * Names shown for the encodings people ask for, in the order `listEncodings` puts them first.
@@ -107,7 +119,7 @@ function displayNameOf(names: readonly string[], codecKey: string): string {
 
 /** Codec key -> whether the codec builds and round-trips 'abc' (some table entries, like hex, are not text). */
 const works = new Map<string, boolean>()
-const resolved = new Map<string, ResolvedEncoding>()
+const resolved = new Map<string, IconvEncoding>()
 const resolvedByExactName = new Map<string, ResolvedEncoding>()
 /** Bounds the exact-name cache, since spellings (unlike folded names) are unlimited. */
 const EXACT_NAME_CACHE_SIZE = 64
@@ -141,18 +153,14 @@ export function resolveEncoding(encoding: string): ResolvedEncoding {
 
 function resolveFolded(encoding: string): ResolvedEncoding {
   const folded = foldName(encoding)
+  if (UTF8_FOLDED_NAMES.has(folded)) return UTF8
   const cached = resolved.get(folded)
   if (cached !== undefined) return cached
   const { groupOf, namesOf } = encodingTable()
   const codecKey = groupOf.get(folded)
   if (codecKey === undefined || !codecWorks(codecKey)) throw new UnknownEncodingError(encoding)
   const name = displayNameOf(namesOf.get(codecKey) ?? [codecKey], codecKey)
-  const result: ResolvedEncoding = {
-    name,
-    codecKey,
-    isUtf8: name === 'utf-8',
-    codec: iconv.getCodec(codecKey),
-  }
+  const result: IconvEncoding = { name, isUtf8: false, codecKey, codec: iconv.getCodec(codecKey) }
   // Keyed by folded names that exist in iconv-lite's table, so the cache is bounded by that table.
   resolved.set(folded, result)
   return result

@@ -1,6 +1,6 @@
 import type iconv from 'iconv-lite'
 import { InvalidArgumentError } from '../errors.js'
-import { type ResolvedEncoding, resolveEncoding } from './encodings.js'
+import { type IconvEncoding, resolveEncoding } from './encodings.js'
 import { prependCarriedBytes, Utf7SectionTracker } from './iconv-workarounds.js'
 import { SurrogateRepair } from './unicode-repair.js'
 
@@ -65,7 +65,7 @@ class IconvStreamDecoder implements StreamingTextDecoder {
   #decoder: iconv.DecoderStream
   #bytesWritten = 0
 
-  constructor(resolved: ResolvedEncoding) {
+  constructor(resolved: IconvEncoding) {
     this.#codec = resolved.codec
     // BOM-aware codecs would strip a leading U+FEFF; a message's text is kept exactly instead.
     this.#options = resolved.codec.bomAware === true ? { stripBOM: false } : {}
