@@ -1,4 +1,4 @@
-import type { Destination, Endpoint, OpenOptions, Transport } from '@protolab/core'
+import type { Destination, Endpoint, OpenOptions, SocketAddress, Transport } from '@protolab/core'
 
 /**
  * A TCP endpoint: a listener (`listen: true`, many peers) or a client (one connection to `peer`).
@@ -6,6 +6,8 @@ import type { Destination, Endpoint, OpenOptions, Transport } from '@protolab/co
  * It emits core's `connect`, `disconnect` and, when a peer half-closes, `end`.
  */
 export interface TcpEndpoint extends Endpoint {
+  /** Where this endpoint is bound (a listener) or connected from (a client): always known once open. */
+  readonly localAddress: SocketAddress
   /**
    * Flushes what was sent to `peer`, ends our side and resolves once the connection is closed.
    * A client's only peer is its server, so there it is `close()`.

@@ -1,0 +1,127 @@
+import type { Socket } from 'node:net'
+import { tcp } from '@protolab/tcp'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  Endpoints,
+  ends,
+  freePort,
+  nextEvent,
+  RawSockets,
+  readAll,
+  take,
+  text,
+  utf8,
+} from './helpers/sockets.js'
+
+const endpoints = new Endpoints()
+const raw = new RawSockets()
+afterEach(async () => {
+  await raw.destroyAll()
+  await endpoints.closeAll()
+})
+
+describe('a client', () => {
+  it('reports a refused connection as ERR_PEER_UNREACHABLE naming the peer', async () => {
+    const port = await freePort()
+    const error = await tcp()
+      .open({ peer: { address: '127.0.0.1', port } })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'ERR_PEER_UNREACHABLE', address: '127.0.0.1', port })
+  })
+
+  it('connects from the local address and port given in `bind`', async () => {
+    const server = await endpoints.open(tcp().open({ listen: true }))
+    const localPort = await freePort()
+    const client = await endpoints.open(
+      tcp().open({ peer: server.localAddress, bind: { host: '127.0.0.1', port: localPort } }),
+    )
+    expect(client.localAddress).toEqual({ address: '127.0.0.1', port: localPort, family: 'IPv4' })
+    expect(client.remoteAddress).toEqual(server.localAddress)
+    await client.send(utf8('hi'))
+    const [message] = await take(server[Symbol.asyncIterator](), 1)
+    expect(message?.from).toEqual({ address: '127.0.0.1', port: localPort, family: 'IPv4' })
+  })
+
+  it('reports a local port already taken as ERR_PORT_IN_USE', async () => {
+    const server = await endpoints.open(tcp().open({ listen: true }))
+    const taken = server.localAddress.port
+    const error = await tcp()
+      .open({ peer: server.localAddress, bind: { host: '127.0.0.1', port: taken } })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'ERR_PORT_IN_USE', port: taken })
+  })
+
+  it('sends to its server with or without `to`, and refuses any other destination', async () => {
+    const server = await endpoints.open(tcp().open({ listen: true }))
+    const port = server.localAddress.port
+    const client = await endpoints.open(tcp().open({ peer: { address: '127.0.0.1', port } }))
+    await client.send(utf8('one'))
+    await client.send(utf8('two'), { address: '127.0.0.1', port })
+    await expect(client.send(utf8('three'), { address: '127.0.0.1', port: port + 1 })).rejects.toMatchObject({
+      code: 'ERR_NOT_CONNECTED',
+    })
+    expect((await take(server[Symbol.asyncIterator](), 2)).map((m) => text(m.payload))).toEqual([
+      'one',
+      'two',
+    ])
+  })
+
+  it('emits connect for its server after open() resolves, and lists it in `peers`', async () => {
+    const server = await endpoints.open(tcp().open({ listen: true }))
+    const client = await endpoints.open(tcp().open({ peer: server.localAddress }))
+    const [peer] = await nextEvent(client, 'connect')
+    expect(peer).toEqual(server.localAddress)
+    expect(client.peers).toEqual([server.localAddress])
+  })
+
+  it('refuses an already aborted signal with ERR_ABORTED', async () => {
+    const server = await endpoints.open(tcp().open({ listen: true }))
+    await expect(
+      tcp().open({ peer: server.localAddress, signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({
+      code: 'ERR_ABORTED',
+    })
+  })
+
+  it('ends its loop and reports disconnect when the server resets, and then refuses sends', async () => {
+    let accept: (socket: Socket) => void = () => {}
+    const accepted = new Promise<Socket>((resolve) => {
+      accept = resolve
+    })
+    const { port } = await raw.listen((socket) => accept(socket))
+    const client = await endpoints.open(tcp().open({ peer: { address: '127.0.0.1', port } }))
+    await client.send(utf8('hello'))
+    const disconnected = nextEvent(client, 'disconnect')
+    ;(await accepted).resetAndDestroy()
+    const [, error] = await disconnected
+    expect(error).toMatchObject({ code: 'ERR_PEER_RESET' })
+    expect(await ends(client[Symbol.asyncIterator]())).toBe(true)
+    expect(client.closed).toBe(true)
+    expect(client.peers).toEqual([])
+    await expect(client.send(utf8('anyone?'))).rejects.toMatchObject({ code: 'ERR_CLOSED' })
+  })
+})
+
+describe('a client whose server half-closes', () => {
+  it('reads to the end, then still sends until it closes', async () => {
+    let accept: (received: Promise<Buffer>) => void = () => {}
+    const receivedByServer = new Promise<Promise<Buffer>>((resolve) => {
+      accept = resolve
+    })
+    const { port } = await raw.listen((socket) => {
+      accept(readAll(socket))
+      socket.end('last words\n')
+    })
+    const client = await endpoints.open(tcp().open({ peer: { address: '127.0.0.1', port } }))
+    const ended = nextEvent(client, 'end')
+    const inbox = client[Symbol.asyncIterator]()
+    expect((await take(inbox, 1)).map((m) => text(m.payload))).toEqual(['last words'])
+    expect(await ends(inbox)).toBe(true)
+    await ended
+    expect(client.closed).toBe(false)
+
+    await client.send(utf8('heard you'))
+    await client.close()
+    expect((await await receivedByServer).toString()).toBe('heard you\n')
+  })
+})
