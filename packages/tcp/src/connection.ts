@@ -36,7 +36,8 @@ const RESOLVED = Promise.resolve()
 /**
  * Adapts one net.Socket to messages: decodes frames as they arrive (any chunk split), gathers the
  * frames sent in one tick into one write, makes `send` wait for drain beyond the high-water mark,
- * disconnects an idle or misbehaving peer, and closes gracefully (flush, FIN, wait for the peer's).
+ * disconnects an idle or misbehaving peer, and closes gracefully (flush, FIN, close once the kernel
+ * holds every byte).
  * Every socket event is handled here, so no 'error' is ever left unhandled.
  */
 export class Connection {
@@ -146,12 +147,17 @@ export class Connection {
 
   /** Stops reading: the kernel's receive window fills and TCP flow control slows the peer. */
   pause(): void {
+    if (this.closing !== undefined || this.isClosed) return
     this.socket.pause()
+    // A peer waiting for us to read is not idle.
+    if (this.settings.idleTimeoutMs > 0) this.socket.setTimeout(0)
   }
 
   /** Reads again after {@link pause}. */
   resume(): void {
+    if (this.closing !== undefined || this.isClosed) return
     this.socket.resume()
+    if (this.settings.idleTimeoutMs > 0) this.socket.setTimeout(this.settings.idleTimeoutMs)
   }
 
   /**
