@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import dgram, { type RemoteInfo, type Socket } from 'node:dgram'
 import {
   createEnvelopeBuffer,
@@ -13,9 +13,12 @@ import {
 } from '@protolab/core'
 import { type UdpProxy, type UdpProxyInit, udpProxy } from '@protolab/udp'
 import { afterEach, describe, expect, it } from 'vitest'
-import { has } from './_helpers.js'
 
 const SESSION = 0x5eed
+
+function has(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0
+}
 const sockets: Socket[] = []
 const proxies: UdpProxy[] = []
 
