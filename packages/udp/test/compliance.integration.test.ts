@@ -1,0 +1,12 @@
+import { transportCompliance } from '@protolab/core/compliance'
+import { udp } from '@protolab/udp'
+import { hasIPv6Loopback } from './_helpers.js'
+
+const ipv6 = await hasIPv6Loopback()
+if (!ipv6) console.warn('udp compliance: skipping ::1, this host has no IPv6 loopback')
+
+transportCompliance({
+  name: 'udp',
+  create: () => udp(),
+  hosts: ipv6 ? ['127.0.0.1', '::1'] : ['127.0.0.1'],
+})
