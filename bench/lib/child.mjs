@@ -16,10 +16,12 @@ process.on('exit', () => {
  * Starts `roles[role]` of bench/<group>.mjs in a child process (see peer.mjs) and resolves, once it
  * is ready, to `{ pid, info, call(method, params), stop() }`. `info` is what the role reported when
  * ready (its address, typically); `call` runs one of its methods and resolves to the result.
+ * `env` replaces the child's environment (default: this process's).
  */
-export function startPeer(group, role, params = {}) {
+export function startPeer(group, role, params = {}, env = process.env) {
   const child = fork(PEER_ENTRY, [group, role, JSON.stringify(params)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env,
   })
   running.add(child)
   child.once('exit', () => running.delete(child))

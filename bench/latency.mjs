@@ -1,0 +1,243 @@
+/**
+ * 5. Latency: ping-pong round trips of a 64-byte message between this process and an echo server in
+ * another process, through @protolab/udp and @protolab/tcp (length framing, noDelay) on both ends,
+ * against raw node:dgram and raw node:net (noDelay, the same 68 framed bytes, echoed as they come).
+ * One message in flight at a time; p50 and p99 of each run, the median over runs.
+ */
+import dgram from 'node:dgram'
+import { once } from 'node:events'
+import net from 'node:net'
+import { lengthFraming } from '@protolab/core'
+import { tcp } from '@protolab/tcp'
+import { udp } from '@protolab/udp'
+import { startPeer } from './lib/child.mjs'
+import { check, resultRow } from './lib/result.mjs'
+import { elapsedNs, median, nowNs, percentile } from './lib/stats.mjs'
+
+const HOST = '127.0.0.1'
+const PAYLOAD_BYTES = 64
+const WARM_UP_ROUND_TRIPS = 500
+const ROUND_TRIPS = 5_000
+/** A lost UDP datagram would stall a ping-pong for ever: give up on a round trip after this. */
+const ROUND_TRIP_TIMEOUT_MS = 1_000
+
+/** The four clients, by transport and side. */
+const CLIENTS = {
+  udp: { raw: rawUdpClient, protolab: protolabUdpClient },
+  tcp: { raw: rawTcpClient, protolab: protolabTcpClient },
+}
+
+/** Runs the group; returns its rows. */
+export async function run({ reps }) {
+  const rows = []
+  for (const transport of ['udp', 'tcp']) {
+    const servers = {
+      raw: await startPeer('latency', `${transport}RawEcho`),
+      protolab: await startPeer('latency', `${transport}ProtolabEcho`),
+    }
+    const runs = { raw: [], protolab: [] }
+    try {
+      for (let rep = 0; rep < reps; rep++) {
+        for (const side of ['raw', 'protolab']) {
+          runs[side].push(await pingPong(CLIENTS[transport][side], servers[side].info.port))
+        }
+      }
+    } finally {
+      await Promise.all(Object.values(servers).map((peer) => peer.stop()))
+    }
+    const label = transport === 'udp' ? 'UDP' : 'TCP (noDelay)'
+    const baseline = transport === 'udp' ? 'raw node:dgram' : 'raw node:net'
+    const of = (side, key) => median(runs[side].map((r) => r[key]))
+    rows.push(
+      resultRow({
+        name: `ping-pong RTT p50, ${label}`,
+        value: of('protolab', 'p50'),
+        unit: 'µs',
+        baseline,
+        baselineValue: of('raw', 'p50'),
+        checks: [check('ratio', '<=', 1.15)],
+      }),
+      resultRow({
+        name: `ping-pong RTT p99, ${label}`,
+        value: of('protolab', 'p99'),
+        unit: 'µs',
+        baseline,
+        baselineValue: of('raw', 'p99'),
+      }),
+    )
+    if (of('protolab', 'timeouts') + of('raw', 'timeouts') > 0) {
+      rows.push(
+        resultRow({
+          name: `ping-pong ${label} timed-out round trips`,
+          value: of('protolab', 'timeouts'),
+          unit: '',
+        }),
+      )
+    }
+  }
+  return {
+    rows,
+    notes: [
+      `Latency: ${ROUND_TRIPS} round trips of ${PAYLOAD_BYTES} B after ${WARM_UP_ROUND_TRIPS} warm-up, ` +
+        `one in flight, echo server in its own process; median over ${reps} runs of each run's percentile.`,
+    ],
+  }
+}
+
+/** Round trips through `openClient`'s client; returns p50 and p99 in µs. */
+async function pingPong(openClient, port) {
+  const client = await openClient(port)
+  const payload = Buffer.alloc(PAYLOAD_BYTES, 0x70)
+  const samples = []
+  let timeouts = 0
+  try {
+    for (let i = 0; i < WARM_UP_ROUND_TRIPS + ROUND_TRIPS; i++) {
+      const startNs = nowNs()
+      const answered = await client.roundTrip(payload)
+      const micros = elapsedNs(startNs) / 1e3
+      if (!answered) timeouts++
+      else if (i >= WARM_UP_ROUND_TRIPS) samples.push(micros)
+    }
+  } finally {
+    await client.close()
+  }
+  samples.sort((a, b) => a - b)
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), timeouts }
+}
+
+/** A promise for the next reply, settled by `answer()` or false after ROUND_TRIP_TIMEOUT_MS. */
+function replyWaiter() {
+  let settle
+  let timer
+  return {
+    next() {
+      return new Promise((resolve) => {
+        settle = resolve
+        timer = setTimeout(() => resolve(false), ROUND_TRIP_TIMEOUT_MS)
+      })
+    },
+    answer() {
+      clearTimeout(timer)
+      settle?.(true)
+      settle = undefined
+    },
+  }
+}
+
+async function rawUdpClient(port) {
+  const socket = dgram.createSocket('udp4')
+  socket.connect(port, HOST)
+  await once(socket, 'connect')
+  const waiter = replyWaiter()
+  socket.on('message', () => waiter.answer())
+  return {
+    roundTrip(payload) {
+      const reply = waiter.next()
+      socket.send(payload)
+      return reply
+    },
+    close: () => new Promise((resolve) => socket.close(resolve)),
+  }
+}
+
+async function protolabUdpClient(port) {
+  const endpoint = await udp().open({ peer: { address: HOST, port } })
+  const waiter = replyWaiter()
+  ;(async () => {
+    for await (const _message of endpoint) waiter.answer()
+  })()
+  return {
+    async roundTrip(payload) {
+      const reply = waiter.next()
+      await endpoint.send(payload)
+      return reply
+    },
+    close: () => endpoint.close(),
+  }
+}
+
+async function rawTcpClient(port) {
+  const socket = net.connect({ port, host: HOST, noDelay: true })
+  await once(socket, 'connect')
+  const waiter = replyWaiter()
+  const frameBytes = PAYLOAD_BYTES + lengthFraming.overheadBytes
+  let received = 0
+  socket.on('data', (chunk) => {
+    received += chunk.length
+    while (received >= frameBytes) {
+      received -= frameBytes
+      waiter.answer()
+    }
+  })
+  let frame
+  return {
+    roundTrip(payload) {
+      frame ??= lengthFraming.encode(payload)
+      const reply = waiter.next()
+      socket.write(frame)
+      return reply
+    },
+    close: async () => {
+      socket.end()
+      await once(socket, 'close')
+    },
+  }
+}
+
+async function protolabTcpClient(port) {
+  const client = await tcp({ framing: 'length', noDelay: true }).open({ peer: { address: HOST, port } })
+  const waiter = replyWaiter()
+  ;(async () => {
+    for await (const _message of client) waiter.answer()
+  })()
+  return {
+    async roundTrip(payload) {
+      const reply = waiter.next()
+      await client.send(payload)
+      return reply
+    },
+    close: () => client.close(),
+  }
+}
+
+/** Peer roles (run by lib/peer.mjs in a child process): echo servers. */
+export const roles = {
+  async udpRawEcho() {
+    const socket = dgram.createSocket('udp4')
+    socket.on('message', (message, from) => socket.send(message, from.port, from.address))
+    socket.bind(0, HOST)
+    await once(socket, 'listening')
+    return { info: { port: socket.address().port }, methods: {} }
+  },
+
+  async udpProtolabEcho() {
+    const endpoint = await udp().open({ bind: { host: HOST, port: 0 } })
+    ;(async () => {
+      for await (const message of endpoint) await endpoint.send(message.payload, message.from)
+    })()
+    return { info: { port: endpoint.localAddress.port }, methods: {} }
+  },
+
+  async tcpRawEcho() {
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      // Raw TCP has no messages: echo the bytes as they come, which is what the client waits for.
+      socket.on('data', (chunk) => socket.write(chunk))
+      socket.on('end', () => socket.end())
+      socket.on('error', () => {})
+    })
+    server.listen(0, HOST)
+    await once(server, 'listening')
+    return { info: { port: server.address().port }, methods: {} }
+  },
+
+  async tcpProtolabEcho() {
+    const endpoint = await tcp({ framing: 'length', noDelay: true }).open({
+      listen: true,
+      bind: { host: HOST, port: 0 },
+    })
+    ;(async () => {
+      for await (const message of endpoint) await endpoint.send(message.payload, message.from)
+    })()
+    return { info: { port: endpoint.localAddress.port }, methods: {} }
+  },
+}
