@@ -13,13 +13,13 @@ const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'ico
  */
 export default defineConfig([
   {
-    entry: { bin: 'src/bin.ts' },
+    entry: { bin: 'src/bin.ts', 'lab-child': 'src/lab/child/main.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',
     splitting: true,
     sourcemap: true,
-    clean: ['bin.js*', 'chunks'],
+    clean: ['bin.js*', 'lab-child.js*', 'chunks'],
     noExternal: BUNDLED,
     esbuildOptions(options) {
       options.chunkNames = 'chunks/[name]-[hash]'

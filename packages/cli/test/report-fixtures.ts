@@ -19,7 +19,10 @@ export function syntheticRun(transport: LabTransportName, overrides: Partial<Lab
     bytesPerSec: 62_720,
     durationMs: 1020,
     stalls: 0,
-    impairment: { loss: 0.05, lossModel: 'random', reorder: 0.02, delayMs: 10, jitterMs: 5 },
+    impairment:
+      transport === 'udp'
+        ? { loss: 0.05, lossModel: 'random', reorder: 0.02, delayMs: 10, jitterMs: 5 }
+        : { delayMs: 10, jitterMs: 5, sliceBytes: 1 },
     seed: 1,
     ...overrides,
   }
@@ -35,7 +38,7 @@ export function syntheticTrace(transport: LabTransportName, count: number): LabT
     count,
     sentAtMs: new Float64Array(count),
     arrivedAtMs: new Float64Array(count).fill(Number.NaN),
-    copies: new Uint16Array(count),
+    copies: new Uint8Array(count),
     reordered: new Uint8Array(count),
   }
   for (let seq = 0; seq < count; seq++) {

@@ -27,7 +27,8 @@ describe('renderTable', () => {
     const widths = new Set(tableLines.map((line) => line.length))
     expect(widths.size).toBe(1)
     expect(text).toMatch(/^lost\s+50 \(5\.00%\)\s+0 \(0\.00%\)$/m)
-    expect(text).toContain('udp: impairment loss 5%, reorder 2%, delay 10±5 ms, seed 1')
+    expect(text).toContain('udp: impairment loss 5%, reorder 2% (gap 3), delay 10±5 ms, seed 1')
+    expect(text).toContain('tcp: impairment delay 10±5 ms, slice 1 B, seed 1')
   })
 
   it('has no colour codes unless asked, and aligns with them', () => {
@@ -59,19 +60,16 @@ describe('renderJson', () => {
 })
 
 describe('describeImpairment', () => {
-  it('names every setting in a few words', () => {
-    expect(describeImpairment(null)).toBe('none')
+  it('uses the datagram words for udp and the stream words for tcp', () => {
+    expect(describeImpairment({ transport: 'udp', impairment: null })).toBe('none')
     expect(
       describeImpairment({
-        loss: 0.1,
-        lossModel: 'gilbert',
-        dup: 0.01,
-        corrupt: 0.001,
-        rateLimitBytesPerSec: 125_000,
+        transport: 'udp',
+        impairment: { loss: 0.1, lossModel: 'gilbert', duplicate: 0.01, corrupt: 0.001 },
       }),
-    ).toBe('loss 10% (gilbert bursts), dup 1%, rate limit 125.00 kB/s, corrupt 0.1%')
-    expect(describeImpairment({ sliceBytes: 1, stall: 0.01, stallMs: 200, reset: 0.001 })).toBe(
-      'slice 1 B, stall 1% × 200 ms, reset 0.1%',
+    ).toBe('loss 10% (gilbert, mean burst 4), duplicate 1%, corrupt 0.1%')
+    expect(describeImpairment({ transport: 'tcp', impairment: { sliceBytes: 1, loss: 0.01 } })).toMatch(
+      /^slice 1 B, loss 1% \(modelled/,
     )
   })
 })

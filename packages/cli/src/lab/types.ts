@@ -1,3 +1,6 @@
+import type { DatagramImpairment, StreamImpairment } from '@protolab/core'
+import type { RelayReport } from './roles/relay.js'
+
 /** The transports the lab can run. */
 export type LabTransportName = 'udp' | 'tcp'
 
@@ -14,13 +17,16 @@ export interface LabLatencyMs {
 }
 
 /**
- * The impairment a run went through, as given (probabilities as fractions 0..1, times in ms,
- * rates in bytes/s). Only the settings that were given appear.
+ * The impairment asked for, in one object for both transports, with the field names of core's
+ * {@link DatagramImpairment} and {@link StreamImpairment}: probabilities 0..1, times in ms, rates
+ * in bytes/s. Each run gets the part its transport can have (see `impairmentFor`).
  */
-export interface LabImpairmentSettings {
+export interface LabImpairment {
+  /** UDP: datagram loss. TCP: modelled as a head-of-line stall of one RTO per lost segment. */
   readonly loss?: number
   readonly lossModel?: 'random' | 'gilbert'
-  readonly dup?: number
+  readonly lossBurst?: number
+  readonly duplicate?: number
   readonly reorder?: number
   readonly reorderGap?: number
   readonly delayMs?: number
@@ -28,9 +34,12 @@ export interface LabImpairmentSettings {
   readonly rateLimitBytesPerSec?: number
   readonly corrupt?: number
   readonly sliceBytes?: number
-  readonly stall?: number
   readonly stallMs?: number
-  readonly reset?: number
+  readonly stallEveryBytes?: number
+  readonly stallProbability?: number
+  readonly resetAfterBytes?: number
+  readonly resetProbability?: number
+  readonly rtoMs?: number
 }
 
 /**
@@ -61,13 +70,15 @@ export interface LabRun {
   readonly durationMs: number
   /** Arrival gaps far above the median gap. */
   readonly stalls: number
-  /** The relay's impairment, or null when there was no relay. */
-  readonly impairment: LabImpairmentSettings | null
+  /** The relay's impairment for this transport, as core's DatagramImpairment (udp) or StreamImpairment (tcp); null without a relay. */
+  readonly impairment: DatagramImpairment | StreamImpairment | null
   readonly seed: number
   /** Blast mode (no impairment, `--rate 0`): the receive buffer the receiver's socket had, in bytes. */
   readonly recvBufferBytes?: number
   /** Set when part of the run is modelled rather than measured (TCP under `--loss`). */
   readonly modelled?: string
+  /** Set when the run ended before everything was sent: why (the relay reset the TCP connection). */
+  readonly interrupted?: string
 }
 
 /**
@@ -82,8 +93,8 @@ export interface LabTrace {
   readonly sentAtMs: Float64Array
   /** When each message first arrived (echo arrival in `rtt` mode); NaN when it never did. */
   readonly arrivedAtMs: Float64Array
-  /** Intact copies that arrived (0 = lost, 2+ = duplicated). */
-  readonly copies: Uint16Array
+  /** Intact copies that arrived (0 = lost, 2+ = duplicated), saturating at 255. */
+  readonly copies: Uint8Array
   /** 1 when the message arrived after one with a higher sequence number. */
   readonly reordered: Uint8Array
 }
@@ -93,6 +104,8 @@ export interface LabReport {
   readonly runs: readonly LabRun[]
   /** One per run, same order, when `trace: true`; never part of the JSON. */
   readonly traces: readonly LabTrace[]
+  /** Per run, what the relay did (UdpProxyStats or TcpProxyStats), undefined without a relay; not part of the JSON. */
+  readonly relays?: readonly (RelayReport | undefined)[]
 }
 
 /** What {@link runLab} reports while it sends. */

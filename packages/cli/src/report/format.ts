@@ -1,4 +1,10 @@
-import type { LabImpairmentSettings, LabRun } from '../lab/types.js'
+import {
+  type DatagramImpairment,
+  describeDatagramImpairment,
+  describeStreamImpairment,
+  type StreamImpairment,
+} from '@protolab/core'
+import type { LabRun } from '../lab/types.js'
 
 /** An integer with thousands separators: `12,345`. */
 export function formatCount(value: number): string {
@@ -44,30 +50,12 @@ function round1(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1)
 }
 
-function percent(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(4))}%`
-}
-
-/** The impairment in a few words: `loss 5% (random), reorder 2% (gap 3), delay 10±5 ms`. */
-export function describeImpairment(impairment: LabImpairmentSettings | null): string {
-  if (impairment === null) return 'none'
-  const parts: string[] = []
-  const i = impairment
-  if (i.loss !== undefined)
-    parts.push(`loss ${percent(i.loss)}${i.lossModel === 'gilbert' ? ' (gilbert bursts)' : ''}`)
-  if (i.dup !== undefined) parts.push(`dup ${percent(i.dup)}`)
-  if (i.reorder !== undefined)
-    parts.push(`reorder ${percent(i.reorder)}${i.reorderGap !== undefined ? ` (gap ${i.reorderGap})` : ''}`)
-  if (i.delayMs !== undefined || i.jitterMs !== undefined)
-    parts.push(`delay ${i.delayMs ?? 0}${i.jitterMs ? `±${i.jitterMs}` : ''} ms`)
-  if (i.rateLimitBytesPerSec !== undefined)
-    parts.push(`rate limit ${formatBytesPerSec(i.rateLimitBytesPerSec)}`)
-  if (i.corrupt !== undefined) parts.push(`corrupt ${percent(i.corrupt)}`)
-  if (i.sliceBytes !== undefined) parts.push(`slice ${i.sliceBytes} B`)
-  if (i.stall !== undefined)
-    parts.push(`stall ${percent(i.stall)}${i.stallMs !== undefined ? ` × ${i.stallMs} ms` : ''}`)
-  if (i.reset !== undefined) parts.push(`reset ${percent(i.reset)}`)
-  return parts.length === 0 ? 'none' : parts.join(', ')
+/** The impairment of a run in a few words: `loss 5%, reorder 2% (gap 3), delay 10±5 ms`, or `none`. */
+export function describeImpairment(run: Pick<LabRun, 'transport' | 'impairment'>): string {
+  if (run.impairment === null) return 'none'
+  return run.transport === 'udp'
+    ? describeDatagramImpairment(run.impairment as DatagramImpairment)
+    : describeStreamImpairment(run.impairment as StreamImpairment)
 }
 
 /** The label of a run's column: `udp`, or `udp (rtt)` in round-trip mode. */

@@ -49,7 +49,7 @@ svg.plot{width:100%;height:auto;display:block}
 .tick{font-size:11px;fill:#6b7280}.title{font-size:12px;fill:#374151}
 .dots{fill:none;stroke-linecap:round;stroke-width:3}
 .dots.delivered{stroke:${COLORS.delivered};stroke-width:2.2;opacity:.75}.dots.duplicated{stroke:${COLORS.duplicated}}
-.dots.reordered{stroke:${COLORS.reordered};stroke-width:3.5}.dots.lost{stroke:${COLORS.lost};stroke-width:3.5}
+.dots.reordered{stroke:${COLORS.reordered};stroke-width:3.5}.dots.lost{stroke:${COLORS.lost};stroke-width:2.5;opacity:.8}
 .curve{fill:none;stroke:#0f766e;stroke-width:2}
 .legend{display:inline-flex;align-items:center;margin-right:12px}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:5px}
@@ -76,8 +76,9 @@ function tableHtml(runs: readonly LabRun[]): string {
 function notesHtml(runs: readonly LabRun[]): string {
   const items = runs.flatMap((run) => {
     const who = runs.length > 1 ? `<b>${escapeXml(runLabel(run))}</b>: ` : ''
-    const lines = [`${who}impairment ${escapeXml(describeImpairment(run.impairment))}, seed ${run.seed}`]
+    const lines = [`${who}impairment ${escapeXml(describeImpairment(run))}, seed ${run.seed}`]
     if (run.modelled !== undefined) lines.push(`${who}modelled: ${escapeXml(run.modelled)}`)
+    if (run.interrupted !== undefined) lines.push(`${who}interrupted: ${escapeXml(run.interrupted)}`)
     return lines
   })
   return `<ul class="notes">${items.map((item) => `<li>${item}</li>`).join('')}</ul>`

@@ -37,8 +37,10 @@ export function renderTable(runs: readonly LabRun[], options: RenderTableOptions
   lines.push('')
   for (const run of runs) {
     const prefix = runs.length > 1 ? `${runLabel(run)}: ` : ''
-    lines.push(`${prefix}impairment ${describeImpairment(run.impairment)}, seed ${run.seed}`)
+    lines.push(`${prefix}impairment ${describeImpairment(run)}, seed ${run.seed}`)
     if (run.modelled !== undefined) lines.push(`${prefix}${colors.cyan(`modelled: ${run.modelled}`)}`)
+    if (run.interrupted !== undefined)
+      lines.push(`${prefix}${colors.yellow(`interrupted: ${run.interrupted}`)}`)
   }
   return `${lines.join('\n')}\n`
 }

@@ -32,8 +32,11 @@ export function cdfPlot(trace: LabTrace, latencyTitle: string): CdfPlot {
   const latencies = sortedLatencies(trace)
   const n = latencies.length
   const frame = PLOT_FRAME
-  const maxLatency = n > 0 ? (latencies[n - 1] ?? 1) : 1
-  const x = linearScale(0, maxLatency || 1, frame.left, frame.width - frame.right)
+  const low = n > 0 ? (latencies[0] ?? 0) : 0
+  const high = n > 0 ? (latencies[n - 1] ?? 1) : 1
+  // A little room either side, so the curve's first and last steps are not on the frame.
+  const pad = (high - low) * 0.03 || Math.max(high * 0.05, 0.01)
+  const x = linearScale(Math.max(0, low - pad), high + pad, frame.left, frame.width - frame.right)
   const y = linearScale(0, 1, frame.height - frame.bottom, frame.top)
   let d = ''
   if (n > 0) {

@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { DatagramImpairment, StreamImpairment } from '@protolab/core'
+import { DEFAULT_REORDER_MAX_HOLD_MS, DEFAULT_RTO_MS, ENVELOPE_HEADER_BYTES } from '@protolab/core'
+import type { CounterStatus } from './roles/counter.js'
+import type { LabMode } from './types.js'
+
+/** When a run has finished arriving. */
+export interface DrainPlan {
+  /** Messages sent: once all of them arrived, only {@link settleMs} more is waited. */
+  readonly sent: number
+  /** The run is over once nothing of it arrived for this long. */
+  readonly quietMs: number
+  /** After everything arrived, wait this long for trailing duplicates. */
+  readonly settleMs: number
+  readonly signal: AbortSignal
+}
+
+/** The quiet time with no impairment: far above any loopback scheduling hiccup. */
+const BASE_QUIET_MS = 500
+/** How often the receiver is asked how far it got. */
+const POLL_INTERVAL_MS = 20
+
+/**
+ * How long a run must be quiet before it is over: a base, plus whatever the relay may hold a
+ * message for (twice the delay and jitter, the reorder hold, a stall, a modelled RTO, the time one
+ * message takes at the rate limit), doubled in round-trip mode where messages cross twice.
+ */
+export function quietTimeMs(
+  impairment: DatagramImpairment | StreamImpairment | undefined,
+  size: number,
+  mode: LabMode,
+): number {
+  if (impairment === undefined) return BASE_QUIET_MS
+  const datagram = impairment as DatagramImpairment
+  const stream = impairment as StreamImpairment
+  let holdMs = 2 * ((impairment.delayMs ?? 0) + (impairment.jitterMs ?? 0))
+  if ((datagram.reorder ?? 0) > 0) holdMs += datagram.reorderMaxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS
+  if ((stream.stallMs ?? 0) > 0) holdMs += 2 * (stream.stallMs ?? 0)
+  if ((stream.loss ?? 0) > 0) holdMs += 2 * (stream.rtoMs ?? DEFAULT_RTO_MS)
+  const rate = impairment.rateLimitBytesPerSec ?? 0
+  if (rate > 0) holdMs += (4 * (ENVELOPE_HEADER_BYTES + size) * 1000) / rate
+  return BASE_QUIET_MS + (mode === 'rtt' ? 2 : 1) * holdMs
+}
+
+/**
+ * Waits until the run has arrived: everything sent was delivered (and {@link DrainPlan.settleMs}
+ * passed), or nothing arrived for {@link DrainPlan.quietMs}. Rejects when `status` does (a dead
+ * receiver) or when aborted.
+ */
+export async function drain(
+  status: () => Promise<CounterStatus>,
+  plan: DrainPlan,
+  onPoll?: (status: CounterStatus) => void,
+): Promise<CounterStatus> {
+  for (;;) {
+    const current = await status()
+    onPoll?.(current)
+    if (current.delivered >= plan.sent && current.quietMs >= plan.settleMs) return current
+    if (current.quietMs >= plan.quietMs) return current
+    await sleep(POLL_INTERVAL_MS, undefined, { signal: plan.signal })
+  }
+}
