@@ -150,6 +150,18 @@ describe('udp: binding', () => {
   })
 })
 
+describe('udp: abort', () => {
+  it('rejects with ERR_ABORTED when the signal aborts during open, and releases the port', async () => {
+    const port = await freePort()
+    const controller = new AbortController()
+    const opening = udp().open({ bind: { host: '127.0.0.1', port }, signal: controller.signal })
+    controller.abort()
+    await expect(opening).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+    const again = await open({}, { bind: { host: '127.0.0.1', port } })
+    expect(portOf(again)).toBe(port)
+  })
+})
+
 describe('udp: sending without bind', () => {
   it('binds an OS-chosen port on first send, as sendto does, and receives the reply there', async () => {
     const server = await receiver()
