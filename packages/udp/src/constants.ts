@@ -17,8 +17,11 @@ export const MAX_UDP_PAYLOAD_IPV6 = 65527
 /** The default `maxMessageBytes`: every datagram node can deliver, whole. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 65535
 
-/** The default `maxQueuedMessages`: received datagrams waiting for the reader before new ones are dropped. */
-export const DEFAULT_MAX_QUEUED_MESSAGES = 16384
+/**
+ * The default `maxQueuedMessages`: received datagrams waiting for the reader before new ones are
+ * dropped. The queue holds at most this many times `maxMessageBytes` (256 MiB with both defaults).
+ */
+export const DEFAULT_MAX_QUEUED_MESSAGES = 4096
 
 /** How many distinct peers `endpoint.peers` remembers; the least recently heard is forgotten first. */
 export const MAX_TRACKED_PEERS = 256

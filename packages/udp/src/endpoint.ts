@@ -287,7 +287,13 @@ export class DatagramEndpoint extends EventEmitter<EndpointEvents> implements Ud
     }
     const max = this.config.maxMessageBytes
     if (payload.length > max) {
-      this.queue.push({ payload: payload.subarray(0, max), from, receivedAt: monotonicMs(), truncated: true })
+      // A copy of the kept bytes, so a queued truncated message does not hold the whole datagram.
+      this.queue.push({
+        payload: Buffer.from(payload.subarray(0, max)),
+        from,
+        receivedAt: monotonicMs(),
+        truncated: true,
+      })
     } else {
       this.queue.push({ payload, from, receivedAt: monotonicMs(), truncated: false })
     }

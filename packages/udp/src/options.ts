@@ -37,8 +37,9 @@ export interface UdpInit {
   /** SO_REUSEADDR: several sockets that all set it may bind the same port. Default false. */
   readonly reuseAddr?: boolean
   /**
-   * How many received datagrams may wait for the reader (default 16384). UDP cannot ask the sender
-   * to slow down, so datagrams beyond it are dropped and counted in `endpoint.dropped`.
+   * How many received datagrams may wait for the reader (default 4096). UDP cannot ask the sender
+   * to slow down, so datagrams beyond it are dropped and counted in `endpoint.dropped`. The queue
+   * holds at most this many times `maxMessageBytes` bytes.
    */
   readonly maxQueuedMessages?: number
 }

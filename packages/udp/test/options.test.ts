@@ -28,7 +28,7 @@ describe('udp(init) validation', () => {
       recvBufferSize: undefined,
       sendBufferSize: undefined,
       reuseAddr: false,
-      maxQueuedMessages: 16384,
+      maxQueuedMessages: 4096,
     })
   })
 })
