@@ -181,6 +181,19 @@ describe('udp: sending without bind', () => {
     expect(reply.from).toEqual(server.localAddress)
   })
 
+  it('close() right after the first sends still binds, sends them all, then closes', async () => {
+    const server = await receiver()
+    const client = await udp().open()
+    const to = { address: '127.0.0.1', port: portOf(server) }
+    const sends = Array.from({ length: 10 }, (_, i) => client.send(bytes(`#${i}`), to))
+    await client.close()
+    await expect(Promise.all(sends)).resolves.toHaveLength(10)
+    await expect(client.send(bytes('late'), to)).rejects.toMatchObject({ code: 'ERR_CLOSED' })
+    const received: string[] = []
+    for (let i = 0; i < 10; i++) received.push(new TextDecoder().decode((await nextMessage(server)).payload))
+    expect(received.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `#${i}`).sort())
+  })
+
   it('rejects a send with no destination on an endpoint without peer with ERR_NOT_CONNECTED', async () => {
     const client = await open({}, {})
     await expect(client.send(bytes('x'))).rejects.toMatchObject({ code: 'ERR_NOT_CONNECTED' })
