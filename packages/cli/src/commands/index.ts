@@ -6,6 +6,7 @@
 export { chatCommand } from './chat.js'
 export { encodingsCommand } from './encodings.js'
 export { ipCommand } from './ip.js'
+export { labCommand } from './lab.js'
 export { listenCommand } from './listen.js'
 export { portsCommand } from './ports.js'
 export { sendCommand } from './send.js'

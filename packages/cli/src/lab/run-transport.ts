@@ -256,7 +256,10 @@ function interruption(
   if (result.error === undefined) return undefined
   const stream = impairment as StreamImpairment | undefined
   const resets = (stream?.resetAfterBytes ?? 0) > 0 || (stream?.resetProbability ?? 0) > 0
-  if (transport === 'tcp' && resets && isProtolabError(result.error, 'ERR_PEER_RESET')) {
+  // The reset reaches the sender as the reset itself, or as the closed connection it left.
+  const cutOff =
+    isProtolabError(result.error, 'ERR_PEER_RESET') || isProtolabError(result.error, 'ERR_CLOSED')
+  if (transport === 'tcp' && resets && cutOff) {
     return `the relay reset the connection after ${result.sent.toLocaleString('en-US')} messages were sent; TCP delivers only while its connection lives, so what was in flight is lost`
   }
   throw result.error

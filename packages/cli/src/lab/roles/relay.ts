@@ -1,4 +1,5 @@
 import type { DatagramImpairment, Destination, SocketAddress, StreamImpairment } from '@protolab/core'
+import { type TcpProxyStats, tcpProxy } from '@protolab/tcp'
 import { type UdpProxyStats, udpProxy } from '@protolab/udp'
 import type { LabTransportName } from '../types.js'
 
@@ -17,7 +18,7 @@ export interface RelayConfig {
 }
 
 /** What the relay did, as its proxy counts it. */
-export type RelayReport = UdpProxyStats
+export type RelayReport = UdpProxyStats | TcpProxyStats
 
 interface Proxy {
   readonly listening: Promise<void>
@@ -49,7 +50,7 @@ export class Relay {
               ? {}
               : { socketBufferBytes: config.socketBufferBytes }),
           })
-        : tcpProxyPending(config.impairment as StreamImpairment)
+        : tcpProxy({ ...init, impairment: config.impairment as StreamImpairment })
     try {
       await proxy.listening
     } catch (error) {
@@ -75,9 +76,4 @@ export class Relay {
   async close(): Promise<void> {
     await this.proxy.close()
   }
-}
-
-// TEMPORARY until @protolab/tcp exports tcpProxy.
-function tcpProxyPending(_impairment: StreamImpairment): Proxy {
-  throw new Error('the TCP relay is not available yet')
 }

@@ -1,0 +1,118 @@
+import { resolve } from 'node:path'
+import type { CliIO } from '../io.js'
+import { writeAndDrain } from '../io.js'
+import { type IPVersionFlags, ipVersionOf } from '../options/address.js'
+import { writeCsv } from '../report/csv.js'
+import { formatCount } from '../report/format.js'
+import { writeHtml } from '../report/html.js'
+import { renderJson } from '../report/json.js'
+import { createProgressDisplay } from '../report/progress.js'
+import { renderTable } from '../report/table.js'
+import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
+import type { LabOptions } from './options.js'
+import type { RelayReport } from './roles/relay.js'
+import { runLab } from './run.js'
+import type { LabMode, LabTransportName } from './types.js'
+
+/** What `protolab lab` was asked for, as commander parsed it. */
+export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
+  transport: LabTransportName | 'both'
+  count?: number
+  size?: number
+  rate?: number
+  duration?: number
+  mode: LabMode
+  seed?: number
+  json?: boolean
+  log?: string
+  report?: string
+  inProcess?: boolean
+  recvBuffer?: number
+}
+
+/** The lab options the flags ask for. */
+export function labOptionsFromFlags(flags: LabFlags): LabOptions {
+  const transports: LabTransportName[] = flags.transport === 'both' ? ['udp', 'tcp'] : [flags.transport]
+  const impairment = impairmentFromFlags(flags, flags.transport)
+  return {
+    transports,
+    ...(flags.count === undefined ? {} : { count: flags.count }),
+    ...(flags.size === undefined ? {} : { size: flags.size }),
+    ...(flags.rate === undefined ? {} : { rate: flags.rate }),
+    ...(flags.duration === undefined ? {} : { durationMs: flags.duration }),
+    mode: flags.mode,
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    impairment,
+    inProcess: flags.inProcess === true,
+    trace: flags.log !== undefined || flags.report !== undefined,
+    host: ipVersionOf(flags) === 6 ? '::1' : '127.0.0.1',
+    ...(flags.recvBuffer === undefined ? {} : { recvBufferBytes: flags.recvBuffer }),
+  }
+}
+
+/** The workload in a few words: `10,000 messages of 64 B, as fast as possible, one-way`. */
+export function describeWorkload(options: LabOptions): string {
+  const count = options.count === undefined ? '' : `${formatCount(options.count)} messages of `
+  const size = `${options.size ?? 64} B`
+  const rate = options.rate ? `at ${formatCount(options.rate)} messages/s` : 'as fast as possible'
+  const duration = options.durationMs === undefined ? '' : `, for ${formatCount(options.durationMs)} ms`
+  const mode = options.mode === 'rtt' ? 'round trip (echoed)' : 'one-way'
+  return `${count || 'messages of '}${size}, ${rate}${duration}, ${mode}`
+}
+
+/**
+ * `protolab lab`: runs the lab, prints the side-by-side table (or `--json`), writes `--log` and
+ * `--report` files, with a progress bar on a terminal. Rejects (exit code 1) when a child process
+ * dies mid-run.
+ */
+export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
+  const options = labOptionsFromFlags(flags)
+  const progress = createProgressDisplay(io.stderr, io.isTTY.stderr)
+  let report: Awaited<ReturnType<typeof runLab>>
+  try {
+    report = await runLab(options, {
+      signal: io.signal,
+      onProgress: progress.onProgress,
+      onListening: ({ transport, relay }) => {
+        if (flags.json) return
+        const via = relay === undefined ? 'direct' : 'through the impairment relay'
+        io.stderr.write(`lab: ${transport}, ${describeWorkload(options)}, ${via}\n`)
+      },
+    })
+  } finally {
+    progress.stop()
+  }
+  if (flags.json) {
+    await writeAndDrain(io.stdout, renderJson(report))
+  } else {
+    const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
+    await writeAndDrain(io.stdout, renderTable(report.runs, { color }))
+    for (const [index, run] of report.runs.entries()) {
+      const relay = report.relays?.[index]
+      if (relay === undefined) continue
+      io.stderr.write(`${run.transport} relay: ${describeRelay(relay)}\n`)
+    }
+  }
+  if (flags.log !== undefined) {
+    await writeCsv(flags.log, report.traces)
+    const rows = report.traces.reduce((sum, trace) => sum + trace.count, 0)
+    io.stderr.write(`log: ${resolve(flags.log)} (${formatCount(rows)} messages)\n`)
+  }
+  if (flags.report !== undefined) {
+    await writeHtml(flags.report, report, { command: describeWorkload(options) })
+    io.stderr.write(`report: ${resolve(flags.report)}\n`)
+  }
+}
+
+/** What a relay did on the way to the receiver, in a few words. */
+export function describeRelay(stats: RelayReport): string {
+  const counts: Readonly<Record<string, number>> = { ...stats.toServer }
+  const names =
+    'received' in stats.toServer
+      ? ['received', 'forwarded', 'dropped', 'duplicated', 'reordered', 'corrupted']
+      : ['bytes', 'writes', 'stalls', 'lostSegments', 'resets']
+  return names
+    .filter((name, index) => index < 2 || (counts[name] ?? 0) > 0)
+    .map((name) => `${name === 'lostSegments' ? 'lost segments' : name} ${formatCount(counts[name] ?? 0)}`)
+    .join(', ')
+}

@@ -1,0 +1,180 @@
+import { parseByteCount, parseDurationMs, parseProbability, parseRate } from '@protolab/core'
+import { Option } from 'commander'
+import { UsageError } from '../errors.js'
+import { parseInteger } from '../options/integer.js'
+import type { LabImpairment } from './types.js'
+
+/** The impairment flags as commander parses them (values already converted). */
+export interface ImpairmentFlags {
+  loss?: number
+  lossModel?: 'random' | 'gilbert'
+  lossBurst?: number
+  dup?: number
+  reorder?: number
+  reorderGap?: number
+  delay?: number
+  jitter?: number
+  rateLimit?: number
+  corrupt?: number
+  slice?: number
+  stall?: number
+  stallEvery?: number
+  stallChance?: number
+  reset?: number
+  resetAfter?: number
+  rto?: number
+}
+
+/** Which transports a set of flags is offered for. */
+export type ImpairmentScope = 'udp' | 'tcp' | 'both'
+
+/** Bytes between stalls when `--stall` is given alone. */
+export const DEFAULT_STALL_EVERY_BYTES = 64 * 1024
+
+const probability = (flag: string) => (value: string) => parseProbability(value, flag)
+const duration = (flag: string) => (value: string) => parseDurationMs(value, flag)
+const bytes = (flag: string) => (value: string) => parseByteCount(value, flag)
+const whole = (flag: string, min: number) => (value: string) => parseInteger(value, flag, { min })
+
+/**
+ * The impairment flags of `protolab lab` and `protolab proxy`: probabilities as `10%` or `0.1`,
+ * times as `10ms` or a number of ms, rates as `1mbit` or `100KB/s`, sizes as `1460` or `64KiB`.
+ */
+export function impairmentOptions(): Option[] {
+  return [
+    new Option(
+      '--loss <p>',
+      'UDP: drop datagrams with this probability; TCP: modelled as one RTO stall per lost segment',
+    ).argParser(probability('--loss')),
+    new Option('--loss-model <model>', 'UDP: random (independent) or gilbert (bursts)').choices([
+      'random',
+      'gilbert',
+    ]),
+    new Option('--loss-burst <n>', 'UDP, gilbert: mean burst length in datagrams (default 4)').argParser(
+      whole('--loss-burst', 1),
+    ),
+    new Option('--dup <p>', 'UDP: send a datagram twice with this probability').argParser(
+      probability('--dup'),
+    ),
+    new Option(
+      '--reorder <p>',
+      'UDP: hold a datagram back with this probability, until --reorder-gap others pass',
+    ).argParser(probability('--reorder')),
+    new Option('--reorder-gap <n>', 'UDP: datagrams that overtake a held one (default 3)').argParser(
+      whole('--reorder-gap', 1),
+    ),
+    new Option('--delay <time>', 'add this delay, e.g. 10ms').argParser(duration('--delay')),
+    new Option('--jitter <time>', 'vary the delay uniformly by ± this much').argParser(duration('--jitter')),
+    new Option('--rate-limit <rate>', 'link rate, e.g. 1mbit or 100KB/s').argParser((value: string) =>
+      parseRate(value, '--rate-limit'),
+    ),
+    new Option('--corrupt <p>', 'UDP: flip one byte of a datagram with this probability').argParser(
+      probability('--corrupt'),
+    ),
+    new Option(
+      '--slice <bytes>',
+      'TCP: deliver the stream in pieces of at most this many bytes (1 = byte by byte)',
+    ).argParser((value: string) => {
+      const size = parseByteCount(value, '--slice')
+      if (size < 1) throw new UsageError('--slice takes 1 byte or more')
+      return size
+    }),
+    new Option(
+      '--stall <time>',
+      `TCP: hold the stream this long, every --stall-every bytes (default ${DEFAULT_STALL_EVERY_BYTES / 1024} KiB)`,
+    ).argParser(duration('--stall')),
+    new Option('--stall-every <bytes>', 'TCP: bytes between stalls').argParser(bytes('--stall-every')),
+    new Option('--stall-chance <p>', 'TCP: stall before a segment with this probability instead').argParser(
+      probability('--stall-chance'),
+    ),
+    new Option('--reset <p>', 'TCP: reset the connection before a segment with this probability').argParser(
+      probability('--reset'),
+    ),
+    new Option(
+      '--reset-after <bytes>',
+      'TCP: reset the connection once this many bytes went through',
+    ).argParser(bytes('--reset-after')),
+    new Option(
+      '--rto <time>',
+      'TCP: the retransmission timeout a modelled loss stalls for (default 200ms)',
+    ).argParser(duration('--rto')),
+  ]
+}
+
+const UDP_ONLY: readonly (keyof ImpairmentFlags)[] = [
+  'lossModel',
+  'lossBurst',
+  'dup',
+  'reorder',
+  'reorderGap',
+  'corrupt',
+]
+const TCP_ONLY: readonly (keyof ImpairmentFlags)[] = [
+  'slice',
+  'stall',
+  'stallEvery',
+  'stallChance',
+  'reset',
+  'resetAfter',
+  'rto',
+]
+
+/**
+ * The impairment the flags ask for, in core's field names.
+ * @throws UsageError for a flag the scope's transports cannot have, or a modifier without its flag
+ */
+export function impairmentFromFlags(flags: ImpairmentFlags, scope: ImpairmentScope): LabImpairment {
+  const name = (key: keyof ImpairmentFlags): string =>
+    `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+  const given = (keys: readonly (keyof ImpairmentFlags)[]) =>
+    keys.filter((key) => flags[key] !== undefined).map(name)
+  if (scope === 'tcp' && given(UDP_ONLY).length > 0) {
+    throw new UsageError(`${listed(given(UDP_ONLY))} to UDP only`, {
+      hint: 'a TCP relay can delay, slow, slice, stall or reset a stream, but TCP itself never duplicates, reorders or corrupts',
+    })
+  }
+  if (scope === 'udp' && given(TCP_ONLY).length > 0) {
+    throw new UsageError(`${listed(given(TCP_ONLY))} to TCP only`, {
+      hint: 'use -t tcp (or -t both in the lab)',
+    })
+  }
+  if (flags.stall === undefined && (flags.stallEvery !== undefined || flags.stallChance !== undefined)) {
+    throw new UsageError(
+      `${flags.stallEvery !== undefined ? '--stall-every' : '--stall-chance'} needs --stall <time>`,
+      {
+        hint: 'e.g. --stall 200ms --stall-every 1MB',
+      },
+    )
+  }
+  const impairment: { -readonly [K in keyof LabImpairment]: LabImpairment[K] } = {}
+  const set = <K extends keyof LabImpairment>(key: K, value: LabImpairment[K] | undefined): void => {
+    if (value !== undefined) impairment[key] = value
+  }
+  set('loss', flags.loss)
+  set('lossModel', flags.lossModel)
+  set('lossBurst', flags.lossBurst)
+  set('duplicate', flags.dup)
+  set('reorder', flags.reorder)
+  set('reorderGap', flags.reorderGap)
+  set('delayMs', flags.delay)
+  set('jitterMs', flags.jitter)
+  set('rateLimitBytesPerSec', flags.rateLimit)
+  set('corrupt', flags.corrupt)
+  set('sliceBytes', flags.slice)
+  set('stallMs', flags.stall)
+  if (flags.stall !== undefined) {
+    if (flags.stallChance !== undefined) set('stallProbability', flags.stallChance)
+    else set('stallEveryBytes', flags.stallEvery ?? DEFAULT_STALL_EVERY_BYTES)
+    if (flags.stallChance !== undefined && flags.stallEvery !== undefined)
+      set('stallEveryBytes', flags.stallEvery)
+  }
+  set('resetProbability', flags.reset)
+  set('resetAfterBytes', flags.resetAfter)
+  set('rtoMs', flags.rto)
+  return impairment
+}
+
+/** `--dup applies`, `--dup, --reorder apply`. */
+function listed(flags: readonly string[]): string {
+  return `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'}`
+}
