@@ -1,0 +1,115 @@
+import { formatHostPort, type SocketAddress } from '@protolab/core'
+import { tcpProxy } from '@protolab/tcp'
+import { udpProxy } from '@protolab/udp'
+import { type CliIO, writeAndDrain } from '../io.js'
+import {
+  formatAddress,
+  type IPVersionFlags,
+  ipVersionOf,
+  parseDestination,
+  parseLocalAddress,
+} from '../options/address.js'
+import type { TransportName } from '../options/transport.js'
+import { describeImpairment, formatCount } from '../report/format.js'
+import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
+import { impairmentFor } from './options.js'
+import type { RelayReport } from './roles/relay.js'
+
+/** What `protolab proxy` was asked for, as commander parsed it. */
+export interface ProxyFlags extends ImpairmentFlags, IPVersionFlags {
+  listen: string
+  to: string
+  transport: TransportName
+  seed?: number
+  direction: 'forward' | 'both'
+  maxConnections?: number
+  idleTimeout?: number
+  json?: boolean
+}
+
+/** What `protolab proxy --json` prints on exit. */
+export interface ProxyJson {
+  readonly transport: TransportName
+  readonly listen: string
+  readonly to: string
+  readonly seed: number
+  readonly direction: 'forward' | 'both'
+  readonly impairment: object | null
+  readonly stats: RelayReport
+}
+
+/**
+ * `protolab proxy`: the lab's seeded impairment relay between any two programs. Says where it
+ * listens on stderr, relays until Ctrl-C or SIGTERM, then prints what it did (text or `--json`).
+ */
+export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<void> {
+  const version = ipVersionOf(flags)
+  const listen = await parseLocalAddress(flags.listen, version)
+  const to = await parseDestination(flags.to, version)
+  const impairment = impairmentFor(flags.transport, impairmentFromFlags(flags, flags.transport)) ?? null
+  const init = {
+    listen: { host: listen.host, port: listen.port },
+    to: { host: to.address, port: to.port },
+    direction: flags.direction,
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.idleTimeout === undefined ? {} : { idleTimeoutMs: flags.idleTimeout * 1000 }),
+  }
+  const proxy =
+    flags.transport === 'udp'
+      ? udpProxy({
+          ...init,
+          ...(impairment === null ? {} : { impairment }),
+          ...(flags.maxConnections === undefined ? {} : { maxClients: flags.maxConnections }),
+        })
+      : tcpProxy({
+          ...init,
+          ...(impairment === null ? {} : { impairment }),
+          ...(flags.maxConnections === undefined ? {} : { maxConnections: flags.maxConnections }),
+        })
+  try {
+    await proxy.listening
+  } catch (error) {
+    await proxy.close()
+    throw error
+  }
+  const address: SocketAddress = proxy.address ?? { address: listen.host, port: listen.port, family: 'IPv4' }
+  const described = describeImpairment({ transport: flags.transport, impairment })
+  io.stderr.write(
+    `proxy listening on ${formatAddress(address)} (${flags.transport}) -> ${formatHostPort(to.address, to.port)}, impairment ${described}${flags.direction === 'both' ? ' (both ways)' : ''}, seed ${proxy.seed}\n`,
+  )
+  if (!io.signal.aborted) {
+    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }))
+  }
+  const stats = proxy.stats()
+  await proxy.close()
+  if (flags.json) {
+    const json: ProxyJson = {
+      transport: flags.transport,
+      listen: formatAddress(address),
+      to: formatHostPort(to.address, to.port),
+      seed: proxy.seed,
+      direction: flags.direction,
+      impairment,
+      stats,
+    }
+    await writeAndDrain(io.stdout, `${JSON.stringify(json, null, 2)}\n`)
+    return
+  }
+  await writeAndDrain(io.stdout, renderProxyStats(stats))
+}
+
+/** The proxy's counts for people: one line per direction, then the connection counts. */
+export function renderProxyStats(stats: RelayReport): string {
+  const direction = (counts: object): string =>
+    Object.entries(counts)
+      .map(
+        ([name, value]) =>
+          `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${formatCount(Number(value))}`,
+      )
+      .join(', ')
+  const rest = Object.entries(stats)
+    .filter(([name]) => name !== 'toServer' && name !== 'toClient')
+    .map(([name, value]) => `${name} ${formatCount(Number(value))}`)
+    .join(', ')
+  return `to server: ${direction(stats.toServer)}\nto client: ${direction(stats.toClient)}\n${rest}\n`
+}
