@@ -7,7 +7,12 @@ import {
   pseudoHeaderSumOf,
   updateChecksum,
 } from '../src/packet/index.js'
-import { fromHex, UDP_IPV4_CORRECT_CHECKSUM, UDP_IPV4_FRAME, WIKIPEDIA_IPV4_HEADER } from './fixtures/frames.js'
+import {
+  fromHex,
+  UDP_IPV4_CORRECT_CHECKSUM,
+  UDP_IPV4_FRAME,
+  WIKIPEDIA_IPV4_HEADER,
+} from './fixtures/frames.js'
 
 describe('Internet checksum', () => {
   it('matches RFC 1071 section 3 example: sum 0xddf2, checksum 0x220d', () => {
@@ -58,7 +63,9 @@ describe('Internet checksum', () => {
     udp[6] = 0
     udp[7] = 0
     const localhost = Uint8Array.of(127, 0, 0, 1)
-    expect(internetChecksum(udp, pseudoHeaderSum(localhost, localhost, 17, udp.length))).toBe(UDP_IPV4_CORRECT_CHECKSUM)
+    expect(internetChecksum(udp, pseudoHeaderSum(localhost, localhost, 17, udp.length))).toBe(
+      UDP_IPV4_CORRECT_CHECKSUM,
+    )
     const fromText = pseudoHeaderSumOf({ source: '127.0.0.1', destination: '127.0.0.1' }, 17, udp.length)
     expect(internetChecksum(udp, fromText)).toBe(UDP_IPV4_CORRECT_CHECKSUM)
   })

@@ -59,9 +59,9 @@ export function tcpFlagsToBits(flags: Partial<TcpFlags>): number {
   return bits
 }
 
-/** The set flags in upper case, as Wireshark lists them: `SYN, ACK`; `<none>` when none is set. */
+/** The set flags in upper case, lowest bit first as Wireshark lists them: `SYN, ACK`; `<none>` when none is set. */
 export function formatTcpFlags(flags: Partial<TcpFlags>): string {
-  const set = [...FLAG_NAMES].reverse().filter((name) => flags[name] === true)
+  const set = FLAG_NAMES.filter((name) => flags[name] === true)
   return set.length === 0 ? '<none>' : set.map((name) => name.toUpperCase()).join(', ')
 }
 
