@@ -3,7 +3,7 @@ import { createEnvelopeBuffer, isProtolabError, writeEnvelope } from '@protolab/
 import type { UdpProxyStats } from '@protolab/udp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runLab } from '../src/lab/run.js'
-import type { LabRun } from '../src/lab/types.js'
+import type { LabImpairment, LabRun } from '../src/lab/types.js'
 
 /** The counts of a run that a seed fixes, whatever the timing. */
 function counts(run: LabRun) {
@@ -132,6 +132,54 @@ describe('the lab over UDP, receiver and relay in their own processes', () => {
     expect(killed).toBe(true)
     expect(isProtolabError(error, 'ERR_PEER_RESET')).toBe(true)
     expect((error as Error).message).toMatch(/lab receiver process \(pid \d+\) exited by SIGKILL/)
+  })
+})
+
+describe('the lab over TCP through the relay', () => {
+  const impairments: [string, LabImpairment][] = [
+    ['delay and jitter', { delayMs: 5, jitterMs: 5 }],
+    ['a rate limit', { rateLimitBytesPerSec: 2_000_000 }],
+    ['slicing into 1-byte writes', { sliceBytes: 1 }],
+    ['stalls', { stallMs: 50, stallEveryBytes: 20_000 }],
+    ['modelled loss', { loss: 0.05, rtoMs: 20 }],
+    [
+      'everything at once',
+      { delayMs: 2, jitterMs: 2, sliceBytes: 7, stallMs: 20, stallProbability: 0.01, loss: 0.01, rtoMs: 20 },
+    ],
+  ]
+  it.each(impairments)('loses, duplicates and reorders nothing under %s', async (_, impairment) => {
+    const count = impairment.sliceBytes === 1 ? 400 : 1500
+    const run = (await runLab({ transports: ['tcp'], count, seed: 5, impairment })).runs[0]!
+    expect(counts(run)).toEqual({
+      sent: count,
+      delivered: count,
+      lost: 0,
+      duplicates: 0,
+      reordered: 0,
+      maxReorderExtent: 0,
+      corrupted: 0,
+      foreign: 0,
+    })
+    expect(run.impairment).toEqual(impairment)
+    if (impairment.loss !== undefined) expect(run.modelled).toMatch(/TCP loss is modelled/)
+    else expect(run.modelled).toBeUndefined()
+  })
+
+  it('ends a run the relay resets, losing only what was in flight', async () => {
+    const run = (
+      await runLab({
+        transports: ['tcp'],
+        count: 5000,
+        rate: 20_000,
+        impairment: { resetAfterBytes: 20_000 },
+      })
+    ).runs[0]!
+    expect(run.interrupted).toMatch(/reset the connection/)
+    expect(run.sent).toBeLessThan(5000)
+    // 20,000 bytes are 200 frames of 100 bytes (4-byte length + 32-byte envelope + 64-byte payload).
+    expect(run.delivered).toBe(200)
+    expect(run.lost).toBe(run.sent - 200)
+    expect(run.duplicates + run.reordered + run.corrupted).toBe(0)
   })
 })
 

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runLab } from '../src/lab/run.js'
 import { writeHtml } from '../src/report/html.js'
 import { syntheticCounts, syntheticRun, syntheticTrace } from './report-fixtures.js'
 
@@ -85,6 +86,28 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
       }
     }
     expect(facts.cdfSamples).toEqual([count - counts.lost, count - counts.lost])
+  })
+
+  it('holds the points of a real run: every message sent, lost ones where they were lost', async () => {
+    const report = await runLab({
+      transports: ['udp', 'tcp'],
+      count: 3000,
+      rate: 10_000,
+      seed: 9,
+      impairment: { loss: 0.05, reorder: 0.02, delayMs: 2, jitterMs: 1 },
+      trace: true,
+    })
+    const file = join(dir, 'run.html')
+    await writeHtml(file, report)
+    const facts = await open(file)
+    expect(facts.requests).toBe(0)
+    for (const run of report.runs) {
+      const series = facts.scatter.filter((s) => s.transport === run.transport)
+      const drawn = Object.fromEntries(series.map((s) => [s.status, s.drawn]))
+      expect(series.reduce((sum, s) => sum + s.drawn, 0)).toBe(run.sent)
+      expect(drawn.lost).toBe(run.lost)
+    }
+    expect(facts.cdfSamples).toEqual(report.runs.map((run) => run.delivered))
   })
 
   it('keeps a 1,000,000-message report to the documented number of points', async () => {

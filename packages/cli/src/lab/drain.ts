@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { DatagramImpairment, StreamImpairment } from '@protolab/core'
 import { DEFAULT_REORDER_MAX_HOLD_MS, DEFAULT_RTO_MS, ENVELOPE_HEADER_BYTES } from '@protolab/core'
 import type { CounterStatus } from './roles/counter.js'
-import type { LabMode } from './types.js'
+import type { LabMode, LabTransportName } from './types.js'
 
 /** When a run has finished arriving. */
 export interface DrainPlan {
@@ -16,7 +16,7 @@ export interface DrainPlan {
 }
 
 /** The quiet time with no impairment: far above any loopback scheduling hiccup. */
-const BASE_QUIET_MS = 500
+const BASE_QUIET_MS = 300
 /** How often the receiver is asked how far it got. */
 const POLL_INTERVAL_MS = 20
 
@@ -26,17 +26,21 @@ const POLL_INTERVAL_MS = 20
  * message takes at the rate limit), doubled in round-trip mode where messages cross twice.
  */
 export function quietTimeMs(
+  transport: LabTransportName,
   impairment: DatagramImpairment | StreamImpairment | undefined,
   size: number,
   mode: LabMode,
 ): number {
   if (impairment === undefined) return BASE_QUIET_MS
-  const datagram = impairment as DatagramImpairment
-  const stream = impairment as StreamImpairment
   let holdMs = 2 * ((impairment.delayMs ?? 0) + (impairment.jitterMs ?? 0))
-  if ((datagram.reorder ?? 0) > 0) holdMs += datagram.reorderMaxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS
-  if ((stream.stallMs ?? 0) > 0) holdMs += 2 * (stream.stallMs ?? 0)
-  if ((stream.loss ?? 0) > 0) holdMs += 2 * (stream.rtoMs ?? DEFAULT_RTO_MS)
+  if (transport === 'udp') {
+    const datagram = impairment as DatagramImpairment
+    if ((datagram.reorder ?? 0) > 0) holdMs += datagram.reorderMaxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS
+  } else {
+    const stream = impairment as StreamImpairment
+    if ((stream.stallMs ?? 0) > 0) holdMs += 2 * (stream.stallMs ?? 0)
+    if ((stream.loss ?? 0) > 0) holdMs += 2 * (stream.rtoMs ?? DEFAULT_RTO_MS)
+  }
   const rate = impairment.rateLimitBytesPerSec ?? 0
   if (rate > 0) holdMs += (4 * (ENVELOPE_HEADER_BYTES + size) * 1000) / rate
   return BASE_QUIET_MS + (mode === 'rtt' ? 2 : 1) * holdMs

@@ -173,7 +173,7 @@ export async function runTransport(
       status,
       {
         sent: result.sent,
-        quietMs: quietTimeMs(impairment, plan.size, plan.mode),
+        quietMs: quietTimeMs(transport, impairment, plan.size, plan.mode),
         settleMs:
           ((impairment as DatagramImpairment | undefined)?.duplicate ?? 0) > 0 ? DUPLICATE_SETTLE_MS : 0,
         signal,
