@@ -196,14 +196,14 @@ function checkImpairmentFits(impairment: LabImpairment, transports: readonly Lab
     const misplaced = given(DATAGRAM_ONLY)
     if (misplaced.length > 0) {
       throw new InvalidArgumentError(
-        `${misplaced.join(', ')} apply to UDP only: TCP never duplicates, reorders or corrupts what it delivers (use -t udp or -t both)`,
+        `${listed(misplaced)} to UDP only: TCP never duplicates, reorders or corrupts what it delivers`,
       )
     }
   }
   if (!transports.includes('tcp')) {
     const misplaced = given(STREAM_ONLY)
     if (misplaced.length > 0) {
-      throw new InvalidArgumentError(`${misplaced.join(', ')} apply to TCP only (use -t tcp or -t both)`)
+      throw new InvalidArgumentError(`${listed(misplaced)} to TCP only`)
     }
   }
 }
@@ -212,4 +212,9 @@ function integerIn(name: string, value: number, min: number, max: number): void 
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got ${value}`)
   }
+}
+
+/** `reorder applies`, `reorder, corrupt apply`. */
+function listed(keys: readonly string[]): string {
+  return `${keys.join(', ')} ${keys.length === 1 ? 'applies' : 'apply'}`
 }

@@ -77,7 +77,7 @@ function notesHtml(runs: readonly LabRun[]): string {
   const items = runs.flatMap((run) => {
     const who = runs.length > 1 ? `<b>${escapeXml(runLabel(run))}</b>: ` : ''
     const lines = [`${who}impairment ${escapeXml(describeImpairment(run))}, seed ${run.seed}`]
-    if (run.modelled !== undefined) lines.push(`${who}modelled: ${escapeXml(run.modelled)}`)
+    if (run.modelled !== undefined) lines.push(`${who}${escapeXml(run.modelled)}`)
     if (run.interrupted !== undefined) lines.push(`${who}interrupted: ${escapeXml(run.interrupted)}`)
     return lines
   })

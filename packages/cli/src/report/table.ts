@@ -38,7 +38,7 @@ export function renderTable(runs: readonly LabRun[], options: RenderTableOptions
   for (const run of runs) {
     const prefix = runs.length > 1 ? `${runLabel(run)}: ` : ''
     lines.push(`${prefix}impairment ${describeImpairment(run)}, seed ${run.seed}`)
-    if (run.modelled !== undefined) lines.push(`${prefix}${colors.cyan(`modelled: ${run.modelled}`)}`)
+    if (run.modelled !== undefined) lines.push(`${prefix}${colors.cyan(run.modelled)}`)
     if (run.interrupted !== undefined)
       lines.push(`${prefix}${colors.yellow(`interrupted: ${run.interrupted}`)}`)
   }

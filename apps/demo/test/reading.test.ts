@@ -1,0 +1,84 @@
+import type { LabRun } from '@protolab/cli'
+import { describe, expect, it } from 'vitest'
+import { parseDemoArgs } from '../src/args.js'
+import { toHex } from '../src/hex.js'
+import { readRun, readRuns } from '../src/reading.js'
+
+function run(transport: 'udp' | 'tcp', overrides: Partial<LabRun> = {}): LabRun {
+  return {
+    transport,
+    mode: 'oneway',
+    sent: 1000,
+    delivered: 1000,
+    lost: 0,
+    duplicates: 0,
+    reordered: 0,
+    maxReorderExtent: 0,
+    corrupted: 0,
+    foreign: 0,
+    latencyMs: { p50: 10, p90: 12, p99: 15, p999: 16, max: 17 },
+    jitterMs: 1,
+    messagesPerSec: 1000,
+    bytesPerSec: 64_000,
+    durationMs: 1000,
+    stalls: 0,
+    impairment: null,
+    seed: 1,
+    ...overrides,
+  }
+}
+
+describe('the reading', () => {
+  it('is computed from the numbers', () => {
+    expect(readRun(run('udp', { delivered: 950, lost: 50, reordered: 7, maxReorderExtent: 3 }))).toBe(
+      'UDP delivered 950 of 1,000 messages (95.0%); 50 never arrived, 7 arrived out of order (up to 3 places late). Latency: half within 10 ms, 99% within 15 ms.',
+    )
+    expect(
+      readRun(run('tcp', { stalls: 2, latencyMs: { p50: 4.25, p90: 5, p99: 250, p999: 260, max: 261 } })),
+    ).toBe(
+      'TCP delivered all 1,000 messages, each once and in order. Latency: half within 4.3 ms, 99% within 250 ms. Arrivals stalled 2 times.',
+    )
+  })
+
+  it('compares TCP with UDP only when the numbers show a difference', () => {
+    const slowTcp = readRuns([
+      run('udp', { lost: 10, delivered: 990 }),
+      run('tcp', { latencyMs: { p50: 300, p90: 400, p99: 500, p999: 510, max: 520 } }),
+    ])
+    expect(slowTcp.at(-1)).toMatch(
+      /paid in time instead: its 99th-percentile latency was 500 ms against UDP's 15 ms/,
+    )
+    const sameTcp = readRuns([run('udp'), run('tcp')])
+    expect(sameTcp.at(-1)).toBe(
+      'TCP gave the application every byte, once and in order, whatever the relay did.',
+    )
+    expect(sameTcp.some((line) => line.startsWith('UDP hands'))).toBe(false)
+  })
+
+  it('puts reordering down to jitter when the relay held back far fewer', () => {
+    const jittery = run('udp', { reordered: 400, impairment: { reorder: 0.02, delayMs: 10, jitterMs: 5 } })
+    expect(readRuns([jittery]).join('\n')).toMatch(
+      /comes from the jitter.*held back about 20\).*10±5 ms.*every 1\.0 ms/,
+    )
+    const held = run('udp', { reordered: 25, impairment: { reorder: 0.02, delayMs: 10, jitterMs: 5 } })
+    expect(readRuns([held]).join('\n')).not.toMatch(/jitter/)
+  })
+})
+
+describe('arguments and bytes', () => {
+  it('takes --transport udp|tcp|both and --report', () => {
+    expect(parseDemoArgs([]).transports).toEqual(['udp', 'tcp'])
+    expect(parseDemoArgs(['--', '--transport', 'udp']).transports).toEqual(['udp'])
+    expect(parseDemoArgs(['--transport=tcp', '--report', 'x.html'])).toEqual({
+      transports: ['tcp'],
+      report: 'x.html',
+      help: false,
+    })
+    expect(() => parseDemoArgs(['--transport'])).toThrow('--transport needs a value')
+    expect(() => parseDemoArgs(['--fast'])).toThrow('unknown argument "--fast"')
+  })
+
+  it('shows bytes as hex pairs', () => {
+    expect(toHex(Uint8Array.of(0xc4, 0xe3, 0x0a))).toBe('c4 e3 0a')
+  })
+})
