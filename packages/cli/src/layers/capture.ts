@@ -1,0 +1,204 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { constants } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
+import { CliError } from '../errors.js'
+
+/** What to capture: where to write, on which interface, which packets. */
+export interface CaptureInit {
+  /** The file to write: pcap, or pcapng when it ends in `.pcapng` and dumpcap does the capture. */
+  readonly file: string
+  /** Default `lo`, where a session on 127.0.0.1 or ::1 travels. */
+  readonly interface?: string
+  /** A capture filter in pcap-filter syntax, such as `port 9000` or `udp port 9000`. */
+  readonly filter?: string
+  /** Which program to use; by default tcpdump, else dumpcap, whichever is installed. */
+  readonly tool?: 'tcpdump' | 'dumpcap'
+  /** Directories searched for the tools; default the PATH and the sbin directories. */
+  readonly searchPath?: readonly string[]
+}
+
+/** A capture that is running. */
+export interface Capture {
+  /** The program capturing. */
+  readonly tool: 'tcpdump' | 'dumpcap'
+  /** Its full path. */
+  readonly path: string
+  /**
+   * Stops the capture once the packets already seen are written, and resolves when the file is
+   * complete. Safe to call more than once.
+   */
+  stop(): Promise<void>
+}
+
+/** How long a capture program may take to start listening. */
+const START_TIMEOUT_MS = 10_000
+/** How long a capture program may take to exit after SIGTERM before it is killed. */
+const STOP_TIMEOUT_MS = 5_000
+/** How often, and at most how long, stop() waits for the file to stop growing. */
+const SETTLE_POLL_MS = 50
+const SETTLE_MAX_MS = 1_000
+
+const READY = /listening on|Capturing on/i
+
+/**
+ * Starts recording packets into a file with tcpdump (or dumpcap), and resolves once it is
+ * listening, so traffic sent after this resolves is in the file. Callers must `stop()` it (in a
+ * `finally`), or the program keeps capturing after they exit.
+ * @throws CliError when neither program is installed, or the program cannot capture (not root,
+ * no such interface, a bad filter), with its own message.
+ */
+export async function startCapture(init: CaptureInit): Promise<Capture> {
+  const found = await findTool(init.tool, init.searchPath ?? defaultSearchPath())
+  const iface = init.interface ?? 'lo'
+  const args =
+    found.tool === 'tcpdump'
+      ? [
+          '-i',
+          iface,
+          // Without immediate mode, packets wait in the kernel's buffer and are lost when it stops.
+          '--immediate-mode',
+          '-U',
+          '-n',
+          '-w',
+          init.file,
+          ...(process.getuid?.() === 0 ? ['-Z', 'root'] : []),
+          ...(init.filter ? [init.filter] : []),
+        ]
+      : [
+          '-i',
+          iface,
+          '-q',
+          '-w',
+          init.file,
+          ...(init.file.endsWith('.pcapng') ? [] : ['-P']),
+          ...(init.filter ? ['-f', init.filter] : []),
+        ]
+  const child = spawn(found.path, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  await waitUntilListening(child, found.tool)
+  let stopping: Promise<void> | undefined
+  return {
+    tool: found.tool,
+    path: found.path,
+    stop: () => {
+      stopping ??= stopCapture(child, init.file)
+      return stopping
+    },
+  }
+}
+
+/** The PATH, plus the sbin directories where tcpdump lives but a user's PATH may not reach. */
+function defaultSearchPath(): string[] {
+  const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '')
+  return [...new Set([...path, '/usr/sbin', '/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'])]
+}
+
+async function findTool(
+  wanted: 'tcpdump' | 'dumpcap' | undefined,
+  searchPath: readonly string[],
+): Promise<{ tool: 'tcpdump' | 'dumpcap'; path: string }> {
+  const candidates = wanted === undefined ? (['tcpdump', 'dumpcap'] as const) : [wanted]
+  for (const tool of candidates) {
+    for (const dir of searchPath) {
+      const path = join(dir, tool)
+      try {
+        await access(path, constants.X_OK)
+        return { tool, path }
+      } catch {
+        // not in this directory
+      }
+    }
+  }
+  throw new CliError(`cannot capture: ${wanted ?? 'neither tcpdump nor dumpcap'} is installed`, {
+    hint: "install tcpdump (apt-get install tcpdump) or Wireshark's dumpcap (apt-get install tshark), or leave out --capture",
+  })
+}
+
+function waitUntilListening(child: ChildProcess, tool: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = ''
+    const timer = setTimeout(() => {
+      finish()
+      child.kill('SIGKILL')
+      reject(
+        new CliError(`cannot capture: ${tool} did not start listening within ${START_TIMEOUT_MS / 1000} s`),
+      )
+    }, START_TIMEOUT_MS)
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8')
+      if (READY.test(output)) {
+        finish()
+        // Keep draining stderr so the program never blocks on a full pipe.
+        child.stderr?.resume()
+        resolve()
+      }
+    }
+    const onExit = (code: number | null): void => {
+      finish()
+      reject(captureFailed(tool, code, output))
+    }
+    const onError = (error: Error): void => {
+      finish()
+      reject(new CliError(`cannot capture: ${tool} failed to start: ${error.message}`, { cause: error }))
+    }
+    const finish = (): void => {
+      clearTimeout(timer)
+      child.stderr?.off('data', onData)
+      child.off('exit', onExit)
+      child.off('error', onError)
+    }
+    child.stderr?.on('data', onData)
+    child.once('exit', onExit)
+    child.once('error', onError)
+  })
+}
+
+function captureFailed(tool: string, code: number | null, output: string): CliError {
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+  const reason =
+    lines.find((line) => /error|permission|denied|no such|not permitted|syntax|can't|cannot/i.test(line)) ??
+    lines[0]
+  const permission = /permission|not permitted|denied/i.test(output)
+  return new CliError(`cannot capture: ${tool} exited (code ${code ?? 'none'}): ${reason ?? 'no message'}`, {
+    hint: permission
+      ? 'capturing needs root, or the capture program given cap_net_raw and cap_net_admin'
+      : 'check the interface name (ip link) and the capture filter',
+  })
+}
+
+async function stopCapture(child: ChildProcess, file: string): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  await fileSettled(file)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  let timer: NodeJS.Timeout | undefined
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      resolve()
+    }, STOP_TIMEOUT_MS)
+  })
+  await Promise.race([exited, killed])
+  clearTimeout(timer)
+  await exited
+}
+
+/**
+ * Waits, a bounded time, until the file stops growing: the program writes each packet as it reads
+ * it, and a packet sent just before stop() may still be on its way into the file.
+ */
+async function fileSettled(file: string): Promise<void> {
+  let last = -1
+  for (let waited = 0; waited < SETTLE_MAX_MS; waited += SETTLE_POLL_MS) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS))
+    const size = await stat(file).then(
+      (stats) => stats.size,
+      () => -1,
+    )
+    if (size === last && size > 0) return
+    last = size
+  }
+}
