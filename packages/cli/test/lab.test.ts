@@ -183,6 +183,17 @@ describe('the lab over TCP through the relay', () => {
   })
 })
 
+describe('the workload', () => {
+  it('stops sending at --duration and never sends faster than --rate', async () => {
+    const run = (await runLab({ transports: ['udp'], rate: 2000, durationMs: 300, size: 200 })).runs[0]!
+    expect(run.sent).toBeGreaterThan(0)
+    // Message n is never sent before n / rate, and none after the duration: at most 600 + the first.
+    expect(run.sent).toBeLessThanOrEqual(601)
+    expect(run.delivered).toBe(run.sent)
+    expect(run.bytesPerSec / run.messagesPerSec).toBeCloseTo(200)
+  })
+})
+
 describe('round-trip mode', () => {
   it('echoes every message and measures the round trip, in process too', async () => {
     for (const inProcess of [false, true]) {
