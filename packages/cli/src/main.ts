@@ -12,6 +12,10 @@ import type { CliIO } from './io.js'
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const program = createProgram(io)
   let failedCommand: Command | undefined
+  let runningCommand: Command | undefined
+  program.hook('preSubcommand', (_program, subcommand) => {
+    runningCommand = subcommand
+  })
   for (const command of [program, ...descendants(program)]) {
     command
       .exitOverride()
@@ -30,7 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     return 0
   } catch (error) {
     if (error instanceof CommanderError) return exitCodeOfCommanderError(error, failedCommand, io)
-    return reportError(error, io)
+    return reportError(error, io, usageHintFor(runningCommand))
   }
 }
 
@@ -40,6 +44,8 @@ function createProgram(io: CliIO): Command {
     .version(packageJson.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
+    // Options after a command's name are that command's: `lab run -t udp` is run's -t, not lab's.
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `
@@ -71,9 +77,12 @@ function exitCodeOfCommanderError(error: CommanderError, command: Command | unde
   if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2
   const [message = '', ...rest] = error.message.replace(/^error: /, '').split('\n')
   const suggestion = rest.join(' ').match(/^\((Did you mean .*)\)$/)?.[1]
+  return reportError(new UsageError(message, { hint: suggestion ?? usageHintFor(command) }), io)
+}
+
+function usageHintFor(command: Command | undefined): string {
   const path = command === undefined ? [] : commandPath(command)
-  const hint = suggestion ?? `run '${['protolab', ...path, '--help'].join(' ')}' for usage`
-  return reportError(new UsageError(message, { hint }), io)
+  return `run '${['protolab', ...path, '--help'].join(' ')}' for usage`
 }
 
 function commandPath(command: Command): string[] {

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import type { CliIO } from '../io.js'
 import type { LabFlags } from '../lab/command.js'
 import { impairmentOptions } from '../lab/flags.js'
+import { addRemoteLabCommands } from '../lab-remote/commands.js'
 import { ipVersionOptions } from '../options/address.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
@@ -74,7 +75,16 @@ export function labCommand(io: CliIO): Command {
       }),
     )
     .addOption(new Option('--in-process', 'run the receiver and relay in this process (for debugging)'))
+    .addOption(
+      new Option(
+        '--link <link>',
+        'proxy: a seeded relay (no privileges); kernel: network namespaces, nftables and tc (Linux, root)',
+      )
+        .choices(['proxy', 'kernel'])
+        .default('proxy'),
+    )
   for (const option of ipVersionOptions()) command.addOption(option)
+  addRemoteLabCommands(command, io)
   return command
     .addHelpText(
       'after',
@@ -90,9 +100,17 @@ Examples:
   protolab lab -t tcp --slice 1 --delay 5ms             TCP cut into 1-byte pieces: nothing lost or reordered
   protolab lab -t tcp --loss 2%                         TCP loss, modelled as retransmission stalls
   protolab lab --mode rtt --rate 1000 --duration 5s     round-trip latency, as sockperf's ping-pong
-  protolab lab --count 1000 --log messages.csv          every message's fate in a CSV`,
+  protolab lab --count 1000 --log messages.csv          every message's fate in a CSV
+  protolab lab --link kernel --loss 10%                 real kernel loss between two namespaces (root):
+                                                        TCP retransmits, and the table says how often
+  protolab lab serve / protolab lab run --server HOST:PORT    the lab across two hosts, as iperf3`,
     )
-    .action(async (flags: LabFlags) => {
+    .action(async (flags: LabFlags & { link: 'proxy' | 'kernel' }) => {
+      if (flags.link === 'kernel') {
+        const { runKernelLabCommand } = await import('../kernel-link/command.js')
+        await runKernelLabCommand(flags, io)
+        return
+      }
       const { runLabCommand } = await import('../lab/command.js')
       await runLabCommand(flags, io)
     })

@@ -1,0 +1,51 @@
+import { resolve } from 'node:path'
+import type { CliIO } from '../io.js'
+import { writeAndDrain } from '../io.js'
+import { describeWorkload, type LabFlags, labOptionsFromFlags } from '../lab/command.js'
+import { renderRemoteTable } from '../lab-remote/table.js'
+import type { RemoteLabReport } from '../lab-remote/types.js'
+import { writeCsv } from '../report/csv.js'
+import { formatCount } from '../report/format.js'
+import { writeHtml } from '../report/html.js'
+import { renderJson } from '../report/json.js'
+import { createProgressDisplay } from '../report/progress.js'
+import { kernelLinkNotes, runKernelLink } from './run.js'
+
+/**
+ * `protolab lab --link kernel`: the lab's flags, run over the kernel link, reported as a local
+ * run is (table or `--json`, `--log`, `--report`), with TCP's retransmits, RTT and cwnd.
+ */
+export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
+  const options = labOptionsFromFlags(flags)
+  const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
+  let linkDescription: string | undefined
+  let report: RemoteLabReport
+  try {
+    report = await runKernelLink(options, {
+      signal: io.signal,
+      onProgress: progress.onProgress,
+      onLink: (description) => {
+        linkDescription = description
+        if (!flags.json) io.stderr.write(`lab: ${describeWorkload(options)}, over the ${description}\n`)
+      },
+    })
+  } finally {
+    progress.stop()
+  }
+  if (flags.json) {
+    await writeAndDrain(io.stdout, renderJson(report))
+  } else {
+    const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
+    const notes = kernelLinkNotes(report.runs, linkDescription)
+    await writeAndDrain(io.stdout, renderRemoteTable(report.runs, { color, notes }))
+  }
+  if (flags.log !== undefined) {
+    await writeCsv(flags.log, report.traces)
+    const rows = report.traces.reduce((sum, trace) => sum + trace.count, 0)
+    io.stderr.write(`log: ${resolve(flags.log)} (${formatCount(rows)} messages)\n`)
+  }
+  if (flags.report !== undefined) {
+    await writeHtml(flags.report, report, { command: `lab --link kernel, ${describeWorkload(options)}` })
+    io.stderr.write(`report: ${resolve(flags.report)}\n`)
+  }
+}

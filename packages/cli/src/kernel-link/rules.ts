@@ -1,0 +1,99 @@
+import type { KernelImpairment, NetemSettings } from './impairment.js'
+
+/**
+ * The commands that impair a kernel link, as pure functions of the settings (so they are tested
+ * without root). Each namespace drops and shapes its own outgoing packets, so the link behaves the
+ * same way in both directions. The control channel's port is exempt from loss: the lab measures
+ * its data, and a lost control message would only slow the bookkeeping.
+ */
+
+/** Resolution of nftables' random draw: loss is exact to 0.0001%. */
+const LOSS_SCALE = 1_000_000
+
+/** The `nft -f -` script of a table that drops `loss` of what leaves `device`. */
+export function nftLossScript(table: string, device: string, loss: number, exemptPort: number): string {
+  const threshold = Math.round(loss * LOSS_SCALE)
+  return [
+    `table inet ${table} {`,
+    '  chain egress {',
+    '    type filter hook output priority filter; policy accept;',
+    `    oifname "${device}" tcp dport ${exemptPort} accept`,
+    `    oifname "${device}" tcp sport ${exemptPort} accept`,
+    `    oifname "${device}" numgen random mod ${LOSS_SCALE} < ${threshold} drop`,
+    '  }',
+    '}',
+    '',
+  ].join('\n')
+}
+
+/** The `iptables` calls that do what {@link nftLossScript} does, where nft is missing. */
+export function iptablesLossCommands(device: string, loss: number, exemptPort: number): string[][] {
+  return [
+    ['-A', 'OUTPUT', '-o', device, '-p', 'tcp', '--dport', String(exemptPort), '-j', 'ACCEPT'],
+    ['-A', 'OUTPUT', '-o', device, '-p', 'tcp', '--sport', String(exemptPort), '-j', 'ACCEPT'],
+    [
+      '-A',
+      'OUTPUT',
+      '-o',
+      device,
+      '-m',
+      'statistic',
+      '--mode',
+      'random',
+      '--probability',
+      loss.toFixed(6),
+      '-j',
+      'DROP',
+    ],
+  ]
+}
+
+/** How long a packet may wait in tbf's queue before it is dropped: the relay's default queue limit. */
+export const TBF_LATENCY_MS = 1000
+/** Smallest tbf bucket: it must hold a whole packet, or nothing ever leaves. */
+const MIN_TBF_BURST_BYTES = 4096
+
+/** The `tc` calls (arguments after `tc -n <namespace>`) that shape what leaves `device`. */
+export function tcCommands(device: string, impairment: KernelImpairment): string[][] {
+  const commands: string[][] = []
+  const rate = impairment.rateLimitBytesPerSec
+  const netem = impairment.netem
+  if (netem !== undefined) {
+    commands.push(['qdisc', 'add', 'dev', device, 'root', 'handle', '1:', 'netem', ...netemArgs(netem)])
+  }
+  if (rate !== undefined) {
+    const parent = netem === undefined ? ['root'] : ['parent', '1:1']
+    commands.push(['qdisc', 'add', 'dev', device, ...parent, 'handle', '10:', 'tbf', ...tbfArgs(rate)])
+  }
+  return commands
+}
+
+/** tbf's arguments for `bytesPerSec`: the rate in bits, a bucket of 10 ms of data (at least a few packets). */
+export function tbfArgs(bytesPerSec: number): string[] {
+  const burst = Math.max(MIN_TBF_BURST_BYTES, Math.ceil(bytesPerSec / 100))
+  return [
+    'rate',
+    `${Math.round(bytesPerSec * 8)}bit`,
+    'burst',
+    String(burst),
+    'latency',
+    `${TBF_LATENCY_MS}ms`,
+  ]
+}
+
+/** netem's arguments: `delay 10ms 5ms reorder 2% gap 1 duplicate 1% corrupt 0.1%`. */
+export function netemArgs(netem: NetemSettings): string[] {
+  const args: string[] = []
+  if (netem.delayMs > 0 || netem.jitterMs > 0) {
+    args.push('delay', `${netem.delayMs}ms`)
+    if (netem.jitterMs > 0) args.push(`${netem.jitterMs}ms`)
+  }
+  if (netem.reorder > 0) args.push('reorder', percent(netem.reorder), 'gap', String(netem.reorderGap))
+  if (netem.duplicate > 0) args.push('duplicate', percent(netem.duplicate))
+  if (netem.corrupt > 0) args.push('corrupt', percent(netem.corrupt))
+  return args
+}
+
+function percent(probability: number): string {
+  return `${Math.round(probability * 1_000_000) / 10_000}%`
+}

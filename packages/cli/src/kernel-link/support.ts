@@ -1,0 +1,49 @@
+import { CliError, UsageError } from '../errors.js'
+import { hasTool } from './exec.js'
+
+/** What the kernel link needs to know of the machine. */
+export interface MachineFacts {
+  readonly platform: string
+  /** The effective user id; undefined where there is none (Windows). */
+  readonly uid: number | undefined
+  /** The PATH to look for tools in. */
+  readonly path: string
+}
+
+/** The tools the kernel link runs; of `nft` and `iptables` one is enough, and only with --loss. */
+const REQUIRED_TOOLS = ['ip', 'tc'] as const
+
+/**
+ * Why the kernel link cannot run here, as the error to show, or undefined when it can: off Linux
+ * (bad usage, exit code 2), without root, or without iproute2 (exit code 1). Each names the proxy
+ * link, which needs none of it.
+ */
+export function kernelLinkProblem(facts: MachineFacts, needsLoss: boolean): CliError | undefined {
+  const proxy =
+    'use --link proxy (the default): the same experiment through a seeded relay, no privileges needed'
+  if (facts.platform !== 'linux') {
+    return new UsageError(`--link kernel needs Linux network namespaces, and this is ${facts.platform}`, {
+      hint: proxy,
+    })
+  }
+  if (facts.uid !== 0) {
+    return new CliError(
+      '--link kernel needs root: it creates network namespaces, a veth pair and nftables rules',
+      {
+        hint: `run it as root (sudo), or ${proxy}`,
+      },
+    )
+  }
+  const missing: string[] = REQUIRED_TOOLS.filter((tool) => !hasTool(tool, facts.path))
+  if (needsLoss && !hasTool('nft', facts.path) && !hasTool('iptables', facts.path))
+    missing.push('nft (or iptables)')
+  if (missing.length > 0) {
+    return new CliError(
+      `--link kernel needs ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed`,
+      {
+        hint: `install iproute2 and nftables, or ${proxy}`,
+      },
+    )
+  }
+  return undefined
+}

@@ -1,0 +1,170 @@
+import { parseByteCount, parseDurationMs } from '@protolab/core'
+import { Command, Option } from 'commander'
+import type { CliIO } from '../io.js'
+import { integerOption } from '../options/integer.js'
+import { jsonOption } from '../options/output.js'
+
+/** Defaults of `lab serve`, as its help states them (kept equal to the server's constants). */
+const SERVE_DEFAULT_BIND = '127.0.0.1:5301'
+const SERVE_DEFAULT_MAX_CONNECTIONS = 16
+const SERVE_DEFAULT_IDLE_TIMEOUT_S = 60
+
+/** What `protolab lab serve` was asked for. */
+export interface ServeFlags {
+  bind: string
+  maxConnections: number
+  idleTimeout: number
+}
+
+/** What `protolab lab run` was asked for. */
+export interface RunFlags {
+  server: string
+  transport: 'udp' | 'tcp' | 'both'
+  reverse?: boolean
+  bidir?: boolean
+  count?: number
+  size?: number
+  rate?: number
+  duration?: number
+  mode: 'oneway' | 'rtt'
+  json?: boolean
+  log?: string
+  report?: string
+  recvBuffer?: number
+  /** Hidden: write the report to this file for the process that started this one (the kernel link). */
+  resultsFile?: string
+  /** Hidden: keep per-message data (for the kernel link's --log and --report). */
+  trace?: boolean
+}
+
+/** What `protolab lab cleanup` was asked for. */
+export interface CleanupFlags {
+  all?: boolean
+}
+
+/**
+ * Adds `serve`, `run` and `cleanup` to the `lab` command: the lab across two hosts, and the
+ * removal of what a kernel-link run left behind. The subcommands load their code only when run.
+ */
+export function addRemoteLabCommands(lab: Command, io: CliIO): void {
+  // `lab` has flags of the same names (-t, --count, --json): after a subcommand's name, they are the subcommand's.
+  lab.enablePositionalOptions()
+  lab.addCommand(serveCommand(io))
+  lab.addCommand(runCommand(io))
+  lab.addCommand(cleanupCommand(io))
+}
+
+function serveCommand(io: CliIO): Command {
+  return new Command('serve')
+    .description(
+      'the far end of the lab: wait for `protolab lab run` from another host, one session at a time',
+    )
+    .addOption(
+      new Option(
+        '--bind <[host:]port>',
+        'where to listen for control connections (0.0.0.0:PORT or [::]:PORT for every interface)',
+      ).default(SERVE_DEFAULT_BIND),
+    )
+    .addOption(
+      integerOption('--max-connections <n>', 'most control connections at once; more are refused', {
+        min: 1,
+        max: 65_535,
+      }).default(SERVE_DEFAULT_MAX_CONNECTIONS),
+    )
+    .addOption(
+      integerOption('--idle-timeout <seconds>', 'close a control connection silent this long; 0 = never', {
+        min: 0,
+        max: 2_147_483,
+      }).default(SERVE_DEFAULT_IDLE_TIMEOUT_S),
+    )
+    .addHelpText(
+      'after',
+      `
+The control channel is TCP (line-delimited JSON); each session's data goes over UDP or TCP on
+ports the OS chooses, which the client learns over the control channel. A second client while a
+session runs is told the server is busy. Runs until Ctrl-C.
+
+Examples:
+  protolab lab serve                              on 127.0.0.1:5301
+  protolab lab serve --bind 0.0.0.0:5301          for clients on other hosts (mind your firewall)`,
+    )
+    .action(async (flags: ServeFlags) => {
+      const { runServeCommand } = await import('./serve-command.js')
+      await runServeCommand(flags, io)
+    })
+}
+
+function runCommand(io: CliIO): Command {
+  return new Command('run')
+    .description(
+      'run the lab against a `protolab lab serve`: this host sends, receives (--reverse), or both (--bidir)',
+    )
+    .requiredOption('--server <host:port>', 'the lab server (`protolab lab serve`) to run against')
+    .addOption(
+      new Option('-t, --transport <name>', 'udp, tcp, or both (one session each)')
+        .choices(['udp', 'tcp', 'both'])
+        .default('both'),
+    )
+    .addOption(new Option('--reverse', 'the server sends and this host receives').conflicts('bidir'))
+    .addOption(new Option('--bidir', 'both send at once: two runs per transport'))
+    .addOption(integerOption('--count <n>', 'messages to send (default 10,000)', { min: 1, max: 16_777_216 }))
+    .addOption(
+      new Option('--size <bytes>', 'payload bytes per message (default 64)').argParser((value: string) =>
+        parseByteCount(value, '--size'),
+      ),
+    )
+    .addOption(
+      integerOption('--rate <n>', 'messages per second; 0 = as fast as possible (default)', { min: 0 }),
+    )
+    .addOption(
+      new Option('--duration <time>', 'stop sending after this long, e.g. 5s').argParser((value: string) =>
+        parseDurationMs(value, '--duration'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'oneway: the receiver measures; rtt: it echoes and latency is the round trip',
+      )
+        .choices(['oneway', 'rtt'])
+        .default('oneway'),
+    )
+    .addOption(jsonOption('print { "runs": [...] } instead of the table'))
+    .addOption(new Option('--log <file.csv>', 'write one CSV row per message'))
+    .addOption(new Option('--report <file.html>', 'write a self-contained HTML report with plots'))
+    .addOption(
+      integerOption('--recv-buffer <bytes>', "UDP: the receiving socket's SO_RCVBUF", {
+        min: 1,
+        max: 2 ** 31 - 1,
+      }),
+    )
+    .addOption(new Option('--results-file <file>').hideHelp())
+    .addOption(new Option('--trace').hideHelp())
+    .addHelpText(
+      'after',
+      `
+Across hosts, one-way latency needs the two clocks' offset, which is estimated over the control
+channel (the report says how closely); --mode rtt needs no shared clock.
+
+Examples:
+  protolab lab run --server 192.0.2.7:5301 -t udp --rate 10000
+  protolab lab run --server 192.0.2.7:5301 -t tcp --reverse --duration 5s
+  protolab lab run --server 192.0.2.7:5301 --bidir --mode rtt --rate 1000`,
+    )
+    .action(async (flags: RunFlags) => {
+      const { runRunCommand } = await import('./run-command.js')
+      await runRunCommand(flags, io)
+    })
+}
+
+function cleanupCommand(io: CliIO): Command {
+  return new Command('cleanup')
+    .description(
+      'remove what a `lab --link kernel` run left behind (namespaces, veths, nftables tables named plab*)',
+    )
+    .addOption(new Option('--all', 'also remove what belongs to protolab processes still running'))
+    .action(async (flags: CleanupFlags) => {
+      const { runCleanupCommand } = await import('../kernel-link/cleanup-command.js')
+      await runCleanupCommand(flags, io)
+    })
+}

@@ -1,0 +1,29 @@
+import { formatHostPort, parseHostPort } from '@protolab/core'
+import type { CliIO } from '../io.js'
+import { writeLine } from '../io.js'
+import type { ServeFlags } from './commands.js'
+import { CONTROL_PROTOCOL, CONTROL_VERSION } from './protocol.js'
+import { DEFAULT_LAB_PORT, LabServer } from './server.js'
+
+/**
+ * `protolab lab serve`: listens for lab clients until Ctrl-C, saying on stderr where it listens and
+ * what each session does.
+ */
+export async function runServeCommand(flags: ServeFlags, io: CliIO): Promise<void> {
+  const bind = parseHostPort(flags.bind, { host: '127.0.0.1', port: DEFAULT_LAB_PORT })
+  const server = await LabServer.start({
+    bind: { host: bind.host, port: bind.port },
+    maxConnections: flags.maxConnections,
+    idleTimeoutMs: flags.idleTimeout * 1000,
+    log: (line) => writeLine(io.stderr, `lab serve: ${line}`),
+  })
+  const { address, port } = server.address
+  writeLine(
+    io.stderr,
+    `lab serve: listening on ${formatHostPort(address, port)} (${CONTROL_PROTOCOL} version ${CONTROL_VERSION}); Ctrl-C stops`,
+  )
+  if (!io.signal.aborted) {
+    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }))
+  }
+  await server.close()
+}
