@@ -2,3 +2,4 @@ export { DEFAULT_HIGH_WATER_MARK_BYTES, DEFAULT_LISTEN_HOST, TCP_SEMANTICS } fro
 export type { TcpInit } from './options.js'
 export { tcp } from './transport.js'
 export type { TcpEndpoint, TcpTransport } from './types.js'
+export * from './proxy/index.js'
