@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { constants } from 'node:fs'
-import { access, stat } from 'node:fs/promises'
+import { access, rm, stat } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { CliError } from '../errors.js'
 
@@ -38,6 +38,12 @@ const STOP_TIMEOUT_MS = 5_000
 /** How often, and at most how long, stop() waits for the file to stop growing. */
 const SETTLE_POLL_MS = 50
 const SETTLE_MAX_MS = 1_000
+/**
+ * dumpcap has no immediate mode: the kernel hands it packets when its buffer timeout (about a
+ * second) passes, and packets still in the buffer when it is stopped are lost. So stop() first
+ * waits this long for them.
+ */
+const DUMPCAP_FLUSH_MS = 1_500
 
 const READY = /listening on|Capturing on/i
 
@@ -74,14 +80,22 @@ export async function startCapture(init: CaptureInit): Promise<Capture> {
           ...(init.file.endsWith('.pcapng') ? [] : ['-P']),
           ...(init.filter ? ['-f', init.filter] : []),
         ]
+  // The file is replaced anyway; removing it first means a header found in it is the new one.
+  await rm(init.file, { force: true })
   const child = spawn(found.path, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-  await waitUntilListening(child, found.tool)
+  try {
+    await waitUntilListening(child, found.tool)
+    await waitForFileHeader(init.file, child, found.tool)
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
+  }
   let stopping: Promise<void> | undefined
   return {
     tool: found.tool,
     path: found.path,
     stop: () => {
-      stopping ??= stopCapture(child, init.file)
+      stopping ??= stopCapture(child, init.file, found.tool === 'dumpcap' ? DUMPCAP_FLUSH_MS : 0)
       return stopping
     },
   }
@@ -153,6 +167,29 @@ function waitUntilListening(child: ChildProcess, tool: string): Promise<void> {
   })
 }
 
+/** Length of the smallest capture file header (pcap's; pcapng's is longer). */
+const FILE_HEADER_LENGTH = 24
+const FILE_POLL_MS = 10
+
+/**
+ * Waits until the program has written the file's header. dumpcap says "Capturing on" before its
+ * capture is active, but writes the header only once it is, so the header is the sure sign.
+ */
+async function waitForFileHeader(file: string, child: ChildProcess, tool: string): Promise<void> {
+  for (let waited = 0; waited < START_TIMEOUT_MS; waited += FILE_POLL_MS) {
+    const size = await stat(file).then(
+      (stats) => stats.size,
+      () => 0,
+    )
+    if (size >= FILE_HEADER_LENGTH) return
+    if (child.exitCode !== null) break
+    await new Promise((resolve) => setTimeout(resolve, FILE_POLL_MS))
+  }
+  throw new CliError(`cannot capture: ${tool} did not start writing ${file}`, {
+    hint: 'check that the file can be written (capture programs may drop root privileges before writing)',
+  })
+}
+
 function captureFailed(tool: string, code: number | null, output: string): CliError {
   const lines = output
     .split('\n')
@@ -169,8 +206,9 @@ function captureFailed(tool: string, code: number | null, output: string): CliEr
   })
 }
 
-async function stopCapture(child: ChildProcess, file: string): Promise<void> {
+async function stopCapture(child: ChildProcess, file: string, flushMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
+  if (flushMs > 0) await new Promise((resolve) => setTimeout(resolve, flushMs))
   await fileSettled(file)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.kill('SIGTERM')

@@ -114,7 +114,6 @@ function percent(share: number): string {
   return `${(share * 100).toFixed(1)}%`
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI colour codes is the point
 const ANSI = /\x1b\[[0-9;]*m/g
 
 /** Length as shown on a terminal: without colour codes. */
