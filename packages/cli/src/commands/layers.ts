@@ -23,10 +23,16 @@ export function layersCommand(io: CliIO): Command {
     .addOption(transportOption())
     .addOption(encodingOption())
     .addOption(
-      new Option('--from <ip:port>', 'source address of the packet').default(undefined, '127.0.0.1:49152'),
+      new Option(
+        '--from <ip:port>',
+        'source of the packet (default: 127.0.0.1:49152, [::1]:49152 if --to is IPv6)',
+      ),
     )
     .addOption(
-      new Option('--to <ip:port>', 'destination address of the packet').default(undefined, '127.0.0.1:9000'),
+      new Option(
+        '--to <ip:port>',
+        'destination of the packet (default: 127.0.0.1:9000, [::1]:9000 if --from is IPv6)',
+      ),
     )
     .addOption(new Option('--pcap <file>', 'also write the packet as a pcap file Wireshark opens'))
     .addOption(
