@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { type DissectedLayer, encodeText } from '@protolab/core'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { type Capture, startCapture } from '../src/layers/capture.js'
+import { type Capture, portFilter, startCapture } from '../src/layers/capture.js'
 import type { ReadReport } from '../src/layers/read.js'
 import type { LayersReport } from '../src/layers/report.js'
 import { runCli } from '../src/main.js'
@@ -293,7 +293,7 @@ describe.skipIf(!hasTshark || !hasTcpdump || !isRoot)(
       capture = await startCapture({
         file,
         interface: 'lo',
-        filter: [udp4.port, udp6.port, tcp4, tcp6].map((port) => `port ${port}`).join(' or '),
+        filter: portFilter([udp4.port, udp6.port, tcp4, tcp6]),
       })
       const texts = ['你好', 'datagram 2', 'datagram 3']
       await sendUdp(
@@ -359,6 +359,13 @@ describe.skipIf(!hasTshark || !hasTcpdump || !isRoot)(
     })
   },
 )
+
+describe('portFilter', () => {
+  it('filters on every port of a session, and refuses to filter on none', () => {
+    expect(portFilter([9000, 9001, 9000])).toBe('port 9000 or port 9001')
+    expect(() => portFilter([0])).toThrow(/no port to filter on/)
+  })
+})
 
 describe('startCapture without a capture program', () => {
   it('fails with a clear error and a hint', async () => {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { constants } from 'node:fs'
 import { access, rm, stat } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
+import { Option } from 'commander'
 import { CliError } from '../errors.js'
 
 /** What to capture: where to write, on which interface, which packets. */
@@ -29,6 +30,26 @@ export interface Capture {
    * complete. Safe to call more than once.
    */
   stop(): Promise<void>
+}
+
+/** `--capture <file>`: record the session's packets on loopback into a pcap file. */
+export function captureOption(): Option {
+  return new Option(
+    '--capture <file.pcap>',
+    "record the session's packets on loopback with tcpdump or dumpcap (root); read them with 'protolab layers --read'",
+  )
+}
+
+/**
+ * A capture filter for the packets of a session: those to or from any of `ports`, UDP and TCP,
+ * IPv4 and IPv6 (`port 9000 or port 9001`).
+ * @throws CliError when there is no port (port 0 must be resolved to the bound port first).
+ */
+export function portFilter(ports: readonly number[]): string {
+  const known = [...new Set(ports)].filter((port) => Number.isInteger(port) && port > 0 && port <= 65535)
+  if (known.length === 0)
+    throw new CliError('cannot capture: no port to filter on (start the capture after binding)')
+  return known.map((port) => `port ${port}`).join(' or ')
 }
 
 /** How long a capture program may take to start listening. */
