@@ -36,10 +36,12 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
 /**
  * Prints `error` as one line `protolab: <what>` (plus a `hint:` line where one helps) on stderr
  * and returns the exit code: 2 for bad usage, 1 for a failure at run time. Never prints a stack
- * trace, except for an unexpected error when `PROTOLAB_DEBUG=1`.
+ * trace, except for an unexpected error when `PROTOLAB_DEBUG=1`. `usageHint` is the hint for bad
+ * usage that has none of its own (`run 'protolab send --help' for usage`).
  */
-export function reportError(error: unknown, io: CliIO): number {
-  const { message, hint, exitCode } = describeError(error)
+export function reportError(error: unknown, io: CliIO, usageHint?: string): number {
+  const { message, hint: specificHint, exitCode } = describeError(error)
+  const hint = specificHint ?? (exitCode === 2 ? usageHint : undefined)
   io.stderr.write(`protolab: ${oneLine(message)}\n`)
   if (hint !== undefined) io.stderr.write(`hint: ${hint}\n`)
   if (io.env.PROTOLAB_DEBUG === '1' && error instanceof Error && error.stack) {

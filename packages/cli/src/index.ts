@@ -1,4 +1,4 @@
 export { CliError, reportError, UsageError } from './errors.js'
 export type { CliIO } from './io.js'
-export { runCli } from './main.js'
 export * from './lab/index.js'
+export { runCli } from './main.js'

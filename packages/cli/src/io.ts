@@ -23,3 +23,22 @@ export interface CliIO {
 export function writeLine(stream: Writable, line: string): void {
   stream.write(`${line}\n`)
 }
+
+/**
+ * Writes `text` to `stream` and, when the stream's buffer is full, waits until it drains, so a
+ * slow reader (a pipe, a terminal) slows the command down instead of filling memory.
+ */
+export async function writeAndDrain(stream: Writable, text: string): Promise<void> {
+  if (stream.write(text)) return
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      stream.off('error', done)
+      resolve()
+    }
+    stream.on('drain', done)
+    stream.on('close', done)
+    stream.on('error', done)
+  })
+}

@@ -1,6 +1,82 @@
-import { Command } from 'commander'
+import type { FramingName } from '@protolab/core'
+import { Command, Option } from 'commander'
 import type { CliIO } from '../io.js'
+import { ipVersionOptions } from '../options/address.js'
+import { encodingOption } from '../options/encoding.js'
+import { framingOption } from '../options/framing.js'
+import { integerOption } from '../options/integer.js'
+import { jsonOption, rawOption } from '../options/output.js'
+import { type TransportName, transportOption } from '../options/transport.js'
 
-export function listenCommand(_io: CliIO): Command {
-  return new Command('listen')
+interface ListenFlags {
+  transport: TransportName
+  encoding: string
+  framing?: FramingName
+  maxBytes?: number
+  count?: number
+  echo?: boolean
+  hex?: boolean
+  json?: boolean
+  raw?: boolean
+  maxConnections: number
+  idleTimeout: number
+  ipv4?: boolean
+  ipv6?: boolean
+}
+
+/** Default most TCP peers at once, as ncat's. */
+export const DEFAULT_MAX_CONNECTIONS = 100
+
+/** `protolab listen`: print every message that arrives on a port, with who sent it. */
+export function listenCommand(io: CliIO): Command {
+  const command = new Command('listen')
+    .description('receive on a port and print each message with its sender: [127.0.0.1:53122] text')
+    .argument(
+      '<[host:]port>',
+      'where to listen: a port alone means 127.0.0.1 (or ::1 with -6); 0 lets the OS choose',
+    )
+    .addOption(transportOption())
+    .addOption(encodingOption())
+    .addOption(framingOption())
+    .addOption(
+      integerOption(
+        '--max-bytes <n>',
+        'UDP: read at most n bytes of a datagram, marking longer ones truncated (as recvfrom(1024)); TCP: longest frame',
+        { min: 1, max: 16 * 1024 * 1024 },
+      ),
+    )
+    .addOption(integerOption('--count <n>', 'exit (code 0) after n messages', { min: 1 }))
+    .addOption(new Option('--echo', 'send each message back to its sender (a ping-pong server)'))
+    .addOption(new Option('--hex', 'print each message as a hex dump').conflicts('json'))
+    .addOption(jsonOption('print one JSON object a line: from, address, port, bytes, text, truncated, time'))
+    .addOption(rawOption())
+    .addOption(
+      integerOption('--max-connections <n>', 'TCP: most peers connected at once; more are refused', {
+        min: 1,
+      }).default(DEFAULT_MAX_CONNECTIONS),
+    )
+    .addOption(
+      integerOption('--idle-timeout <seconds>', 'TCP: disconnect a peer silent this long; 0 = never', {
+        min: 0,
+        max: 2_147_483,
+      }).default(0),
+    )
+  for (const option of ipVersionOptions()) command.addOption(option)
+  return command
+    .addHelpText(
+      'after',
+      `
+It says where it listens on stderr ("listening on 127.0.0.1:9000 (udp)"), TCP connects and
+disconnects too; messages go to stdout. Listening on every interface needs 0.0.0.0:PORT or [::]:PORT.
+
+Examples:
+  protolab listen 9000 -e gb2312                 the notes' UDP receiver
+  protolab listen 9000 -t tcp --echo             a TCP echo server, one line per message
+  protolab listen [::1]:9000 --json --count 1    wait for one datagram, print it as JSON
+  protolab listen 9000 -t tcp -f raw --hex       see how TCP chunks a stream`,
+    )
+    .action(async (address: string, flags: ListenFlags) => {
+      const { runListen } = await import('../listen/run.js')
+      await runListen({ address, ...flags }, io)
+    })
 }

@@ -1,0 +1,29 @@
+import type { TransportName } from '../options/transport.js'
+
+/** What `protolab chat` was asked for. */
+export interface ChatOptions {
+  /** Chat with one peer: `host:port`. */
+  readonly peer?: string
+  /** Wait for peers on `[host:]port` (TCP: the side that listens; UDP: reply to whoever writes). */
+  readonly listen?: string
+  /** Run a room that relays every member's messages to the others, on `[host:]port`. */
+  readonly room?: string
+  /** UDP: the local `[host:]port` to chat from (the notes' `bind(8080)`). */
+  readonly bind?: string
+  readonly transport: TransportName
+  readonly encoding: string
+  /** Outgoing lines are sent as `name: text`; a room tags them `<name>`. */
+  readonly name?: string
+  readonly raw?: boolean
+  readonly ipv4?: boolean
+  readonly ipv6?: boolean
+  /** Room over UDP: a member silent this many seconds has left. */
+  readonly memberTimeout: number
+  /** TCP listener: most peers at once. */
+  readonly maxConnections: number
+  /** TCP: disconnect a peer silent this many seconds; 0 = never. */
+  readonly idleTimeout: number
+}
+
+/** The line that ends a chat. */
+export const QUIT_COMMAND = '/quit'

@@ -1,0 +1,75 @@
+import type { FramingName } from '@protolab/core'
+import { normalizeEncoding } from '@protolab/core'
+import { UsageError } from '../errors.js'
+import type { CliIO } from '../io.js'
+import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
+import { framingFor } from '../options/framing.js'
+import type { TransportName } from '../options/transport.js'
+import { frameDatagram } from '../session/datagram-framing.js'
+import { outgoingMessages } from '../session/outgoing.js'
+import { createTransport } from '../session/transport.js'
+
+/** What `protolab send` was asked for. */
+export interface SendOptions {
+  readonly destination: string
+  readonly text: readonly string[]
+  readonly transport: TransportName
+  readonly encoding: string
+  readonly framing?: FramingName
+  readonly bind?: string
+  readonly broadcast?: boolean
+  readonly ipv4?: boolean
+  readonly ipv6?: boolean
+  readonly verbose?: boolean
+}
+
+/**
+ * Sends the text of the arguments, or standard input, to one peer: over UDP one datagram per
+ * message, over TCP one connection carrying the messages in the chosen framing.
+ */
+export async function runSend(options: SendOptions, io: CliIO): Promise<void> {
+  const version = ipVersionOf(options)
+  const encoding = normalizeEncoding(options.encoding)
+  const framing = framingFor(options.framing, options.transport)
+  if (options.broadcast && options.transport !== 'udp') {
+    throw new UsageError('--broadcast is for UDP: a TCP connection has exactly one peer', {
+      hint: 'add -t udp',
+    })
+  }
+  const peer = await parseDestination(options.destination, version)
+  const bind = options.bind === undefined ? undefined : await parseLocalAddress(options.bind, version)
+  const transport = await createTransport(options.transport, {
+    framing,
+    broadcast: options.broadcast ?? false,
+  })
+  const endpoint = await transport.open({ peer, ...(bind === undefined ? {} : { bind }), signal: io.signal })
+  let messages = 0
+  let bytes = 0
+  try {
+    const source = outgoingMessages({
+      text: options.text,
+      stdin: io.stdin,
+      framing,
+      encoding,
+      wholeInput: options.transport === 'udp',
+      signal: io.signal,
+      onLossyText: (text) =>
+        io.stderr.write(`warning: ${encoding} cannot represent all of '${text}'; sent with substitutes\n`),
+    })
+    for await (const payload of source) {
+      if (io.signal.aborted) break
+      await endpoint.send(options.transport === 'udp' ? frameDatagram(framing, payload) : payload)
+      messages++
+      bytes += payload.length
+    }
+  } finally {
+    await endpoint.close()
+  }
+  if (options.verbose) {
+    const local = endpoint.localAddress
+    const from = local === undefined ? 'nowhere (nothing was sent)' : formatAddress(local)
+    io.stderr.write(
+      `sent ${messages} message${messages === 1 ? '' : 's'} (${bytes} bytes) from ${from} to ${formatAddress(peer)} over ${options.transport}\n`,
+    )
+  }
+}
