@@ -2,7 +2,8 @@
  * 5. Latency: ping-pong round trips of a 64-byte message between this process and an echo server in
  * another process, through @protolab/udp and @protolab/tcp (length framing, noDelay) on both ends,
  * against raw node:dgram and raw node:net (noDelay, the same 68 framed bytes, echoed as they come).
- * One message in flight at a time; p50 and p99 of each run, the median over runs.
+ * One message in flight at a time, raw and protolab taking turns in small blocks; p50 and p99 of
+ * each run, the median over runs.
  */
 import dgram from 'node:dgram'
 import { once } from 'node:events'
@@ -18,6 +19,9 @@ const HOST = '127.0.0.1'
 const PAYLOAD_BYTES = 64
 const WARM_UP_ROUND_TRIPS = 500
 const ROUND_TRIPS = 5_000
+/** Raw and protolab take turns in blocks of this many round trips. */
+const BLOCK_ROUND_TRIPS = 250
+const SIDES = ['raw', 'protolab']
 /** A lost UDP datagram would stall a ping-pong for ever: give up on a round trip after this. */
 const ROUND_TRIP_TIMEOUT_MS = 1_000
 
@@ -38,9 +42,8 @@ export async function run({ reps }) {
     const runs = { raw: [], protolab: [] }
     try {
       for (let rep = 0; rep < reps; rep++) {
-        for (const side of ['raw', 'protolab']) {
-          runs[side].push(await pingPong(CLIENTS[transport][side], servers[side].info.port))
-        }
+        const result = await interleavedPingPong(transport, servers)
+        for (const side of SIDES) runs[side].push(result[side])
       }
     } finally {
       await Promise.all(Object.values(servers).map((peer) => peer.stop()))
@@ -65,12 +68,15 @@ export async function run({ reps }) {
         baselineValue: of('raw', 'p99'),
       }),
     )
-    if (of('protolab', 'timeouts') + of('raw', 'timeouts') > 0) {
+    const timeouts = (side) => runs[side].reduce((sum, r) => sum + r.timeouts, 0)
+    if (timeouts('protolab') + timeouts('raw') > 0) {
       rows.push(
         resultRow({
-          name: `ping-pong ${label} timed-out round trips`,
-          value: of('protolab', 'timeouts'),
+          name: `ping-pong ${label}: round trips timed out`,
+          value: timeouts('protolab'),
           unit: '',
+          baseline,
+          baselineValue: timeouts('raw'),
         }),
       )
     }
@@ -78,31 +84,47 @@ export async function run({ reps }) {
   return {
     rows,
     notes: [
-      `Latency: ${ROUND_TRIPS} round trips of ${PAYLOAD_BYTES} B after ${WARM_UP_ROUND_TRIPS} warm-up, ` +
-        `one in flight, echo server in its own process; median over ${reps} runs of each run's percentile.`,
+      `Latency: ${ROUND_TRIPS} round trips of ${PAYLOAD_BYTES} B per side and run, after ${WARM_UP_ROUND_TRIPS} ` +
+        `warm-up, one in flight, echo servers in their own processes; raw and protolab alternate in blocks ` +
+        `of ${BLOCK_ROUND_TRIPS} so both meet the same machine load; median over ${reps} runs of each run's percentile.`,
     ],
   }
 }
 
-/** Round trips through `openClient`'s client; returns p50 and p99 in µs. */
-async function pingPong(openClient, port) {
-  const client = await openClient(port)
+/**
+ * One run: both clients connected at once, alternating blocks of BLOCK_ROUND_TRIPS round trips,
+ * until each side has ROUND_TRIPS samples; returns each side's p50, p99 (µs) and timeouts.
+ */
+async function interleavedPingPong(transport, servers) {
+  const clients = {}
+  for (const side of SIDES) clients[side] = await CLIENTS[transport][side](servers[side].info.port)
   const payload = Buffer.alloc(PAYLOAD_BYTES, 0x70)
-  const samples = []
-  let timeouts = 0
+  const samples = { raw: [], protolab: [] }
+  const timeouts = { raw: 0, protolab: 0 }
   try {
-    for (let i = 0; i < WARM_UP_ROUND_TRIPS + ROUND_TRIPS; i++) {
-      const startNs = nowNs()
-      const answered = await client.roundTrip(payload)
-      const micros = elapsedNs(startNs) / 1e3
-      if (!answered) timeouts++
-      else if (i >= WARM_UP_ROUND_TRIPS) samples.push(micros)
+    for (const side of SIDES) {
+      for (let i = 0; i < WARM_UP_ROUND_TRIPS; i++) await clients[side].roundTrip(payload)
+    }
+    for (let block = 0; block < ROUND_TRIPS / BLOCK_ROUND_TRIPS; block++) {
+      for (const side of SIDES) {
+        for (let i = 0; i < BLOCK_ROUND_TRIPS; i++) {
+          const startNs = nowNs()
+          const answered = await clients[side].roundTrip(payload)
+          const micros = elapsedNs(startNs) / 1e3
+          if (answered) samples[side].push(micros)
+          else timeouts[side]++
+        }
+      }
     }
   } finally {
-    await client.close()
+    await Promise.all(SIDES.map((side) => clients[side].close()))
   }
-  samples.sort((a, b) => a - b)
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), timeouts }
+  const result = {}
+  for (const side of SIDES) {
+    const sorted = samples[side].sort((a, b) => a - b)
+    result[side] = { p50: percentile(sorted, 50), p99: percentile(sorted, 99), timeouts: timeouts[side] }
+  }
+  return result
 }
 
 /** A promise for the next reply, settled by `answer()` or false after ROUND_TRIP_TIMEOUT_MS. */

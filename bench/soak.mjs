@@ -54,11 +54,11 @@ export async function run({ minutes }) {
         if (rss === undefined) throw new Error(`soak: the ${name} process died`)
         samples[name].push({ minute, mb: rss / MB })
       }
-      process.stderr.write(`\rsoak ${minute.toFixed(1)} / ${minutes} min`)
+      if (process.stderr.isTTY) process.stderr.write(`\rsoak ${minute.toFixed(1)} / ${minutes} min `)
       await new Promise((resolve) => setTimeout(resolve, sampleMs))
     }
   } finally {
-    process.stderr.write('\n')
+    if (process.stderr.isTTY) process.stderr.write('\n')
   }
   const traffic = {
     chat: await members.call('stats'),
