@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DatagramImpairment, StreamImpairment } from '@protolab/core'
-import { DEFAULT_REORDER_MAX_HOLD_MS, DEFAULT_RTO_MS, ENVELOPE_HEADER_BYTES } from '@protolab/core'
+import {
+  DEFAULT_REORDER_MAX_HOLD_MS,
+  DEFAULT_RTO_MS,
+  ENVELOPE_HEADER_BYTES,
+  monotonicMs,
+} from '@protolab/core'
 import type { CounterStatus } from './roles/counter.js'
 import type { LabMode, LabTransportName } from './types.js'
 
@@ -56,11 +61,15 @@ export async function drain(
   plan: DrainPlan,
   onPoll?: (status: CounterStatus) => void,
 ): Promise<CounterStatus> {
+  // Quiet counts from the end of sending at the earliest: a receiver that started long before the
+  // first message (a slow relay start on a busy machine) has not gone quiet, it has not begun.
+  const startMs = monotonicMs()
   for (;;) {
     const current = await status()
     onPoll?.(current)
-    if (current.delivered >= plan.sent && current.quietMs >= plan.settleMs) return current
-    if (current.quietMs >= plan.quietMs) return current
+    const quietMs = Math.min(current.quietMs, monotonicMs() - startMs)
+    if (current.delivered >= plan.sent && quietMs >= plan.settleMs) return current
+    if (quietMs >= plan.quietMs) return current
     await sleep(POLL_INTERVAL_MS, undefined, { signal: plan.signal })
   }
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { monotonicMs } from '@protolab/core'
 
 /**
  * Paces a sender at `ratePerSec` messages per second against an absolute schedule: message n is
@@ -21,11 +22,15 @@ export class Pacer {
   }
 
   /**
-   * Resolves once message `seq` is due (at once when it already is). Node's timers have 1 ms
-   * granularity, so at high rates the messages due within a timer's wait go out together.
+   * Resolves once message `seq` is due (at once when it already is), never before. Node's timers
+   * have 1 ms granularity, so at high rates the messages that fell due during a timer's wait go
+   * out together after it.
    */
   async waitFor(seq: number, nowMs: number, signal?: AbortSignal): Promise<void> {
-    const waitMs = this.dueAt(seq) - nowMs
-    if (waitMs >= 1) await sleep(Math.floor(waitMs), undefined, { signal })
+    const dueMs = this.dueAt(seq)
+    // A timer can fire a fraction of a millisecond early (libuv rounds its clock): wait again then.
+    for (let now = nowMs; now < dueMs; now = monotonicMs()) {
+      await sleep(Math.ceil(dueMs - now), undefined, { signal })
+    }
   }
 }
