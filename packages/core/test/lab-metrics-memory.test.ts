@@ -27,7 +27,7 @@ describe('receiver metrics at a million messages', () => {
       reordered: 30_000, // per hundred: 3 first, then 1, 2 and 0 each below it
       maxReorderExtent: 3,
     })
-    // 9 bytes of records per message plus up to 8 of reordering records: about 17 MB of array buffers.
+    // 10 bytes of records per message plus up to 8 of reordering records: about 18 MB of array buffers.
     const arrayBuffers = after.arrayBuffers - before.arrayBuffers
     const heap = after.heapUsed - before.heapUsed
     console.log(`1,000,000 messages: array buffers +${mb(arrayBuffers)} MB, heap +${mb(heap)} MB`)

@@ -196,6 +196,7 @@ describe('receiver summary', () => {
     const records = decodeMessageRecords(JSON.parse(JSON.stringify(summary)))!
     expect(records.count).toBe(8)
     expect(Array.from(records.copies)).toEqual([1, 2, 1, 0, 1, 2, 0, 1])
+    expect(Array.from(records.reordered)).toEqual([0, 1, 0, 0, 0, 0, 0, 0])
     // Times are ms after the send time of the first arrival (seq 0, sent at 10 ms, arrived at 11 ms).
     expect(records.sentMs[0]).toBe(0)
     expect(records.arrivalMs[0]).toBe(1)

@@ -21,7 +21,7 @@ export interface ReceiverMetricsInit {
   readonly expectedMessages?: number
   /**
    * Sequence numbers at or above this are counted as foreign, which bounds memory whatever a peer
-   * sends: 9 bytes per sequence number (plus up to 8 for reordering). Default 16,777,216.
+   * sends: 10 bytes per sequence number (plus up to 8 for reordering). Default 16,777,216.
    */
   readonly maxMessages?: number
   /** The smallest gap between deliveries that can count as a stall, in ms. Default 50. */
@@ -32,7 +32,7 @@ export interface ReceiverMetricsInit {
 
 /** Options of {@link ReceiverMetrics.summary}. */
 export interface ReceiverSummaryOptions {
-  /** Include the per-message records (9 bytes per sequence number, base64). Default true. */
+  /** Include the per-message records (10 bytes per sequence number, base64). Default true. */
   readonly messages?: boolean
 }
 
@@ -50,12 +50,14 @@ const MAX_STALL_CANDIDATES = 100_000
 
 /**
  * Accounts for every message a lab receiver (or an echoing sender) gets, in O(1) per message and
- * typed arrays only: no object per message, so a million messages take about 9 MB. Feed it each
+ * typed arrays only: no object per message, so a million messages take about 10 MB (18 MB
+ * with the records of reordering). Feed it each
  * {@link readEnvelope} result with its arrival time, then take {@link result} or {@link summary}.
  * Definitions of every number are on {@link LabMetrics}.
  */
 export class ReceiverMetrics {
   private copies: Uint8Array
+  private reorderedFlags: Uint8Array
   private sentMs: Float32Array
   private arrivalMs: Float32Array
   private highestSeqPlusOne = 0
@@ -96,6 +98,7 @@ export class ReceiverMetrics {
     }
     const capacity = Math.max(16, Math.min(expected, this.maxMessages))
     this.copies = new Uint8Array(capacity)
+    this.reorderedFlags = new Uint8Array(capacity)
     this.sentMs = new Float32Array(capacity).fill(Number.NaN)
     this.arrivalMs = new Float32Array(capacity).fill(Number.NaN)
     this.reorder = new ReorderTracker(capacity)
@@ -151,7 +154,7 @@ export class ReceiverMetrics {
     this.sentMs[seq] = (sentAtNs - this.originNs) / 1e6
     this.arrivalMs[seq] = arrivalOffsetMs
     this.sampler.add(seq, arrivalOffsetMs, false)
-    this.reorder.observe(seq)
+    if (this.reorder.observe(seq) > 0) this.reorderedFlags[seq] = 1
 
     const transitNs = arrivalNs - sentAtNs
     recordNanoseconds(this.latency, transitNs)
@@ -227,6 +230,7 @@ export class ReceiverMetrics {
     return {
       count,
       copies: this.copies.subarray(0, count),
+      reordered: this.reorderedFlags.subarray(0, count),
       sentMs: this.sentMs.subarray(0, count),
       arrivalMs: this.arrivalMs.subarray(0, count),
     }
@@ -235,6 +239,7 @@ export class ReceiverMetrics {
   private grow(needed: number): void {
     const capacity = Math.min(this.maxMessages, needed)
     this.copies = growUint8(this.copies, capacity)
+    this.reorderedFlags = growUint8(this.reorderedFlags, capacity)
     this.sentMs = growFloat32(this.sentMs, capacity)
     this.arrivalMs = growFloat32(this.arrivalMs, capacity)
   }

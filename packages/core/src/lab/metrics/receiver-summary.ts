@@ -24,17 +24,28 @@ export interface EncodedMessageRecords {
   readonly byteOrder: 'LE' | 'BE'
   /** Uint8Array: copies received of each sequence number, saturating at 255. */
   readonly copies: string
+  /** Uint8Array: 1 when the first copy of the sequence number arrived reordered (RFC 4737), else 0. */
+  readonly reordered: string
   /** Float32Array: send time (ms after the time origin) of each sequence number, NaN when none arrived. */
   readonly sentMs: string
   /** Float32Array: first arrival (ms after the time origin) of each sequence number, NaN when none arrived. */
   readonly arrivalMs: string
 }
 
-/** Per sequence number records for a CSV log or a plot: index `seq` of each array is that message. */
+/**
+ * Per sequence number records for a CSV log or a plot: index `seq` of each array is that message.
+ * Sequence numbers from `count` up to the number sent never arrived (lost).
+ */
 export interface MessageRecords {
+  /** Records held: the highest sequence number received, plus one. */
   readonly count: number
+  /** Copies received, saturating at 255: 0 lost, 1 delivered once, more duplicated. */
   readonly copies: Uint8Array
+  /** 1 when the first copy arrived after a higher sequence number (reordered), else 0. */
+  readonly reordered: Uint8Array
+  /** Send time, ms after the time origin; NaN when no copy arrived. */
   readonly sentMs: Float32Array
+  /** First arrival, ms after the time origin; NaN when no copy arrived. */
   readonly arrivalMs: Float32Array
 }
 
@@ -151,12 +162,14 @@ export function decodeMessageRecords(summary: ReceiverSummary): MessageRecords |
     )
   }
   const copies = new Uint8Array(encoded.count)
+  const reordered = new Uint8Array(encoded.count)
   const sentMs = new Float32Array(encoded.count)
   const arrivalMs = new Float32Array(encoded.count)
   fillFromBase64(copies, encoded.copies, 'copies')
+  fillFromBase64(reordered, encoded.reordered, 'reordered')
   fillFromBase64(sentMs, encoded.sentMs, 'sentMs')
   fillFromBase64(arrivalMs, encoded.arrivalMs, 'arrivalMs')
-  return { count: encoded.count, copies, sentMs, arrivalMs }
+  return { count: encoded.count, copies, reordered, sentMs, arrivalMs }
 }
 
 /** Encodes per-message records for a {@link ReceiverSummary}. */
@@ -165,6 +178,7 @@ export function encodeMessageRecords(records: MessageRecords): EncodedMessageRec
     count: records.count,
     byteOrder: HOST_BYTE_ORDER,
     copies: toBase64(records.copies.subarray(0, records.count)),
+    reordered: toBase64(records.reordered.subarray(0, records.count)),
     sentMs: toBase64(records.sentMs.subarray(0, records.count)),
     arrivalMs: toBase64(records.arrivalMs.subarray(0, records.count)),
   }
