@@ -67,10 +67,14 @@ describe('the lab over UDP, receiver and relay in their own processes', () => {
 
   it('counts corrupted envelopes and foreign datagrams, and leaves them out of everything else', async () => {
     const foreign = await udpSocket()
+    const midRunDatagrams = 50
+    let midRun: Promise<void> | undefined
+    let receiverPort = 0
     const report = await runLab(
       { transports: ['udp'], count: 3000, rate: 10_000, seed: 11, impairment: { corrupt: 0.02 } },
       {
         onListening: async ({ receiver }) => {
+          receiverPort = receiver.port
           await sendTo(foreign, new TextEncoder().encode('hello, is this the lab?'), receiver.port)
           // An intact envelope of another session, and one with the lab's magic but a broken CRC.
           const other = createEnvelopeBuffer(16)
@@ -81,11 +85,21 @@ describe('the lab over UDP, receiver and relay in their own processes', () => {
           broken[40] = broken[40]! ^ 0xff
           await sendTo(foreign, broken, receiver.port)
         },
+        onProgress: ({ sent }) => {
+          // Garbage in the middle of the run, while the session's own messages arrive.
+          if (midRun !== undefined || sent < 1000) return
+          const garbage = new Uint8Array(100).fill(0x41)
+          midRun = (async () => {
+            for (let i = 0; i < midRunDatagrams; i++) await sendTo(foreign, garbage, receiverPort)
+          })()
+        },
       },
     )
+    await midRun
     const run = report.runs[0]!
     const relay = report.relays?.[0] as UdpProxyStats
-    expect(run.foreign).toBe(2)
+    expect(midRun).toBeDefined()
+    expect(run.foreign).toBe(2 + midRunDatagrams)
     expect(run.corrupted).toBe(relay.toServer.corrupted + 1)
     expect(relay.toServer.corrupted).toBeGreaterThan(0)
     expect(run.delivered).toBe(3000 - relay.toServer.corrupted)
