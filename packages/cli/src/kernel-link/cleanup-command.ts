@@ -2,16 +2,15 @@ import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
 import type { CleanupFlags } from '../lab-remote/commands.js'
 import { cleanupKernelLinks } from './cleanup.js'
+import { withSystemDirectories } from './exec.js'
 import { kernelLinkProblem } from './support.js'
 
 /** `protolab lab cleanup`: removes what kernel-link runs left behind, and says what it removed. */
 export async function runCleanupCommand(flags: CleanupFlags, io: CliIO): Promise<void> {
-  const problem = kernelLinkProblem(
-    { platform: process.platform, uid: process.getuid?.(), path: io.env.PATH ?? '' },
-    false,
-  )
+  const path = withSystemDirectories(io.env.PATH ?? '')
+  const problem = kernelLinkProblem({ platform: process.platform, uid: process.getuid?.(), path }, false)
   if (problem !== undefined) throw problem
-  const result = await cleanupKernelLinks({ all: flags.all === true, path: io.env.PATH ?? '' })
+  const result = await cleanupKernelLinks({ all: flags.all === true, path })
   for (const namespace of result.namespaces) writeLine(io.stdout, `removed namespace ${namespace}`)
   for (const device of result.devices) writeLine(io.stdout, `removed device ${device}`)
   for (const table of result.tables) writeLine(io.stdout, `removed nftables table ${table}`)

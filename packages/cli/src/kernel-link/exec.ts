@@ -64,9 +64,7 @@ export function runToolSync(command: string, args: readonly string[]): string | 
 
 /** True when an executable `name` is on `path` (a PATH value). */
 export function hasTool(name: string, path: string): boolean {
-  // The system directories too: root's tools live in sbin, which a user's PATH may lack.
-  const directories = [...path.split(delimiter), '/usr/sbin', '/sbin']
-  return directories.some((directory) => {
+  return path.split(delimiter).some((directory) => {
     if (directory === '') return false
     try {
       accessSync(join(directory, name), constants.X_OK)
@@ -75,6 +73,11 @@ export function hasTool(name: string, path: string): boolean {
       return false
     }
   })
+}
+
+/** `path` with the system directories added: root's tools live in sbin, which a user's PATH may lack. */
+export function withSystemDirectories(path: string): string {
+  return [path, '/usr/sbin', '/sbin'].filter((part) => part !== '').join(delimiter)
 }
 
 function firstLine(text: string): string {

@@ -2,24 +2,27 @@ import type { KernelImpairment, NetemSettings } from './impairment.js'
 
 /**
  * The commands that impair a kernel link, as pure functions of the settings (so they are tested
- * without root). Each namespace drops and shapes its own outgoing packets, so the link behaves the
- * same way in both directions. The control channel's port is exempt from loss: the lab measures
- * its data, and a lost control message would only slow the bookkeeping.
+ * without root). Each namespace drops what arrives on its veth end and shapes what leaves it, so
+ * the link behaves the same way in both directions. Loss is applied on arrival, as on a wire: a
+ * packet dropped on its way out would fail the sender's `sendto` with EPERM, which no real network
+ * does. The control channel's port is exempt from loss: the lab measures its data, and a lost
+ * control message would only slow the bookkeeping.
  */
 
 /** Resolution of nftables' random draw: loss is exact to 0.0001%. */
 const LOSS_SCALE = 1_000_000
 
-/** The `nft -f -` script of a table that drops `loss` of what leaves `device`. */
+/** The `nft -f -` script of a table that drops `loss` of what arrives on `device`. */
 export function nftLossScript(table: string, device: string, loss: number, exemptPort: number): string {
   const threshold = Math.round(loss * LOSS_SCALE)
   return [
     `table inet ${table} {`,
-    '  chain egress {',
-    '    type filter hook output priority filter; policy accept;',
-    `    oifname "${device}" tcp dport ${exemptPort} accept`,
-    `    oifname "${device}" tcp sport ${exemptPort} accept`,
-    `    oifname "${device}" numgen random mod ${LOSS_SCALE} < ${threshold} drop`,
+    '  chain arrival {',
+    // Before connection tracking, as early as a packet can be dropped in this family.
+    '    type filter hook prerouting priority raw; policy accept;',
+    `    iifname "${device}" tcp dport ${exemptPort} accept`,
+    `    iifname "${device}" tcp sport ${exemptPort} accept`,
+    `    iifname "${device}" numgen random mod ${LOSS_SCALE} < ${threshold} drop`,
     '  }',
     '}',
     '',
@@ -28,23 +31,11 @@ export function nftLossScript(table: string, device: string, loss: number, exemp
 
 /** The `iptables` calls that do what {@link nftLossScript} does, where nft is missing. */
 export function iptablesLossCommands(device: string, loss: number, exemptPort: number): string[][] {
+  const rule = (...match: string[]): string[] => ['-t', 'raw', '-A', 'PREROUTING', '-i', device, ...match]
   return [
-    ['-A', 'OUTPUT', '-o', device, '-p', 'tcp', '--dport', String(exemptPort), '-j', 'ACCEPT'],
-    ['-A', 'OUTPUT', '-o', device, '-p', 'tcp', '--sport', String(exemptPort), '-j', 'ACCEPT'],
-    [
-      '-A',
-      'OUTPUT',
-      '-o',
-      device,
-      '-m',
-      'statistic',
-      '--mode',
-      'random',
-      '--probability',
-      loss.toFixed(6),
-      '-j',
-      'DROP',
-    ],
+    rule('-p', 'tcp', '--dport', String(exemptPort), '-j', 'ACCEPT'),
+    rule('-p', 'tcp', '--sport', String(exemptPort), '-j', 'ACCEPT'),
+    rule('-m', 'statistic', '--mode', 'random', '--probability', loss.toFixed(6), '-j', 'DROP'),
   ]
 }
 

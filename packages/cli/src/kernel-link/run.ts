@@ -9,6 +9,7 @@ import { readResultsFile } from '../lab-remote/results-file.js'
 import { DEFAULT_LAB_PORT } from '../lab-remote/server.js'
 import type { RemoteLabReport, RemoteLabRun } from '../lab-remote/types.js'
 import { NamespacedProcess } from './children.js'
+import { withSystemDirectories } from './exec.js'
 import { guardExit } from './exit-guard.js'
 import { describeKernelImpairment, impairmentOfRun, kernelImpairmentOf } from './impairment.js'
 import { KernelLink } from './link.js'
@@ -152,7 +153,11 @@ export function kernelLinkNotes(
 }
 
 function thisMachine(): MachineFacts {
-  return { platform: process.platform, uid: process.getuid?.(), path: process.env.PATH ?? '' }
+  return {
+    platform: process.platform,
+    uid: process.getuid?.(),
+    path: withSystemDirectories(process.env.PATH ?? ''),
+  }
 }
 
 /** The `lab run` flags of the workload. */

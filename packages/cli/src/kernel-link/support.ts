@@ -39,11 +39,16 @@ export function kernelLinkProblem(facts: MachineFacts, needsLoss: boolean): CliE
     missing.push('nft (or iptables)')
   if (missing.length > 0) {
     return new CliError(
-      `--link kernel needs ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed`,
+      `--link kernel needs ${listOf(missing)}, which ${missing.length === 1 ? 'is' : 'are'} not installed`,
       {
         hint: `install iproute2 and nftables, or ${proxy}`,
       },
     )
   }
   return undefined
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`
 }

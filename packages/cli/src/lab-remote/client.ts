@@ -305,6 +305,7 @@ async function runSession(
       runs.push(built.run)
       if (built.trace !== undefined) traces.push(built.trace)
     }
+    await channel.send({ type: 'end', session: request.session })
     return { runs, traces }
   } finally {
     clearInterval(helloTimer)

@@ -21,6 +21,7 @@ import { ControlProtocolError } from './errors.js'
  *                                 <-    started           (reverse flows: the client's data socket was heard)
  *        ... data flows; per flow, the side that sends says `sent`, the side that counts
  *        answers `received`, and a sending server then adds its `report` ...
+ * end {session}                   ->                      (the data endpoints close; another session may follow)
  * ping                            <->   pong              (heartbeats while a session runs)
  * bye                             ->
  * ```
@@ -108,6 +109,7 @@ export type ControlMessage =
   | { readonly type: 'sent'; readonly flow: number; readonly sent: number }
   | { readonly type: 'received'; readonly flow: number; readonly receiver: ReceiverHalf | null }
   | { readonly type: 'report'; readonly flow: number; readonly sender: SenderHalf }
+  | { readonly type: 'end'; readonly session: number }
   | { readonly type: 'ping' }
   | { readonly type: 'pong' }
   | { readonly type: 'bye' }
@@ -170,6 +172,9 @@ export function parseControlMessage(line: Uint8Array): ControlMessage {
         'ports',
         (port) => Number.isInteger(port) && (port as number) > 0 && (port as number) < 65536,
       )
+      break
+    case 'end':
+      check.integer('session', 0, 2 ** 32 - 1)
       break
     case 'sent':
       check.integer('flow', 0, 1)

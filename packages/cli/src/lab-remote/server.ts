@@ -217,11 +217,11 @@ export class LabServer {
           ? { kind: 'count' as const, side, counter: startCounter(request, side.endpoint) }
           : { kind: 'send' as const, side, sender: new FlowSender(side) },
       )
-      await channel.send({
-        type: 'ready',
-        session: request.session,
-        ports: endpoints.map((endpoint) => endpoint.localAddress?.port ?? 0),
-      })
+      const ports = endpoints.map((endpoint) => endpoint.localAddress?.port ?? 0)
+      this.log(
+        `session ${id}: data on ${request.transport} port${ports.length > 1 ? 's' : ''} ${ports.join(' and ')}`,
+      )
+      await channel.send({ type: 'ready', session: request.session, ports })
       await channel.next('start', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
       // A reverse flow sends to where the client's data socket said hello from.
       await Promise.all(
@@ -236,6 +236,8 @@ export class LabServer {
           item.kind === 'count' ? runCountingSide(item.side, item.counter) : item.sender.run(),
         ),
       )
+      // The client reads its TCP numbers while the connections are still up, then ends the session.
+      await channel.next('end', { signal })
       this.completed++
       this.log(`session ${id} done in ${formatCount(monotonicMs() - startedMs)} ms`)
     } catch (error) {
