@@ -3,9 +3,8 @@ import type { LabTrace, LabTransportName } from './types.js'
 
 /**
  * The per-message trace of a run, from the sender's send times (ms after its first send) and the
- * counting side's records (ms after `originNs`, the send time of the first message that arrived).
- * A message is marked reordered when a higher sequence number arrived before it, found in one pass
- * from the highest sequence number down.
+ * counting side's records (ms after `originNs`, the send time of the first message that arrived;
+ * reordered as RFC 4737 counts it).
  */
 export function buildTrace(
   transport: LabTransportName,
@@ -21,16 +20,10 @@ export function buildTrace(
   if (records !== undefined) {
     const shiftMs = (originNs - startNs) / 1e6
     const known = Math.min(sent, records.count)
+    copies.set(records.copies.subarray(0, known))
+    reordered.set(records.reordered.subarray(0, known))
     for (let seq = 0; seq < known; seq++) {
-      copies[seq] = records.copies[seq] ?? 0
       if (copies[seq] !== 0) arrivedAtMs[seq] = (records.arrivalMs[seq] ?? Number.NaN) + shiftMs
-    }
-    let earliestLaterArrival = Number.POSITIVE_INFINITY
-    for (let seq = known - 1; seq >= 0; seq--) {
-      const arrived = arrivedAtMs[seq] ?? Number.NaN
-      if (Number.isNaN(arrived)) continue
-      if (arrived > earliestLaterArrival) reordered[seq] = 1
-      else earliestLaterArrival = arrived
     }
   }
   return { transport, count: sent, sentAtMs: sentAtMs.subarray(0, sent), arrivedAtMs, copies, reordered }
