@@ -10,7 +10,10 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@protolab\/core\/compliance$/, replacement: fileURLToPath(new URL('./packages/core/src/compliance/index.ts', import.meta.url)) },
+      {
+        find: /^@protolab\/core\/compliance$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/compliance/index.ts', import.meta.url)),
+      },
       { find: /^@protolab\/core$/, replacement: src('core') },
       { find: /^@protolab\/udp$/, replacement: src('udp') },
       { find: /^@protolab\/tcp$/, replacement: src('tcp') },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Sums the vitest JSON reports of every package into the one line CI reads: `N passed, N failed`.
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname

@@ -89,7 +89,10 @@ export class MessageTooLargeError extends ProtolabError {
     readonly size: number,
     readonly limit: number,
   ) {
-    super('ERR_MESSAGE_TOO_LARGE', `message of ${size} bytes is larger than the ${limit}-byte limit of a datagram`)
+    super(
+      'ERR_MESSAGE_TOO_LARGE',
+      `message of ${size} bytes is larger than the ${limit}-byte limit of a datagram`,
+    )
   }
 }
 

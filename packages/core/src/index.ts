@@ -1,4 +1,11 @@
+export * from './address/index.js'
 export * from './errors.js'
+export * from './framing/index.js'
+export * from './lab/index.js'
+export * from './packet/index.js'
+export * from './text/index.js'
+export { monotonicMs, monotonicNs } from './transport/clock.js'
+export { MessageQueue, type MessageQueueInit } from './transport/message-queue.js'
 export type {
   Destination,
   Endpoint,
@@ -9,10 +16,3 @@ export type {
   SocketAddress,
   Transport,
 } from './transport/types.js'
-export { monotonicMs, monotonicNs } from './transport/clock.js'
-export { MessageQueue, type MessageQueueInit } from './transport/message-queue.js'
-export * from './address/index.js'
-export * from './text/index.js'
-export * from './framing/index.js'
-export * from './lab/index.js'
-export * from './packet/index.js'

@@ -69,7 +69,8 @@ export class MessageQueue<T> implements AsyncIterable<T> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    if (this.iterating) throw new ProtolabError('ERR_INVALID_ARGUMENT', 'an endpoint can be iterated by one consumer at a time')
+    if (this.iterating)
+      throw new ProtolabError('ERR_INVALID_ARGUMENT', 'an endpoint can be iterated by one consumer at a time')
     this.iterating = true
     return {
       next: () => this.next(),

@@ -76,7 +76,9 @@ export interface EndpointEvents {
  * One end of a conversation: bound and/or connected, it sends messages and yields the messages it
  * receives. Read it with `for await (const m of endpoint)`; the loop ends when the endpoint closes.
  */
-export interface Endpoint extends AsyncIterable<Message>, Pick<EventEmitter<EndpointEvents>, 'on' | 'once' | 'off'> {
+export interface Endpoint
+  extends AsyncIterable<Message>,
+    Pick<EventEmitter<EndpointEvents>, 'on' | 'once' | 'off'> {
   /** The transport's promises. */
   readonly semantics: Semantics
   /** Where this endpoint is bound, with the port the OS chose. Undefined for an unbound UDP sender before its first send. */
