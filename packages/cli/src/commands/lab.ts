@@ -94,7 +94,7 @@ sits in between. The receiver runs in a child process so the sender cannot starv
 
 Examples:
   protolab lab                                          10,000 messages over UDP, then TCP, as fast as possible:
-                                                        UDP loses some in the receive buffer, TCP none
+                                                        UDP usually loses some in the receive buffer, TCP none
   protolab lab --loss 5% --reorder 2% --delay 10ms --jitter 5ms --seed 1 --report lab.html
   protolab lab -t udp --count 100000 --rate 20000 --loss 1% --loss-model gilbert --json
   protolab lab -t tcp --slice 1 --delay 5ms             TCP cut into 1-byte pieces: nothing lost or reordered
