@@ -31,6 +31,8 @@ export interface Finished {
 export interface Running {
   readonly child: ChildProcessWithoutNullStreams
   readonly stdout: () => string
+  /** Standard output as bytes, for peers that print what they received in another encoding. */
+  readonly stdoutBytes: () => Buffer
   readonly stderr: () => string
   /** Resolves with the first match of `pattern` in the stream's output, waiting up to `timeoutMs`. */
   waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
@@ -53,9 +55,12 @@ export function start(
 ): Running {
   const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: 'pipe' })
   const output = { stdout: '', stderr: '' }
+  const stdoutChunks: Buffer[] = []
+  const stdoutText = new TextDecoder()
   const listeners = new Set<() => void>()
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    output.stdout += chunk
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdoutChunks.push(chunk)
+    output.stdout += stdoutText.decode(chunk, { stream: true })
     for (const listener of listeners) listener()
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -76,6 +81,7 @@ export function start(
   const handle: Running = {
     child,
     stdout: () => output.stdout,
+    stdoutBytes: () => Buffer.concat(stdoutChunks),
     stderr: () => output.stderr,
     waitFor(stream, pattern, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
