@@ -139,6 +139,8 @@ export async function runTransport(
       ...(transport === 'udp' ? { bind: { host: plan.host, port: 0 } } : {}),
       peer: { address: target.address, port: target.port },
       payloadBytes: plan.size,
+      // In round-trip mode the sender receives too: echoes should not drop in its socket either.
+      recvBufferBytes: transport === 'udp' && rtt && !blast ? LAB_SOCKET_BUFFER_BYTES : undefined,
     })
     if (rtt) echoes = new MessageCounter(sender, { session, expectedMessages: plan.count, echo: false })
 
