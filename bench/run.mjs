@@ -89,6 +89,8 @@ function describeMachine() {
     cpu,
     cores,
     node: process.version,
-    summary: `${cpu}, nproc ${cores}, Node ${process.version}, ${os.type()} ${os.release()}`,
+    summary:
+      `${cpu}, nproc ${cores}, Node ${process.version}, ${os.type()} ${os.release()}, ` +
+      `load average ${os.loadavg()[0].toFixed(1)} at start`,
   }
 }
