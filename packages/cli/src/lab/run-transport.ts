@@ -9,19 +9,17 @@ import {
   MODELLED_LOSS_NOTE,
   monotonicMs,
   PeerResetError,
-  type ReceiverSummary,
   randomSessionId,
   type SocketAddress,
   type StreamImpairment,
 } from '@protolab/core'
-import { type LabHost, startLabHost } from './child/host.js'
 import { drain, quietTimeMs } from './drain.js'
 import type { LabPlan } from './options.js'
 import { impairmentFor } from './options.js'
-import type { CounterStatus } from './roles/counter.js'
 import { MessageCounter } from './roles/counter.js'
 import { type LabEndpoint, openLabEndpoint } from './roles/endpoints.js'
 import type { RelayReport } from './roles/relay.js'
+import { LAB_SOCKET_BUFFER_BYTES, type RunHosts, startRunHosts } from './run-hosts.js'
 import { type SendResult, sendMessages } from './sender.js'
 import { buildTrace } from './trace.js'
 import type { LabProgress, LabRun, LabTrace, LabTransportName } from './types.js'
@@ -54,12 +52,6 @@ export interface TransportOutcome {
 
 /** How long to wait, after a send failed, for a dying child's exit to be seen (so its death is what is reported). */
 const DEATH_GRACE_MS = 500
-/**
- * UDP socket buffers of the receiver and relay outside blast mode (Linux caps the request at
- * net.core.rmem_max): deep enough that a scheduling hiccup on a busy machine drops nothing, so
- * the loss a run shows is the relay's.
- */
-export const LAB_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024
 /** After all is delivered, how long to wait for trailing duplicates when the relay duplicates. */
 const DUPLICATE_SETTLE_MS = 50
 
@@ -84,65 +76,34 @@ export async function runTransport(
   const rtt = plan.mode === 'rtt'
   // Blast mode shows the kernel's receive buffer overflowing: the OS default buffer, unless asked.
   const blast = transport === 'udp' && impairment === undefined && plan.rate === 0
-  const hosts: LabHost[] = []
+  let hosts: RunHosts | undefined
   let sender: LabEndpoint | undefined
-  let echoes: MessageCounter | undefined
   // Stops the send loop when a child dies or the caller aborts.
   const stop = new AbortController()
   const onAbort = (): void => stop.abort()
   signal.addEventListener('abort', onAbort)
   try {
-    const receiverHost = await startLabHost('receiver', plan.inProcess)
-    hosts.push(receiverHost)
-    const watch = <T>(promise: Promise<T>): Promise<T> =>
-      Promise.race([promise, ...hosts.map((host) => host.died)])
-    const receiverAddress = await watch(
-      receiverHost.call('startReceiver', {
-        transport,
-        host: plan.host,
-        session,
-        expectedMessages: plan.count,
-        payloadBytes: plan.size,
-        echo: rtt,
-        recvBufferBytes:
-          transport === 'udp'
-            ? (plan.recvBufferBytes ?? (blast ? undefined : LAB_SOCKET_BUFFER_BYTES))
-            : undefined,
-      }),
-    )
-    let target: SocketAddress = receiverAddress
-    let relayHost: LabHost | undefined
-    if (impairment !== undefined) {
-      relayHost = await startLabHost('relay', plan.inProcess)
-      hosts.push(relayHost)
-      target = await watch(
-        relayHost.call('startRelay', {
-          transport,
-          host: plan.host,
-          socketBufferBytes: LAB_SOCKET_BUFFER_BYTES,
-          target: receiverAddress,
-          impairment,
-          seed,
-        }),
-      )
-    }
+    hosts = await startRunHosts({ plan, transport, session, seed, impairment, blast })
+    const { receiver, relay, watch } = hosts
     await context.onListening?.({
       transport,
-      receiver: receiverAddress,
-      receiverPid: receiverHost.pid,
-      relay: relayHost === undefined ? undefined : target,
-      relayPid: relayHost?.pid,
+      receiver: hosts.receiverAddress,
+      receiverPid: receiver.pid,
+      relay: relay === undefined ? undefined : hosts.target,
+      relayPid: relay?.pid,
     })
-    for (const host of hosts) host.died.catch(() => stop.abort())
+    hosts.died.catch(() => stop.abort())
 
     sender = await openLabEndpoint(transport, {
       ...(transport === 'udp' ? { bind: { host: plan.host, port: 0 } } : {}),
-      peer: { address: target.address, port: target.port },
+      peer: { address: hosts.target.address, port: hosts.target.port },
       payloadBytes: plan.size,
       // In round-trip mode the sender receives too: echoes should not drop in its socket either.
       recvBufferBytes: transport === 'udp' && rtt && !blast ? LAB_SOCKET_BUFFER_BYTES : undefined,
     })
-    if (rtt) echoes = new MessageCounter(sender, { session, expectedMessages: plan.count, echo: false })
+    const echoes = rtt
+      ? new MessageCounter(sender, { session, expectedMessages: plan.count, echo: false })
+      : undefined
 
     const sentAtMs = plan.trace ? new Float64Array(plan.count) : undefined
     const progress = (phase: LabProgress['phase'], sent: number, elapsedMs: number): void =>
@@ -154,7 +115,7 @@ export async function runTransport(
         durationMs: plan.durationMs,
         phase,
       })
-    const result: SendResult = await sendMessages(sender, {
+    const result = await sendMessages(sender, {
       session,
       count: plan.count,
       size: plan.size,
@@ -165,35 +126,32 @@ export async function runTransport(
       signal: stop.signal,
       onProgress: (sent, elapsedMs) => progress('sending', sent, elapsedMs),
     })
-    await throwIfDied(hosts, result)
+    const elapsedMs = (): number => monotonicMs() - result.startNs / 1e6
+    await throwIfDied(hosts.died, result)
     signal.throwIfAborted()
     const interrupted = interruption(transport, impairment, result)
 
-    const status = (): Promise<CounterStatus> =>
-      echoes !== undefined ? Promise.resolve(echoes.status()) : watch(receiverHost.call('receiverStatus'))
+    const duplicates =
+      transport === 'udp' && ((impairment as DatagramImpairment | undefined)?.duplicate ?? 0) > 0
     await drain(
-      status,
+      () =>
+        echoes !== undefined ? Promise.resolve(echoes.status()) : watch(receiver.call('receiverStatus')),
       {
         sent: result.sent,
         quietMs: quietTimeMs(transport, impairment, plan.size, plan.mode),
-        settleMs:
-          ((impairment as DatagramImpairment | undefined)?.duplicate ?? 0) > 0 ? DUPLICATE_SETTLE_MS : 0,
+        settleMs: duplicates ? DUPLICATE_SETTLE_MS : 0,
         signal,
       },
-      () => progress('draining', result.sent, monotonicMs() - result.startNs / 1e6),
+      () => progress('draining', result.sent, elapsedMs()),
     )
 
-    const outcome = await watch(receiverHost.call('finishReceiver', plan.trace && !rtt))
-    const relay = relayHost === undefined ? undefined : await watch(relayHost.call('stopRelay'))
-    let summary: ReceiverSummary = outcome.summary
-    let extraCorrupted = 0
-    let extraForeign = 0
-    if (rtt && echoes !== undefined && sender !== undefined) {
+    const outcome = await watch(receiver.call('finishReceiver', plan.trace && !rtt))
+    const relayReport = relay === undefined ? undefined : await watch(relay.call('stopRelay'))
+    let summary = outcome.summary
+    if (echoes !== undefined) {
+      // The sender counted the echoes; the receiver's own summary adds what it refused to echo.
       await sender.close()
       await echoes.done
-      // The receiver's own tally of damaged or foreign messages it did not echo.
-      extraCorrupted = outcome.summary.corrupted
-      extraForeign = outcome.summary.foreign
       summary = echoes.summary(plan.trace)
     }
     const metrics = labMetricsFromSummary(summary, result.sent)
@@ -202,34 +160,28 @@ export async function runTransport(
       transport,
       mode: plan.mode,
       ...metrics,
-      corrupted: metrics.corrupted + extraCorrupted,
-      foreign: metrics.foreign + extraForeign,
+      corrupted: metrics.corrupted + (echoes === undefined ? 0 : outcome.summary.corrupted),
+      foreign: metrics.foreign + (echoes === undefined ? 0 : outcome.summary.foreign),
       impairment: impairment ?? null,
       seed,
       ...(blast && outcome.recvBufferBytes !== undefined ? { recvBufferBytes: outcome.recvBufferBytes } : {}),
       ...(streamLoss ? { modelled: MODELLED_LOSS_NOTE } : {}),
       ...(interrupted === undefined ? {} : { interrupted }),
     }
-    progress('done', result.sent, monotonicMs() - result.startNs / 1e6)
+    progress('done', result.sent, elapsedMs())
+    const records = sentAtMs === undefined ? undefined : decodeMessageRecords(summary)
     const trace =
       sentAtMs === undefined
         ? undefined
-        : buildTrace(
-            transport,
-            sentAtMs,
-            result.sent,
-            result.startNs,
-            decodeMessageRecords(summary),
-            summary.originNs,
-          )
-    return { run, trace, relay }
+        : buildTrace(transport, sentAtMs, result.sent, result.startNs, records, summary.originNs)
+    return { run, trace, relay: relayReport }
   } catch (error) {
     if (signal.aborted) throw new AbortError()
     throw error
   } finally {
     signal.removeEventListener('abort', onAbort)
     await sender?.close().catch(() => {})
-    await Promise.allSettled(hosts.reverse().map((host) => host.close()))
+    await hosts?.close()
   }
 }
 
@@ -237,8 +189,7 @@ export async function runTransport(
  * After the send loop: when a child died, that is the story (not the send error it caused), and
  * the run ends with it. A send error gets a moment for the child's exit to be seen.
  */
-async function throwIfDied(hosts: readonly LabHost[], result: SendResult): Promise<void> {
-  const deaths = Promise.race(hosts.map((host) => host.died))
+async function throwIfDied(deaths: Promise<never>, result: SendResult): Promise<void> {
   try {
     await Promise.race([deaths, sleep(result.error === undefined ? 0 : DEATH_GRACE_MS)])
   } catch (death) {
