@@ -113,8 +113,8 @@ export interface LabProgress {
   readonly transport: LabTransportName
   /** Messages sent so far. */
   readonly sent: number
-  /** Messages the run will send, or undefined when only `durationMs` bounds it. */
-  readonly total: number | undefined
+  /** Messages the run will send at most (with `durationMs`, whichever comes first). */
+  readonly total: number
   /** Milliseconds since the run started sending. */
   readonly elapsedMs: number
   /** Target duration of the run in ms when `durationMs` bounds it. */

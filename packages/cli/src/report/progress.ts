@@ -36,8 +36,9 @@ export function createProgressDisplay(stream: Writable, enabled: boolean): Progr
       stop()
       return
     }
-    const byTime = progress.durationMs !== undefined && progress.total !== undefined
-    const total = byTime ? Math.round(progress.durationMs ?? 0) : (progress.total ?? 0)
+    // A run bounded by time shows time; one bounded by count shows messages.
+    const byTime = progress.durationMs !== undefined
+    const total = byTime ? Math.round(progress.durationMs ?? 0) : progress.total
     const value = byTime ? Math.min(total, Math.round(progress.elapsedMs)) : progress.sent
     const payload = {
       transport: progress.transport,
