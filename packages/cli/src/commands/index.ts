@@ -1,7 +1,8 @@
 /**
  * The commands of `protolab`, one line each: every module exports `<name>Command(io): Command`.
  * Keep command modules light: they define flags and help, and import what does the work (sockets,
- * codecs, the lab) lazily inside their action, so `protolab --help` starts fast.
+ * codecs, the lab, and @protolab/core itself, whose bundled codec tables weigh a megabyte) lazily
+ * inside their action, so `protolab --help` starts fast. Type-only imports cost nothing.
  */
 export { chatCommand } from './chat.js'
 export { encodingsCommand } from './encodings.js'

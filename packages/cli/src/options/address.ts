@@ -1,4 +1,4 @@
-import { type Destination, formatHostPort, type HostPort, ipFamily, parseHostPort } from '@protolab/core'
+import type { Destination, HostPort } from '@protolab/core'
 import { Option } from 'commander'
 import { CliError, UsageError } from '../errors.js'
 
@@ -44,6 +44,7 @@ export function loopbackOf(version: IPVersion): string {
  * @throws InvalidAddressError, PortRangeError (exit code 2) for a malformed address or port.
  */
 export async function parseLocalAddress(text: string, version: IPVersion): Promise<HostPort> {
+  const { parseHostPort } = await import('@protolab/core')
   const { host, port } = parseHostPort(text, { host: loopbackOf(version) })
   return { host: await resolveHost(host, version), port }
 }
@@ -53,6 +54,7 @@ export async function parseLocalAddress(text: string, version: IPVersion): Promi
  * name to one address of the asked IP version.
  */
 export async function parseDestination(text: string, version: IPVersion): Promise<Destination> {
+  const { parseHostPort } = await import('@protolab/core')
   const { host, port } = parseHostPort(text)
   if (port === 0) {
     throw new UsageError(`cannot send to port 0 of ${host}: port 0 only means "any port" when binding`, {
@@ -62,12 +64,19 @@ export async function parseDestination(text: string, version: IPVersion): Promis
   return { address: await resolveHost(host, version), port }
 }
 
-/** Formats a destination or socket address as `127.0.0.1:53122` or `[::1]:53122`. */
+/**
+ * Formats a socket address as `127.0.0.1:53122` or `[::1]:53122`, as core's `formatHostPort` does
+ * for addresses the OS or core already checked; written here so the command modules that define
+ * flags load no codec tables (see commands/index.ts).
+ */
 export function formatAddress(address: { readonly address: string; readonly port: number }): string {
-  return formatHostPort(address.address, address.port)
+  return address.address.includes(':')
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`
 }
 
 async function resolveHost(host: string, version: IPVersion): Promise<string> {
+  const { ipFamily } = await import('@protolab/core')
   const family = ipFamily(host)
   if (family !== undefined) {
     if (version !== undefined && family !== version) {

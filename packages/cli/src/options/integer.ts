@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@protolab/core'
 import { Option } from 'commander'
+import { UsageError } from '../errors.js'
 
 /** Bounds of an integer flag. */
 export interface IntegerRange {
@@ -9,7 +9,7 @@ export interface IntegerRange {
 
 /**
  * An option whose value is a whole number in `range`, checked as it is parsed: anything else
- * (`10x`, `1.5`, `-1`, `1e3`) is bad usage (ERR_INVALID_ARGUMENT, exit code 2), never coerced.
+ * (`10x`, `1.5`, `-1`, `1e3`) is bad usage (a UsageError, exit code 2), never coerced.
  */
 export function integerOption(flags: string, description: string, range: IntegerRange): Option {
   const option = new Option(flags, description)
@@ -22,7 +22,7 @@ export function parseInteger(value: string, flag: string, range: IntegerRange): 
   const number = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN
   if (!Number.isSafeInteger(number) || number < range.min || number > max) {
     const bounds = range.max === undefined ? `${range.min} or more` : `from ${range.min} to ${range.max}`
-    throw new InvalidArgumentError(`${flag} takes a whole number ${bounds}, not '${value}'`)
+    throw new UsageError(`${flag} takes a whole number ${bounds}, not '${value}'`)
   }
   return number
 }
