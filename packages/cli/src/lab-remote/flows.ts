@@ -1,10 +1,10 @@
 import { ENVELOPE_FLAG_ECHO, type SocketAddress } from '@protolab/core'
 import { readTcpInfo } from '../kernel-link/tcp-info.js'
 import { drain } from '../lab/drain.js'
-import { MessageCounter } from '../lab/roles/counter.js'
+import { type CounterStatus, MessageCounter } from '../lab/roles/counter.js'
 import { type SendResult, sendMessages } from '../lab/sender.js'
 import type { ControlChannel } from './channel.js'
-import type { ReceiverHalf, SenderHalf, SessionRequest } from './protocol.js'
+import { MAX_QUIET_MS, type ReceiverHalf, type SenderHalf, type SessionRequest } from './protocol.js'
 import type { SessionEndpoint } from './session-endpoint.js'
 
 /**
@@ -89,12 +89,7 @@ export class FlowSender {
     })
     signal.throwIfAborted()
     if (echoes !== undefined) {
-      await drain(() => Promise.resolve(echoes.status()), {
-        sent: result.sent,
-        quietMs: this.side.quietMs,
-        settleMs: 0,
-        signal,
-      })
+      await waitForArrivals(this.side, echoes, result.sent)
     }
     await channel.send({ type: 'sent', flow: index, sent: result.sent })
     const received = await channel.next('received', { flow: index, signal })
@@ -121,12 +116,7 @@ export async function runCountingSide(side: FlowSide, counter: MessageCounter): 
   const { request, endpoint, channel, index } = side
   const sent = await channel.next('sent', { flow: index, signal: side.signal })
   if (request.mode === 'oneway') {
-    await drain(() => Promise.resolve(counter.status()), {
-      sent: sent.sent,
-      quietMs: side.quietMs,
-      settleMs: 0,
-      signal: side.signal,
-    })
+    await waitForArrivals(side, counter, sent.sent)
   }
   const half: ReceiverHalf = {
     summary: counter.summary(request.trace && request.mode === 'oneway'),
@@ -137,6 +127,37 @@ export async function runCountingSide(side: FlowSide, counter: MessageCounter): 
   await channel.send({ type: 'received', flow: index, receiver: side.isServer ? half : null })
   const report = side.isServer ? undefined : await reportOfServer(side)
   return { half, sender: report ?? null, sent: sent.sent }
+}
+
+/**
+ * Waits until `counter` has all `sent` messages, or until none arrived for the flow's quiet time
+ * (UDP loses what it loses). TCP delivers everything it accepted however long retransmissions
+ * take (an RTO backs off to seconds under heavy loss), so over TCP only a closed connection (or
+ * {@link MAX_QUIET_MS} of silence) ends the wait early.
+ */
+async function waitForArrivals(side: FlowSide, counter: MessageCounter, sent: number): Promise<void> {
+  const status = (): Promise<CounterStatus> => Promise.resolve(counter.status())
+  const plan = { sent, quietMs: side.quietMs, settleMs: 0, signal: side.signal }
+  if (!side.endpoint.semantics.connectionOriented) {
+    await drain(status, plan)
+    return
+  }
+  const closed = new AbortController()
+  const onDisconnect = (): void => closed.abort()
+  side.endpoint.once('disconnect', onDisconnect)
+  try {
+    await drain(status, {
+      ...plan,
+      quietMs: MAX_QUIET_MS,
+      signal: AbortSignal.any([side.signal, closed.signal]),
+    })
+  } catch (error) {
+    if (side.signal.aborted || !closed.signal.aborted) throw error
+    // The connection closed: count what it delivered before it did, then stop.
+    await drain(status, plan)
+  } finally {
+    side.endpoint.off('disconnect', onDisconnect)
+  }
 }
 
 /** The counter of a flow's counting side: counts the session's messages, echoing in round-trip mode. */

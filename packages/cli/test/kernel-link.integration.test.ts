@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { listNamespaces } from '../src/kernel-link/cleanup.js'
+import { runTool } from '../src/kernel-link/exec.js'
+import { removeNamespaces } from '../src/kernel-link/link.js'
+import { hasNetem } from '../src/kernel-link/netem.js'
+import { runKernelLink } from '../src/kernel-link/run.js'
+import type { RemoteLabRun } from '../src/lab-remote/types.js'
+import { has, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
+
+/**
+ * The kernel link for real: network namespaces, a veth pair, nftables loss. These tests need Linux,
+ * root, iproute2 and nftables (`.ci/run` runs as root and installs them); elsewhere they are
+ * skipped, saying why.
+ */
+const isRoot = process.platform === 'linux' && process.getuid?.() === 0
+const tools = isRoot && has('ip') && has('tc') && has('nft')
+if (!isRoot) console.warn('skipping the kernel link tests: they need Linux and root')
+const canRun = isRoot && tools
+
+/** Namespaces of this test process (`plab-<pid>-...`). */
+async function ourNamespaces(pid = process.pid): Promise<string[]> {
+  return (await listNamespaces()).filter((name) => name.startsWith(`plab-${pid}-`))
+}
+
+/** nftables tables and devices named plab* in the host's namespace (a run never makes any there). */
+async function hostLeftovers(): Promise<string[]> {
+  const tables = (await runTool('nft', ['list', 'tables'])).split('\n').filter((line) => /\splab/.test(line))
+  const devices = (await runTool('ip', ['-o', 'link', 'show']))
+    .split('\n')
+    .filter((line) => /^\d+:\s+plab/.test(line))
+  return [...tables, ...devices]
+}
+
+/** Five standard deviations of a binomial count: fails by chance about once in 3.5 million runs. */
+function expectBinomial(lost: number, count: number, p: number): void {
+  const sigma = Math.sqrt(count * p * (1 - p))
+  expect(Math.abs(lost - count * p)).toBeLessThan(5 * sigma)
+}
+
+function byTransport(runs: readonly RemoteLabRun[], transport: 'udp' | 'tcp'): RemoteLabRun {
+  const run = runs.find((candidate) => candidate.transport === transport)
+  if (run === undefined) throw new Error(`no ${transport} run`)
+  return run
+}
+
+afterEach(async () => {
+  await stopAll()
+})
+
+afterAll(async () => {
+  if (canRun) await removeNamespaces(await ourNamespaces())
+})
+
+describe.skipIf(!canRun)('the kernel link: lab serve and lab run in two namespaces', () => {
+  // Enough for a loss test with teeth (5σ is ±67 of 200), few enough that TCP's RTO stalls stay short.
+  const count = 2000
+  const loss = 0.1
+  // Big enough to hold the whole run, so a receiver the machine's load holds up loses nothing in
+  // its buffer: the only loss left is the kernel link's (the OS caps it at net.core.rmem_max).
+  const recvBufferBytes = 4 * 1024 * 1024
+  const rate = 5000
+
+  it('with 10% loss, forward: UDP loses about 10%, TCP loses nothing and retransmits', async () => {
+    const report = await runKernelLink({
+      transports: ['udp', 'tcp'],
+      count,
+      rate,
+      recvBufferBytes,
+      impairment: { loss },
+    })
+    const udp = byTransport(report.runs, 'udp')
+    const tcp = byTransport(report.runs, 'tcp')
+    expect(udp).toMatchObject({ direction: 'forward', link: 'kernel', sent: count, impairment: { loss } })
+    expect(udp.delivered + udp.lost).toBe(count)
+    expectBinomial(udp.lost, count, loss)
+    expect(tcp).toMatchObject({
+      direction: 'forward',
+      sent: count,
+      delivered: count,
+      lost: 0,
+      duplicates: 0,
+      reordered: 0,
+    })
+    expect(tcp.retransmits).toBeGreaterThan(0)
+    expect(tcp.rttMs).toBeGreaterThan(0)
+    expect(tcp.cwnd).toBeGreaterThan(0)
+    expect(udp.retransmits).toBeUndefined()
+    expect(await ourNamespaces()).toEqual([])
+    expect(await hostLeftovers()).toEqual([])
+  })
+
+  it('with 10% loss, reverse: the server namespace sends, with the same result', async () => {
+    const report = await runKernelLink({
+      transports: ['udp', 'tcp'],
+      count,
+      rate,
+      recvBufferBytes,
+      impairment: { loss },
+      direction: 'reverse',
+    })
+    const udp = byTransport(report.runs, 'udp')
+    const tcp = byTransport(report.runs, 'tcp')
+    expect(report.runs.map((run) => run.direction)).toEqual(['reverse', 'reverse'])
+    expectBinomial(udp.lost, count, loss)
+    expect(tcp).toMatchObject({ sent: count, delivered: count, lost: 0 })
+    expect(tcp.retransmits).toBeGreaterThan(0)
+    expect(await ourNamespaces()).toEqual([])
+  })
+
+  it('shapes the rate with tc and keeps per-message traces', async () => {
+    const report = await runKernelLink({
+      transports: ['tcp'],
+      count: 500,
+      size: 1000,
+      impairment: { rateLimitBytesPerSec: 2_000_000 },
+      trace: true,
+    })
+    expect(report.runs[0]).toMatchObject({ delivered: 500, impairment: { rateLimitBytesPerSec: 2_000_000 } })
+    expect(report.traces[0]?.count).toBe(500)
+    expect(await ourNamespaces()).toEqual([])
+  })
+
+  it('says clearly when the kernel has no netem, or delays with it when it has', async () => {
+    const probe = `plab-${process.pid}-probe-a`
+    await runTool('ip', ['netns', 'add', probe])
+    const netem = await hasNetem(probe).finally(() => runTool('ip', ['netns', 'del', probe]))
+    const running = runKernelLink({
+      transports: ['udp'],
+      count: 200,
+      rate: 2000,
+      impairment: { delayMs: 20 },
+    })
+    if (netem) {
+      const report = await running
+      expect(report.runs[0]?.latencyMs.p50).toBeGreaterThanOrEqual(20)
+    } else {
+      await expect(running).rejects.toThrow(
+        'this kernel has no netem (sch_netem), which --delay, --jitter, --reorder, --dup and --corrupt need on the kernel link',
+      )
+    }
+    expect(await ourNamespaces()).toEqual([])
+  })
+
+  it('removes everything when the lab server is killed mid-run, and says so', async () => {
+    let receiverNamespace: string | undefined
+    const running = runKernelLink(
+      { transports: ['tcp'], count: 200_000, rate: 20_000, impairment: { loss } },
+      {
+        onLink: (description) => {
+          receiverNamespace = /⇄ (plab-\S+-b)/.exec(description)?.[1]
+        },
+        onProgress: () => {
+          if (receiverNamespace === undefined) return
+          const namespace = receiverNamespace
+          receiverNamespace = undefined
+          // Once messages flow, kill what runs in the receiver's namespace: the lab server.
+          void runTool('ip', ['netns', 'pids', namespace]).then((pids) => {
+            for (const pid of pids.split(/\s+/).filter(Boolean)) process.kill(Number(pid), 'SIGKILL')
+          })
+        },
+      },
+    )
+    await expect(running).rejects.toThrow(/the lab server in plab-\S+-b was killed by SIGKILL during the run/)
+    expect(await ourNamespaces()).toEqual([])
+    expect(await hostLeftovers()).toEqual([])
+  })
+})
+
+describe.skipIf(!canRun)('protolab lab --link kernel and lab cleanup, the commands', () => {
+  it('prints the table with the TCP numbers and the link it built', async () => {
+    const result = await runProtolab(
+      ['lab', '--link', 'kernel', '-t', 'tcp', '--loss', '5%', '--count', '1000', '--rate', '10000'],
+      {
+        timeoutMs: 30_000,
+      },
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^tcp retransmits\s+\d+$/m)
+    expect(result.stdout).toMatch(/^tcp smoothed rtt\s+[\d.]+ ms$/m)
+    expect(result.stdout).toMatch(/^tcp cwnd\s+\d+ segments$/m)
+    expect(result.stdout).toContain('impairment loss 5% by nftables, each way')
+  })
+
+  it('leaves no namespace or table behind after Ctrl-C', async () => {
+    const lab = startProtolab([
+      'lab',
+      '--link',
+      'kernel',
+      '-t',
+      'tcp',
+      '--loss',
+      '10%',
+      '--count',
+      '1000000',
+      '--rate',
+      '20000',
+    ])
+    await lab.waitFor('stderr', /over the kernel link/, 15_000)
+    const pid = lab.child.pid ?? 0
+    expect(await ourNamespaces(pid)).toHaveLength(2)
+    await sleep(300)
+    lab.kill('SIGINT')
+    const finished = await lab.finished(15_000)
+    expect(finished.signal).toBeNull()
+    expect(await ourNamespaces(pid)).toEqual([])
+    expect(await hostLeftovers()).toEqual([])
+  })
+
+  it('refuses impairments only the relay has, naming the proxy link, exit code 2', async () => {
+    const result = await runProtolab(['lab', '--link', 'kernel', '-t', 'tcp', '--slice', '1'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^protolab: --slice work on the proxy link only/)
+    expect(result.stderr).toMatch(/^hint: .*--link proxy/m)
+  })
+
+  it('lab cleanup removes what a dead process left, and keeps what a running one owns unless --all', async () => {
+    let deadPid = 4_000_000
+    while (existsSync(`/proc/${deadPid}`)) deadPid++
+    const left = `plab-${deadPid}-1-a`
+    const owned = `plab-${process.pid}-900-a`
+    await runTool('ip', ['netns', 'add', left])
+    await runTool('ip', ['netns', 'add', owned])
+    const first = await runProtolab(['lab', 'cleanup'])
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain(`removed namespace ${left}`)
+    expect(first.stderr).toContain(`kept namespace ${owned}: the process that made it still runs`)
+    expect(await listNamespaces()).not.toContain(left)
+    expect(await listNamespaces()).toContain(owned)
+    const second = await runProtolab(['lab', 'cleanup', '--all'])
+    expect(second.stdout).toContain(`removed namespace ${owned}`)
+    expect(await listNamespaces()).not.toContain(owned)
+  })
+})
