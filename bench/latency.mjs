@@ -127,20 +127,30 @@ async function interleavedPingPong(transport, servers) {
   return result
 }
 
-/** A promise for the next reply, settled by `answer()` or false after ROUND_TRIP_TIMEOUT_MS. */
+/**
+ * A promise for the next reply: true once `answer()` is called, false after ROUND_TRIP_TIMEOUT_MS,
+ * rejected by `fail(error)` (a send that failed).
+ */
 function replyWaiter() {
   let settle
+  let failWith
   let timer
   return {
     next() {
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         settle = resolve
+        failWith = reject
         timer = setTimeout(() => resolve(false), ROUND_TRIP_TIMEOUT_MS)
       })
     },
     answer() {
       clearTimeout(timer)
       settle?.(true)
+      settle = undefined
+    },
+    fail(error) {
+      clearTimeout(timer)
+      failWith?.(error)
       settle = undefined
     },
   }
@@ -169,9 +179,11 @@ async function protolabUdpClient(port) {
     for await (const _message of endpoint) waiter.answer()
   })()
   return {
-    async roundTrip(payload) {
+    // The round trip ends with the reply; send's own completion is not waited for (that would add
+    // promise turns a raw socket's fire-and-forget send does not have), but its failure is.
+    roundTrip(payload) {
       const reply = waiter.next()
-      await endpoint.send(payload)
+      endpoint.send(payload).catch(waiter.fail)
       return reply
     },
     close: () => endpoint.close(),
@@ -213,9 +225,9 @@ async function protolabTcpClient(port) {
     for await (const _message of client) waiter.answer()
   })()
   return {
-    async roundTrip(payload) {
+    roundTrip(payload) {
       const reply = waiter.next()
-      await client.send(payload)
+      client.send(payload).catch(waiter.fail)
       return reply
     },
     close: () => client.close(),
