@@ -3,11 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { listNamespaces } from '../src/kernel-link/cleanup.js'
 import { runTool } from '../src/kernel-link/exec.js'
-import { removeNamespaces } from '../src/kernel-link/link.js'
+import { kernelImpairmentOf } from '../src/kernel-link/impairment.js'
+import { KernelLink, removeNamespaces } from '../src/kernel-link/link.js'
 import { hasNetem } from '../src/kernel-link/netem.js'
 import { runKernelLink } from '../src/kernel-link/run.js'
+import { DEFAULT_LAB_PORT } from '../src/lab-remote/server.js'
 import type { RemoteLabRun } from '../src/lab-remote/types.js'
-import { has, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
+import { BIN, has, type Running, runProtolab, start, startProtolab, stopAll } from './helpers/processes.js'
 
 /**
  * The kernel link for real: network namespaces, a veth pair, nftables loss. These tests need Linux,
@@ -168,6 +170,72 @@ describe.skipIf(!canRun)('the kernel link: lab serve and lab run in two namespac
   })
 })
 
+describe.skipIf(!canRun)('the lab server refuses what comes from another host', () => {
+  const links: KernelLink[] = []
+  afterEach(async () => {
+    await Promise.all(links.splice(0).map((link) => link.close()))
+  })
+
+  /** A link with `lab serve` in the receiver's namespace and `lab run` started in the sender's. */
+  async function session(
+    transport: 'udp' | 'tcp',
+  ): Promise<{ link: KernelLink; dataPort: number; run: Running }> {
+    const link = await KernelLink.create({
+      impairment: kernelImpairmentOf({}),
+      controlPort: DEFAULT_LAB_PORT,
+      path: process.env.PATH ?? '',
+      pid: process.pid,
+    })
+    links.push(link)
+    const inNamespace = (namespace: string, args: string[]): Running =>
+      start('ip', ['netns', 'exec', namespace, process.execPath, BIN, ...args])
+    const server = inNamespace(link.names.receiverNamespace, [
+      'lab',
+      'serve',
+      '--bind',
+      `${link.receiverAddress}:${DEFAULT_LAB_PORT}`,
+    ])
+    await server.waitFor('stderr', /listening on/, 15_000)
+    const run = inNamespace(link.names.senderNamespace, [
+      'lab',
+      'run',
+      '--server',
+      `${link.receiverAddress}:${DEFAULT_LAB_PORT}`,
+      '-t',
+      transport,
+      '--count',
+      '2000',
+      '--rate',
+      '2000',
+      '--json',
+    ])
+    const match = await server.waitFor('stderr', /data on \w+ port (\d+)/, 15_000)
+    return { link, dataPort: Number(match[1]), run }
+  }
+
+  it('counts datagrams from another host as foreign', async () => {
+    const { link, dataPort, run } = await session('udp')
+    // From the server's own namespace: the right session's port, the wrong host.
+    const script = `const s=require('dgram').createSocket('udp4');let n=0;const go=()=>s.send('x',${dataPort},'${link.receiverAddress}',()=>{if(++n<25)go();else s.close()});go()`
+    await runTool('ip', ['netns', 'exec', link.names.receiverNamespace, process.execPath, '-e', script])
+    const finished = await run.finished(20_000)
+    expect(finished.code).toBe(0)
+    const [udp] = (JSON.parse(finished.stdout) as { runs: RemoteLabRun[] }).runs
+    expect(udp?.foreign).toBe(25)
+    expect(udp?.delivered).toBe(2000)
+  })
+
+  it('closes a TCP connection from another host and counts it as foreign', async () => {
+    const { link, dataPort, run } = await session('tcp')
+    const script = `const c=require('net').connect(${dataPort},'${link.receiverAddress}');c.on('error',()=>{});c.on('close',()=>process.exit(0));setTimeout(()=>process.exit(3),5000)`
+    await runTool('ip', ['netns', 'exec', link.names.receiverNamespace, process.execPath, '-e', script])
+    const finished = await run.finished(20_000)
+    const [tcp] = (JSON.parse(finished.stdout) as { runs: RemoteLabRun[] }).runs
+    expect(tcp?.foreign).toBe(1)
+    expect(tcp?.delivered).toBe(2000)
+  })
+})
+
 describe.skipIf(!canRun)('protolab lab --link kernel and lab cleanup, the commands', () => {
   it('prints the table with the TCP numbers and the link it built', async () => {
     const result = await runProtolab(
@@ -207,6 +275,30 @@ describe.skipIf(!canRun)('protolab lab --link kernel and lab cleanup, the comman
     expect(await ourNamespaces(pid)).toEqual([])
     expect(await hostLeftovers()).toEqual([])
   })
+
+  it.skipIf(!has('setpriv'))(
+    'without root: one line naming the proxy link, exit code 1, nothing created',
+    async () => {
+      const before = await listNamespaces()
+      const asNobody = start('setpriv', [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        BIN,
+        'lab',
+        '--link',
+        'kernel',
+      ])
+      const result = await asNobody.finished(10_000)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe(
+        'protolab: --link kernel needs root: it creates network namespaces, a veth pair and nftables rules\n' +
+          'hint: run it as root (sudo), or use --link proxy (the default): the same experiment through a seeded relay, no privileges needed\n',
+      )
+      expect(await listNamespaces()).toEqual(before)
+    },
+  )
 
   it('refuses impairments only the relay has, naming the proxy link, exit code 2', async () => {
     const result = await runProtolab(['lab', '--link', 'kernel', '-t', 'tcp', '--slice', '1'])
