@@ -23,6 +23,8 @@ export interface ChatOptions {
   readonly maxConnections: number
   /** TCP: disconnect a peer silent this many seconds; 0 = never. */
   readonly idleTimeout: number
+  /** Record the session's packets into this pcap file. */
+  readonly capture?: string
 }
 
 /** The line that ends a chat. */

@@ -3,6 +3,7 @@ import { CliError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
 import { showPeerText } from '../output/peer-text.js'
+import { captureSession } from '../session/capture.js'
 import { closePeer } from '../session/close-peer.js'
 import { endpointEvents } from '../session/events.js'
 import { IncomingText } from '../session/incoming-text.js'
@@ -35,13 +36,27 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
     idleTimeoutMs: options.idleTimeout * 1000,
   })
   const listening = peer === undefined
-  const endpoint = await transport.open({
-    ...(bind === undefined ? {} : { bind }),
-    ...(peer === undefined ? {} : { peer }),
-    ...(listening ? { listen: true } : {}),
-    signal: io.signal,
-  })
+  // Captured from before the connection, so a TCP handshake is recorded too.
+  const captureBeforeOpen = listening ? undefined : await captureSession(options.capture, [peer], io)
+  const endpoint = await transport
+    .open({
+      ...(bind === undefined ? {} : { bind }),
+      ...(peer === undefined ? {} : { peer }),
+      ...(listening ? { listen: true } : {}),
+      signal: io.signal,
+    })
+    .catch(async (error: unknown) => {
+      await captureBeforeOpen?.stop()
+      throw error
+    })
 
+  // A listening chat is captured once it is bound, before any peer can reach it.
+  const capture =
+    captureBeforeOpen ??
+    (await captureSession(options.capture, [endpoint.localAddress], io).catch(async (error: unknown) => {
+      await endpoint.close()
+      throw error
+    }))
   const screen = new ChatConsole(io)
   const stop = (): void => screen.close()
   io.signal.addEventListener('abort', stop, { once: true })
@@ -115,6 +130,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
     // Every send above has resolved, so its bytes are in the kernel: closing now loses none.
     await endpoint.close()
     await receiving
+    await capture?.stop()
   }
   if (failure !== undefined && !io.signal.aborted)
     throw new CliError(`chat ended: ${failure.message}`, { cause: failure })

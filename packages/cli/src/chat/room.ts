@@ -10,6 +10,7 @@ import {
 import type { CliIO } from '../io.js'
 import { formatAddress, ipVersionOf, parseLocalAddress } from '../options/address.js'
 import { showPeerText } from '../output/peer-text.js'
+import { captureSession } from '../session/capture.js'
 import { closePeer } from '../session/close-peer.js'
 import { type EndpointEvent, endpointEvents } from '../session/events.js'
 import { createTransport } from '../session/transport.js'
@@ -46,6 +47,12 @@ export async function runChatRoom(options: ChatOptions, io: CliIO): Promise<void
     idleTimeoutMs: options.idleTimeout * 1000,
   })
   const endpoint = await transport.open({ bind: local, listen: true, signal: io.signal })
+  const capture = await captureSession(options.capture, [endpoint.localAddress], io).catch(
+    async (error: unknown) => {
+      await endpoint.close()
+      throw error
+    },
+  )
   const where = formatAddress(endpoint.localAddress ?? { address: local.host, port: local.port })
   io.stderr.write(
     `*** room open on ${where} (${options.transport}); join with: protolab chat -t ${options.transport} --peer ${where} --name <you>\n`,
@@ -64,6 +71,7 @@ export async function runChatRoom(options: ChatOptions, io: CliIO): Promise<void
     clearInterval(sweep)
     io.signal.removeEventListener('abort', stop)
     await endpoint.close()
+    await capture?.stop()
   }
 }
 

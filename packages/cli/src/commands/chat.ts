@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import type { ChatOptions } from '../chat/options.js'
 import type { CliIO } from '../io.js'
+import { captureOption } from '../layers/capture.js'
 import { bindOption, ipVersionOptions } from '../options/address.js'
 import { encodingOption } from '../options/encoding.js'
 import { integerOption } from '../options/integer.js'
@@ -35,6 +36,7 @@ export function chatCommand(io: CliIO): Command {
     .addOption(encodingOption())
     .addOption(new Option('--name <name>', 'send lines as "name: text"; a room shows them as <name>'))
     .addOption(rawOption())
+    .addOption(captureOption())
     .addOption(
       integerOption('--member-timeout <seconds>', 'room over UDP: a member silent this long has left', {
         min: 1,

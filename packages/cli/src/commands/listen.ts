@@ -1,6 +1,7 @@
 import type { FramingName } from '@protolab/core'
 import { Command, Option } from 'commander'
 import type { CliIO } from '../io.js'
+import { captureOption } from '../layers/capture.js'
 import { ipVersionOptions } from '../options/address.js'
 import { encodingOption } from '../options/encoding.js'
 import { framingOption } from '../options/framing.js'
@@ -22,6 +23,7 @@ interface ListenFlags {
   idleTimeout: number
   ipv4?: boolean
   ipv6?: boolean
+  capture?: string
 }
 
 /** Default most TCP peers at once, as ncat's. */
@@ -50,6 +52,7 @@ export function listenCommand(io: CliIO): Command {
     .addOption(new Option('--hex', 'print each message as a hex dump').conflicts('json'))
     .addOption(jsonOption('print one JSON object a line: from, address, port, bytes, text, truncated, time'))
     .addOption(rawOption())
+    .addOption(captureOption())
     .addOption(
       integerOption('--max-connections <n>', 'TCP: most peers connected at once; more are refused', {
         min: 1,

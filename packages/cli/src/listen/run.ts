@@ -10,6 +10,7 @@ import { type CliIO, writeAndDrain } from '../io.js'
 import { formatAddress, ipVersionOf, parseLocalAddress } from '../options/address.js'
 import { framingFor } from '../options/framing.js'
 import type { TransportName } from '../options/transport.js'
+import { captureSession } from '../session/capture.js'
 import { closePeer } from '../session/close-peer.js'
 import { unframeDatagram } from '../session/datagram-framing.js'
 import { endpointEvents } from '../session/events.js'
@@ -30,6 +31,8 @@ export interface ListenOptions extends ListenFormat {
   readonly idleTimeout?: number
   readonly ipv4?: boolean
   readonly ipv6?: boolean
+  /** Record the session's packets into this pcap file. */
+  readonly capture?: string
 }
 
 /**
@@ -48,6 +51,12 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
     ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout * 1000 }),
   })
   const endpoint = await transport.open({ bind: local, listen: true, signal: io.signal })
+  const capture = await captureSession(options.capture, [endpoint.localAddress], io).catch(
+    async (error: unknown) => {
+      await endpoint.close()
+      throw error
+    },
+  )
   const onAbort = (): void => {
     void endpoint.close()
   }
@@ -102,6 +111,7 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
   } finally {
     io.signal.removeEventListener('abort', onAbort)
     await endpoint.close()
+    await capture?.stop()
   }
 }
 
