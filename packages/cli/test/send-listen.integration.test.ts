@@ -146,6 +146,27 @@ describe('protolab send to protolab listen', () => {
     expect((await proc.finished()).code).toBe(0)
   })
 
+  it('listens on ::1 for a bare port with -6, and resolves host names with -4', async () => {
+    const v6 = await startListening(['listen', '-6', '0', '--count', '1'])
+    expect(v6.proc.stderr()).toMatch(/listening on \[::1\]:\d+ \(udp\)/)
+    await runProtolab(['send', `[::1]:${v6.port}`, 'six'])
+    expect((await v6.proc.finished()).stdout).toMatch(/^\[\[::1\]:\d+\] six\n$/)
+    const v4 = await startListening(['listen', '0', '--count', '1'])
+    const sent = await runProtolab(['send', '-4', `localhost:${v4.port}`, '-v', 'four'])
+    expect(sent.stderr).toMatch(new RegExp(`to 127\\.0\\.0\\.1:${v4.port} over udp`))
+    expect((await v4.proc.finished()).stdout).toMatch(/^\[127\.0\.0\.1:\d+\] four\n$/)
+  })
+
+  it("with -f line over UDP, sends one datagram per line and reads each datagram's lines", async () => {
+    const { proc, port } = await startListening(['listen', '0', '-f', 'line', '--count', '2', '--json'])
+    await runProtolab(['send', `127.0.0.1:${port}`, '-f', 'line'], { input: 'one\ntwo\n' })
+    const lines = (await proc.finished()).stdout.trimEnd().split('\n')
+    expect(lines.map((line) => (JSON.parse(line) as { text: string; bytes: number }).text)).toEqual([
+      'one',
+      'two',
+    ])
+  })
+
   it('exits 0 on SIGTERM', async () => {
     const { proc } = await startListening(['listen', '0', '-t', 'tcp'])
     proc.kill('SIGTERM')
@@ -163,6 +184,14 @@ describe('runtime failures: exit code 1 and one line', () => {
         `protolab: port ${port} is already in use on 127.0.0.1\nhint: another socket holds port ${port}; see which with 'protolab ports --listening', or pick another port (0 lets the OS choose)\n`,
       )
     }
+  })
+
+  it('refuses a message too large for a UDP datagram, with a hint', async () => {
+    const result = await runProtolab(['send', '127.0.0.1:9'], { input: 'a'.repeat(70_000) })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      /^protolab: message of 70000 bytes is larger than the 65507-byte limit of a datagram\nhint: .*-t tcp.*\n$/,
+    )
   })
 
   it('says a TCP peer is unreachable when nothing listens', async () => {

@@ -77,7 +77,11 @@ async function* rawInput(
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
       if (source.wholeInput) chunks.push(bytes)
       else if (utf8) yield bytes
-      else yield encode(decoder.decode(bytes, { stream: true }))
+      else {
+        const text = decoder.decode(bytes, { stream: true })
+        // A chunk that ends inside a character may hold no whole one yet.
+        if (text !== '') yield encode(text)
+      }
     }
   } catch (error) {
     if (!source.signal.aborted) throw error
@@ -90,5 +94,6 @@ async function* rawInput(
     return
   }
   const all = Buffer.concat(chunks)
-  yield utf8 ? all : encode(decoder.decode(all))
+  // Empty input sends nothing, as `printf '' | nc -u` does.
+  if (all.length > 0) yield utf8 ? all : encode(decoder.decode(all))
 }
