@@ -6,6 +6,7 @@ import {
   isPort,
   PortRangeError,
   randomSeed,
+  type SocketAddress,
   type StreamImpairment,
   validateStreamImpairment,
 } from '@protolab/core'
@@ -33,6 +34,8 @@ export interface TcpProxyInit {
   readonly connectTimeoutMs?: number
   /** Bytes a direction may hold (delayed, stalled, or waiting for the receiver) before it stops reading. Default 1 MiB. */
   readonly highWaterMarkBytes?: number
+  /** Asked of each connection as it is accepted; `false` closes it at once, unread, counted as `denied`. Default: everyone. */
+  readonly acceptClient?: (client: SocketAddress) => boolean
 }
 
 /** {@link TcpProxyInit} validated, with defaults filled in. */
@@ -48,6 +51,7 @@ export interface TcpProxyConfig {
   readonly idleTimeoutMs: number
   readonly connectTimeoutMs: number
   readonly highWaterMarkBytes: number
+  readonly acceptClient: ((client: SocketAddress) => boolean) | undefined
 }
 
 export const DEFAULT_PROXY_HOST = '127.0.0.1'
@@ -106,7 +110,17 @@ export function tcpProxyConfig(init: TcpProxyInit): TcpProxyConfig {
       init.highWaterMarkBytes ?? DEFAULT_PROXY_HIGH_WATER_MARK_BYTES,
       1,
     ),
+    acceptClient: acceptFunction(init.acceptClient),
   }
+}
+
+function acceptFunction(
+  value: ((client: SocketAddress) => boolean) | undefined,
+): ((client: SocketAddress) => boolean) | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new InvalidArgumentError(`acceptClient must be a function, got ${typeof value}`)
+  }
+  return value
 }
 
 function checkHost(host: string, what: string): void {

@@ -20,6 +20,8 @@ export interface TcpProxyStats {
   readonly accepted: number
   /** Connections closed at once because `maxConnections` were open. */
   readonly refused: number
+  /** Connections closed at once because `acceptClient` said no. */
+  readonly denied: number
   /** Connections whose server could not be reached (the client was reset). */
   readonly failed: number
   /** Client → server. */

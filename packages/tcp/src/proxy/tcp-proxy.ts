@@ -140,6 +140,7 @@ class TcpRelay implements TcpProxy {
   private boundAddress: SocketAddress | undefined
   private accepted = 0
   private refused = 0
+  private denied = 0
   private failed = 0
   private closing: Promise<void> | undefined
 
@@ -164,6 +165,7 @@ class TcpRelay implements TcpProxy {
       connections: this.connections.size,
       accepted: this.accepted,
       refused: this.refused,
+      denied: this.denied,
       failed: this.failed,
       toServer: this.counts.toServer.snapshot(),
       toClient: this.counts.toClient.snapshot(),
@@ -201,6 +203,13 @@ class TcpRelay implements TcpProxy {
 
   private accept(client: Socket): void {
     if (this.closing !== undefined) {
+      client.destroy()
+      return
+    }
+    if (this.config.acceptClient !== undefined && !this.config.acceptClient(clientAddress(client))) {
+      // Accepted paused (pauseOnConnect): nothing it sent was read, and nothing is sent to the server.
+      this.denied++
+      client.on('error', () => {})
       client.destroy()
       return
     }
@@ -245,4 +254,13 @@ function resetSocket(socket: Socket): void {
   if (socket.destroyed) return
   if (socket.connecting || socket.readyState === 'closed') socket.destroy()
   else socket.resetAndDestroy()
+}
+
+/** The peer of an accepted socket, as the OS reported it. */
+function clientAddress(socket: Socket): SocketAddress {
+  return {
+    address: socket.remoteAddress ?? '',
+    port: socket.remotePort ?? 0,
+    family: socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
+  }
 }

@@ -7,6 +7,7 @@ import {
   isPort,
   PortRangeError,
   randomSeed,
+  type SocketAddress,
   validateDatagramImpairment,
 } from '@protolab/core'
 
@@ -36,6 +37,8 @@ export interface UdpProxyInit {
   readonly maxQueuedDatagrams?: number
   /** SO_RCVBUF and SO_SNDBUF of every socket of the relay, in bytes (the OS default when absent). */
   readonly socketBufferBytes?: number
+  /** Asked of each new client (its first datagram, and each one while refused); `false` drops it, counted as `denied`. Default: everyone. */
+  readonly acceptClient?: (client: SocketAddress) => boolean
 }
 
 /** {@link UdpProxyInit} validated, with defaults filled in. */
@@ -51,6 +54,7 @@ export interface UdpProxyConfig {
   readonly idleTimeoutMs: number
   readonly maxQueuedDatagrams: number
   readonly socketBufferBytes: number | undefined
+  readonly acceptClient: ((client: SocketAddress) => boolean) | undefined
 }
 
 export const DEFAULT_PROXY_HOST = '127.0.0.1'
@@ -101,7 +105,17 @@ export function udpProxyConfig(init: UdpProxyInit): UdpProxyConfig {
       init.maxQueuedDatagrams ?? DEFAULT_MAX_QUEUED_DATAGRAMS,
     ),
     socketBufferBytes,
+    acceptClient: acceptFunction(init.acceptClient),
   }
+}
+
+function acceptFunction(
+  value: ((client: SocketAddress) => boolean) | undefined,
+): ((client: SocketAddress) => boolean) | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new InvalidArgumentError(`acceptClient must be a function, got ${typeof value}`)
+  }
+  return value
 }
 
 function checkHost(host: string, what: string): void {

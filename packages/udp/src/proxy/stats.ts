@@ -22,6 +22,8 @@ export interface UdpProxyStats {
   readonly clients: number
   /** Datagrams from new clients dropped because `maxClients` were already relayed. */
   readonly refused: number
+  /** Datagrams dropped because `acceptClient` refused their sender. */
+  readonly denied: number
   /** Datagrams that reached an upstream socket from anyone but the server, ignored. */
   readonly foreign: number
   /** Client → server. */

@@ -80,6 +80,7 @@ class UdpRelay implements UdpProxy {
   private serverFamily: 4 | 6 = 4
   private clientsSeen = 0
   private refused = 0
+  private denied = 0
   private foreign = 0
   private queued = 0
   private closing: Promise<void> | undefined
@@ -107,6 +108,7 @@ class UdpRelay implements UdpProxy {
     return {
       clients: this.clients.size,
       refused: this.refused,
+      denied: this.denied,
       foreign: this.foreign,
       toServer: this.toServerCounts.snapshot(),
       toClient: this.toClientCounts.snapshot(),
@@ -146,6 +148,12 @@ class UdpRelay implements UdpProxy {
     const key = `${from.address}|${from.port}`
     let client = this.clients.get(key)
     if (client === undefined) {
+      const { acceptClient } = this.config
+      const family = from.family === 'IPv6' ? 'IPv6' : 'IPv4'
+      if (acceptClient !== undefined && !acceptClient({ address: from.address, port: from.port, family })) {
+        this.denied++
+        return
+      }
       if (this.clients.size >= this.config.maxClients) {
         this.refused++
         return
