@@ -32,7 +32,8 @@ export class AccessList {
 
   readonly #allow: readonly Rule[]
   readonly #deny: readonly Rule[]
-  readonly #decisions = new Map<string, boolean>()
+  /** Why each address seen lately was refused; `null` when it was not. */
+  readonly #decisions = new Map<string, string | null>()
 
   private constructor(allow: readonly Rule[], deny: readonly Rule[]) {
     this.#allow = allow
@@ -56,25 +57,29 @@ export class AccessList {
 
   /** True when `address` (as a socket reports it, maybe with a `%zone`) may talk to the listener. */
   allows(address: string): boolean {
-    if (!this.restricts) return true
-    const known = this.#decisions.get(address)
-    if (known !== undefined) return known
-    const decision = this.reasonRefused(address) === undefined
-    // Bounded: a spoofed flood from ever new sources cannot make the cache grow without limit.
-    if (this.#decisions.size >= DECISION_CACHE_ENTRIES) this.#decisions.clear()
-    this.#decisions.set(address, decision)
-    return decision
+    return this.reasonRefused(address) === undefined
   }
 
   /** Why `address` is refused (`denied by --deny 10.0.0.0/8`, `not in --allow`), or undefined when it is not. */
   reasonRefused(address: string): string | undefined {
     if (!this.restricts) return undefined
+    let reason = this.#decisions.get(address)
+    if (reason === undefined) {
+      reason = this.#decide(address)
+      // Bounded: a spoofed flood from ever new sources cannot make the cache grow without limit.
+      if (this.#decisions.size >= DECISION_CACHE_ENTRIES) this.#decisions.clear()
+      this.#decisions.set(address, reason)
+    }
+    return reason ?? undefined
+  }
+
+  #decide(address: string): string | null {
     const bytes = bytesOf(address)
     if (bytes === undefined) return 'not an IP address'
     const denied = this.#deny.find((rule) => matches(rule, bytes))
     if (denied !== undefined) return `denied by --deny ${denied.text}`
     if (this.#allow.length > 0 && !this.#allow.some((rule) => matches(rule, bytes))) return 'not in --allow'
-    return undefined
+    return null
   }
 }
 

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander'
+import { accessOptions, idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
 import type { CliIO } from '../io.js'
 import { impairmentOptions } from '../lab/flags.js'
 import type { ProxyFlags } from '../lab/proxy.js'
@@ -30,20 +31,13 @@ export function proxyCommand(io: CliIO): Command {
   for (const option of impairmentOptions()) command.addOption(option)
   command
     .addOption(
-      integerOption(
-        '--max-connections <n>',
+      maxConnectionsOption(
         'TCP connections (UDP clients) relayed at once; more are refused (default 256 TCP, 1024 UDP)',
-        { min: 1 },
       ),
     )
-    .addOption(
-      integerOption('--idle-timeout <seconds>', 'forget a client silent this long (default 60)', {
-        min: 1,
-        max: 2_147_483,
-      }),
-    )
+    .addOption(idleTimeoutOption('forget a client silent this long (default 60)', undefined, 1))
     .addOption(jsonOption('print the counts on exit as JSON'))
-  for (const option of ipVersionOptions()) command.addOption(option)
+  for (const option of [...accessOptions(), ...ipVersionOptions()]) command.addOption(option)
   return command
     .addHelpText(
       'after',

@@ -1,7 +1,8 @@
 import { formatHostPort, type SocketAddress } from '@protolab/core'
 import { tcpProxy } from '@protolab/tcp'
 import { udpProxy } from '@protolab/udp'
-import { type CliIO, writeAndDrain } from '../io.js'
+import { type AccessFlags, accessListOf, refusalLog } from '../access/index.js'
+import { type CliIO, writeAndDrain, writeLine } from '../io.js'
 import {
   formatAddress,
   type IPVersionFlags,
@@ -16,7 +17,7 @@ import { impairmentFor } from './options.js'
 import type { RelayReport } from './roles/relay.js'
 
 /** What `protolab proxy` was asked for, as commander parsed it. */
-export interface ProxyFlags extends ImpairmentFlags, IPVersionFlags {
+export interface ProxyFlags extends ImpairmentFlags, IPVersionFlags, AccessFlags {
   listen: string
   to: string
   transport: TransportName
@@ -47,8 +48,19 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
   const listen = await parseLocalAddress(flags.listen, version)
   const to = await parseDestination(flags.to, version)
   const impairment = impairmentFor(flags.transport, impairmentFromFlags(flags, flags.transport)) ?? null
+  const access = accessListOf(flags)
+  const logRefusal = refusalLog((line) => writeLine(io.stderr, `proxy: ${line}`))
   const init = {
     listen: { host: listen.host, port: listen.port },
+    ...(access.restricts
+      ? {
+          acceptClient: (client: SocketAddress): boolean => {
+            const reason = access.reasonRefused(client.address)
+            if (reason !== undefined) logRefusal(client, reason)
+            return reason === undefined
+          },
+        }
+      : {}),
     to: { host: to.address, port: to.port },
     direction: flags.direction,
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
