@@ -74,6 +74,7 @@ describe('bad usage: exit code 2 and one line (runCli in process)', () => {
     ['a chat with no peer', ['chat'], /chat needs --peer/],
     ['a room with a peer', ['chat', '--room', '0', '--peer', '127.0.0.1:9'], /--room runs a room/],
     ['an invalid prefix', ['ip', '10.0.0.1/33'], /prefix \/33 is over 32/],
+    ['an invalid --allow entry', ['listen', '0', '--allow', '300.1.1.1'], /octet 300 is over 255/],
     ['an invalid address to describe', ['ip', '300.1.1.1'], /octet 300 is over 255/],
   ]
 

@@ -1,7 +1,8 @@
+import type { AccessFlags } from '../options/access.js'
 import type { TransportName } from '../options/transport.js'
 
 /** What `protolab chat` was asked for. */
-export interface ChatOptions {
+export interface ChatOptions extends AccessFlags {
   /** Chat with one peer: `host:port`. */
   readonly peer?: string
   /** Wait for peers on `[host:]port` (TCP: the side that listens; UDP: reply to whoever writes). */

@@ -3,6 +3,7 @@ import { CliError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
 import { showPeerText } from '../output/peer-text.js'
+import { createAccessFilter, guardEvents } from '../session/access.js'
 import { captureSession } from '../session/capture.js'
 import { closePeer } from '../session/close-peer.js'
 import { endpointEvents } from '../session/events.js'
@@ -22,6 +23,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   const version = ipVersionOf(options)
   const encoding = normalizeEncoding(options.encoding)
   const isUdp = options.transport === 'udp'
+  const access = createAccessFilter(options)
   const peer = options.peer === undefined ? undefined : await parseDestination(options.peer, version)
   const localText = options.listen ?? options.bind
   const bind =
@@ -74,7 +76,9 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   const text = new IncomingText(encoding, { streaming: false })
   const receiving = (async () => {
     try {
-      for await (const event of endpointEvents(endpoint)) {
+      const refused = (who: SocketAddress): void =>
+        screen.status(`*** [${name(who)}] refused by --allow/--deny`)
+      for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused)) {
         if (event.kind === 'message') {
           const line = text.decode(event.message.from, event.message.payload)
           screen.show(`>>> [${name(event.message.from)}] ${showPeerText(line, options)}`)

@@ -10,6 +10,7 @@ import {
 import type { CliIO } from '../io.js'
 import { formatAddress, ipVersionOf, parseLocalAddress } from '../options/address.js'
 import { showPeerText } from '../output/peer-text.js'
+import { createAccessFilter, guardEvents } from '../session/access.js'
 import { captureSession } from '../session/capture.js'
 import { closePeer } from '../session/close-peer.js'
 import { type EndpointEvent, endpointEvents } from '../session/events.js'
@@ -40,6 +41,7 @@ interface Member {
 export async function runChatRoom(options: ChatOptions, io: CliIO): Promise<void> {
   const encoding = normalizeEncoding(options.encoding)
   const isUdp = options.transport === 'udp'
+  const access = createAccessFilter(options)
   const local = await parseLocalAddress(options.room ?? '', ipVersionOf(options))
   const transport = await createTransport(options.transport, {
     framing: 'line',
@@ -66,7 +68,11 @@ export async function runChatRoom(options: ChatOptions, io: CliIO): Promise<void
     ? setInterval(() => room.dropSilentMembers(), Math.min(1000, (options.memberTimeout * 1000) / 2))
     : undefined
   try {
-    for await (const event of endpointEvents(endpoint)) room.handle(event)
+    const refused = (peer: SocketAddress): void => {
+      io.stderr.write(`*** [${formatHostPort(peer.address, peer.port)}] refused by --allow/--deny\n`)
+    }
+    for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused))
+      room.handle(event)
   } finally {
     clearInterval(sweep)
     io.signal.removeEventListener('abort', stop)

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import type { ChatOptions } from '../chat/options.js'
 import type { CliIO } from '../io.js'
 import { captureOption } from '../layers/capture.js'
+import { accessOptions } from '../options/access.js'
 import { bindOption, ipVersionOptions } from '../options/address.js'
 import { encodingOption } from '../options/encoding.js'
 import { integerOption } from '../options/integer.js'
@@ -54,7 +55,7 @@ export function chatCommand(io: CliIO): Command {
         max: 2_147_483,
       }).default(0),
     )
-  for (const option of ipVersionOptions()) command.addOption(option)
+  for (const option of [...accessOptions(), ...ipVersionOptions()]) command.addOption(option)
   return command
     .addHelpText(
       'after',

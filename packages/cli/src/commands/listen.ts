@@ -2,6 +2,7 @@ import type { FramingName } from '@protolab/core'
 import { Command, Option } from 'commander'
 import type { CliIO } from '../io.js'
 import { captureOption } from '../layers/capture.js'
+import { accessOptions } from '../options/access.js'
 import { ipVersionOptions } from '../options/address.js'
 import { encodingOption } from '../options/encoding.js'
 import { framingOption } from '../options/framing.js'
@@ -24,6 +25,8 @@ interface ListenFlags {
   ipv4?: boolean
   ipv6?: boolean
   capture?: string
+  allow?: string[]
+  deny?: string[]
 }
 
 /** Default most TCP peers at once, as ncat's. */
@@ -64,7 +67,7 @@ export function listenCommand(io: CliIO): Command {
         max: 2_147_483,
       }).default(0),
     )
-  for (const option of ipVersionOptions()) command.addOption(option)
+  for (const option of [...accessOptions(), ...ipVersionOptions()]) command.addOption(option)
   return command
     .addHelpText(
       'after',

@@ -7,9 +7,11 @@ import {
   type SocketAddress,
 } from '@protolab/core'
 import { type CliIO, writeAndDrain } from '../io.js'
+import type { AccessFlags } from '../options/access.js'
 import { formatAddress, ipVersionOf, parseLocalAddress } from '../options/address.js'
 import { framingFor } from '../options/framing.js'
 import type { TransportName } from '../options/transport.js'
+import { createAccessFilter, guardEvents } from '../session/access.js'
 import { captureSession } from '../session/capture.js'
 import { closePeer } from '../session/close-peer.js'
 import { unframeDatagram } from '../session/datagram-framing.js'
@@ -19,7 +21,7 @@ import { createTransport } from '../session/transport.js'
 import { formatReceived, type ListenFormat } from './format.js'
 
 /** What `protolab listen` was asked for. */
-export interface ListenOptions extends ListenFormat {
+export interface ListenOptions extends ListenFormat, AccessFlags {
   readonly address: string
   readonly transport: TransportName
   readonly encoding: string
@@ -43,6 +45,7 @@ export interface ListenOptions extends ListenFormat {
 export async function runListen(options: ListenOptions, io: CliIO): Promise<void> {
   const encoding = normalizeEncoding(options.encoding)
   const framing = framingFor(options.framing, options.transport)
+  const access = createAccessFilter(options)
   const local = await parseLocalAddress(options.address, ipVersionOf(options))
   const transport = await createTransport(options.transport, {
     framing,
@@ -70,7 +73,10 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
 
   let received = 0
   try {
-    for await (const event of endpointEvents(endpoint)) {
+    const refused = (peer: SocketAddress): void => {
+      io.stderr.write(`[${peerName(peer)}] refused by --allow/--deny\n`)
+    }
+    for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused)) {
       if (event.kind === 'connect') {
         if (!isUdp) io.stderr.write(`[${peerName(event.peer)}] connected\n`)
       } else if (event.kind === 'end') {
