@@ -1,5 +1,6 @@
 import { parseByteCount, parseDurationMs } from '@protolab/core'
 import { Command, Option } from 'commander'
+import { type AccessFlags, accessOptions } from '../access/index.js'
 import type { CliIO } from '../io.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
@@ -10,7 +11,7 @@ const SERVE_DEFAULT_MAX_CONNECTIONS = 16
 const SERVE_DEFAULT_IDLE_TIMEOUT_S = 60
 
 /** What `protolab lab serve` was asked for. */
-export interface ServeFlags {
+export interface ServeFlags extends AccessFlags {
   bind: string
   maxConnections: number
   idleTimeout: number
@@ -55,6 +56,7 @@ export function addRemoteLabCommands(lab: Command, io: CliIO): void {
 }
 
 function serveCommand(io: CliIO): Command {
+  const [allowOption, denyOption] = accessOptions() as [Option, Option]
   return new Command('serve')
     .description(
       'the far end of the lab: wait for `protolab lab run` from another host, one session at a time',
@@ -77,6 +79,8 @@ function serveCommand(io: CliIO): Command {
         max: 2_147_483,
       }).default(SERVE_DEFAULT_IDLE_TIMEOUT_S),
     )
+    .addOption(allowOption)
+    .addOption(denyOption)
     .addHelpText(
       'after',
       `

@@ -1,4 +1,5 @@
 import { formatHostPort, parseHostPort } from '@protolab/core'
+import { accessListOf, refusalLog } from '../access/index.js'
 import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
 import type { ServeFlags } from './commands.js'
@@ -16,6 +17,8 @@ export async function runServeCommand(flags: ServeFlags, io: CliIO): Promise<voi
     maxConnections: flags.maxConnections,
     idleTimeoutMs: flags.idleTimeout * 1000,
     log: (line) => writeLine(io.stderr, `lab serve: ${line}`),
+    access: accessListOf(flags),
+    onRefused: refusalLog((line) => writeLine(io.stderr, `lab serve: ${line}`)),
   })
   const { address, port } = server.address
   writeLine(

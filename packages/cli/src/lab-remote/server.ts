@@ -1,6 +1,7 @@
 import { monotonicMs, type SocketAddress } from '@protolab/core'
 import { type TcpEndpoint, tcp } from '@protolab/tcp'
 import packageJson from '../../package.json' with { type: 'json' }
+import { AccessList, guardEndpoint, type RefusalListener } from '../access/index.js'
 import { openLabEndpoint } from '../lab/roles/endpoints.js'
 import { formatAddress } from '../options/address.js'
 import { formatCount } from '../report/format.js'
@@ -21,6 +22,10 @@ export interface LabServerInit {
   readonly idleTimeoutMs: number
   /** Where the server says what it does: one line per event. */
   readonly log?: (line: string) => void
+  /** Who may open a control connection (`--allow`/`--deny`); a refused one is closed as it is accepted. Default: everyone. */
+  readonly access?: AccessList
+  /** Told of each control connection the access list refused. */
+  readonly onRefused?: RefusalListener
 }
 
 /** Default port of `lab serve`, next to iperf3's 5201. */
@@ -75,7 +80,8 @@ export class LabServer {
       maxConnections: init.maxConnections,
       idleTimeoutMs: init.idleTimeoutMs,
     }).open({ bind: init.bind, listen: true })
-    return new LabServer(control, init)
+    // Data endpoints need no list of their own: they refuse every host but the session's client.
+    return new LabServer(guardEndpoint(control, init.access ?? AccessList.everyone, init.onRefused), init)
   }
 
   /** Where the control channel listens. */
