@@ -3,8 +3,8 @@
  * two alternated so both meet the same machine load; medians after a warm-up of the file cache.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { waitForFiles } from './lib/proc.mjs'
 import { check, resultRow } from './lib/result.mjs'
 import { elapsedNs, median, nowNs } from './lib/stats.mjs'
 
@@ -12,10 +12,12 @@ const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url
 const WARM_UP_RUNS = 2
 const RUNS = 15
 const RUN_TIMEOUT_MS = 10_000
+/** How long to wait for a dist/ that a concurrent build is rewriting. */
+const DIST_WAIT_MS = 60_000
 
 /** Runs the group; returns its rows. */
 export async function run() {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the cli first (pnpm build)`)
+  await waitForFiles([BIN], DIST_WAIT_MS)
   const commands = {
     cli: [process.execPath, [BIN, '--help']],
     node: [process.execPath, ['-e', '0']],

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startPeer } from './lib/child.mjs'
-import { procStatusBytes } from './lib/proc.mjs'
+import { procStatusBytes, waitForFiles } from './lib/proc.mjs'
 import { check, resultRow } from './lib/result.mjs'
 import { elapsedNs, nowNs, yieldToLoop } from './lib/stats.mjs'
 
@@ -30,9 +30,15 @@ const RUN_TIMEOUT_MS = 60_000
 const QUIET_MS = 200
 const PRELOAD = fileURLToPath(new URL('./lib/peak-rss-preload.cjs', import.meta.url))
 const MB = 1e6
+const CLI_DIST = ['index.js', 'lab-child.js'].map((name) =>
+  fileURLToPath(new URL(`../packages/cli/dist/${name}`, import.meta.url)),
+)
+/** How long to wait for a dist/ that a concurrent build is rewriting. */
+const DIST_WAIT_MS = 60_000
 
 /** Runs the group; returns its rows. */
 export async function run() {
+  await waitForFiles(CLI_DIST, DIST_WAIT_MS)
   const cli = await import('@protolab/cli')
   if (typeof cli.runLab !== 'function') {
     return { rows: [], notes: ['Lab: skipped, @protolab/cli does not export runLab yet.'] }
@@ -81,6 +87,7 @@ export async function run() {
 
 /** One runLab in a fresh driver process; peak RSS of the driver (the sender) and of its children. */
 async function labRun(transport) {
+  await waitForFiles(CLI_DIST, DIST_WAIT_MS)
   const rssDirectory = mkdtempSync(join(tmpdir(), 'protolab-bench-rss-'))
   const driver = await startPeer('lab', 'labDriver', {}, labEnvironment(rssDirectory))
   try {

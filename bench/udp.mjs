@@ -3,11 +3,14 @@
  * @protolab/udp on both ends against raw node:dgram on both ends. Both senders use a connected
  * socket and send in bursts, waiting for the burst's sends to complete and then yielding to the event
  * loop (setImmediate), so neither side simply floods a queue. The figure is messages delivered per
- * second (first send to last arrival); the fraction delivered is reported beside it.
+ * second (first send to last arrival); the fraction delivered and the CPU time per datagram of the
+ * sender and of the receiver are reported beside it. Each trial has a fresh receiver process; where
+ * taskset exists the sender runs on CPU 0 and the receiver on CPU 1.
  */
 import dgram from 'node:dgram'
 import { once } from 'node:events'
 import { udp } from '@protolab/udp'
+import { pinToCpu, unpin } from './lib/affinity.mjs'
 import { startPeer } from './lib/child.mjs'
 import { check, resultRow } from './lib/result.mjs'
 import { elapsedNs, median, nowNs, yieldToLoop } from './lib/stats.mjs'
@@ -26,19 +29,25 @@ const MAX_SETTLE_MS = 3_000
 /** Runs the group; returns its rows. */
 export async function run({ reps }) {
   const sides = { raw: [], protolab: [] }
-  const receivers = {
-    raw: await startPeer('udp', 'rawReceiver'),
-    protolab: await startPeer('udp', 'protolabReceiver'),
-  }
+  let pinned = false
   try {
     for (let rep = 0; rep < Math.max(reps, MIN_TRIALS); rep++) {
       // Who goes first alternates, so neither side always meets the other's leftovers.
       for (const side of rep % 2 === 0 ? ['raw', 'protolab'] : ['protolab', 'raw']) {
-        sides[side].push(await trial(side, receivers[side]))
+        // A fresh receiver process per trial: how fast one receiver drains its socket varies from
+        // process to process (by up to 2x here, for raw and protolab alike), so no side keeps a lucky one.
+        const receiver = await startPeer('udp', side === 'raw' ? 'rawReceiver' : 'protolabReceiver')
+        try {
+          // Sender on CPU 0, receiver on CPU 1: they never share a core in one trial and not in the next.
+          pinned = pinToCpu(process.pid, 0) && pinToCpu(receiver.pid, 1)
+          sides[side].push(await trial(side, receiver))
+        } finally {
+          await receiver.stop()
+        }
       }
     }
   } finally {
-    await Promise.all(Object.values(receivers).map((peer) => peer.stop()))
+    unpin(process.pid)
   }
   const summary = (side, key) => median(sides[side].map((result) => result[key]))
   return {
@@ -82,7 +91,8 @@ export async function run({ reps }) {
     ],
     notes: [
       `UDP: ${MESSAGES} × ${PAYLOAD_BYTES} B per trial in bursts of ${BURST} with a setImmediate yield, ` +
-        `median of ${Math.max(reps, MIN_TRIALS)} trials; receiver in its own process, default socket buffers. ` +
+        `median of ${Math.max(reps, MIN_TRIALS)} trials; a fresh receiver process per trial, default socket buffers` +
+        `${pinned ? ', sender pinned to CPU 0 and receiver to CPU 1 (taskset)' : ''}. ` +
         'Delivery depends on when the receiver gets a core; CPU time per datagram (user + system) much less so.',
     ],
   }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 
 /**
  * A field of /proc/<pid>/status in bytes (`VmHWM`: peak resident set; `VmRSS`: resident now),
@@ -26,4 +26,18 @@ export function childPids(pid) {
     // The process is gone: it has no children to report.
   }
   return pids
+}
+
+/**
+ * Resolves once every file in `paths` exists, polling: another `pnpm build` running at the same
+ * time (tsup cleans dist/ first) must not fail the bench. Rejects after `timeoutMs`.
+ */
+export async function waitForFiles(paths, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const missing = paths.filter((path) => !existsSync(path))
+    if (missing.length === 0) return
+    if (Date.now() > deadline) throw new Error(`${missing.join(', ')} missing: build first (pnpm build)`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
 }
