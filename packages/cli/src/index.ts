@@ -1,7 +1,5 @@
 export { CliError, reportError, UsageError } from './errors.js'
 export type { CliIO } from './io.js'
-export * from './lab/index.js'
-export { runCli } from './main.js'
 export {
   cleanupKernelLinks,
   type KernelLinkOptions,
@@ -12,6 +10,7 @@ export {
   runKernelLink,
   type TcpConnectionInfo,
 } from './kernel-link/index.js'
+export * from './lab/index.js'
 export {
   CONTROL_PROTOCOL,
   CONTROL_VERSION,
@@ -24,3 +23,4 @@ export {
   renderRemoteTable,
   runRemoteLab,
 } from './lab-remote/index.js'
+export { runCli } from './main.js'
