@@ -1,13 +1,5 @@
-import {
-  type Cidr,
-  type Endpoint,
-  isIPv4Mapped,
-  parseCidr,
-  parseIP,
-  prefixContains,
-  type SocketAddress,
-} from '@protolab/core'
-import { UsageError } from '../errors.js'
+import type { Endpoint, SocketAddress } from '@protolab/core'
+import { accessListOf } from '../access/index.js'
 import type { AccessFlags } from '../options/access.js'
 import { closePeer } from './close-peer.js'
 import type { EndpointEvent } from './events.js'
@@ -16,38 +8,14 @@ import type { EndpointEvent } from './events.js'
 export type AccessFilter = (address: string) => boolean
 
 /**
- * The filter of `--allow` and `--deny`: a peer is served when `--allow` is absent or lists it, and
- * `--deny` does not. An IPv4 peer seen on a dual-stack socket (`::ffff:192.0.2.1`) is judged by its
- * IPv4 address. Undefined when neither flag was given.
- * @throws UsageError for an entry that is not an address or prefix (exit code 2).
+ * The filter of `--allow` and `--deny` (see src/access's AccessList): a peer is served when
+ * `--allow` is absent or lists it, and `--deny` does not. An IPv4 peer seen on a dual-stack socket
+ * (`::ffff:192.0.2.1`) is judged by its IPv4 address. Undefined when neither flag was given.
+ * @throws UsageError for an entry that is not an address or prefix (bad usage, exit code 2).
  */
 export function createAccessFilter(flags: AccessFlags): AccessFilter | undefined {
-  if (flags.allow === undefined && flags.deny === undefined) return undefined
-  const allow = flags.allow?.map((entry) => parseEntry(entry, '--allow'))
-  const deny = (flags.deny ?? []).map((entry) => parseEntry(entry, '--deny'))
-  const matches = (prefixes: readonly Cidr[], bytes: Uint8Array): boolean =>
-    prefixes.some((prefix) => prefixContains(prefix, bytes))
-  return (address) => {
-    const forms = addressForms(address)
-    if (allow !== undefined && !forms.some((bytes) => matches(allow, bytes))) return false
-    return !forms.some((bytes) => matches(deny, bytes))
-  }
-}
-
-function parseEntry(entry: string, flag: string): Cidr {
-  try {
-    return parseCidr(entry)
-  } catch (error) {
-    throw new UsageError(`${flag}: ${error instanceof Error ? error.message : String(error)}`, {
-      hint: 'give IP addresses or prefixes, comma-separated: 127.0.0.1,10.0.0.0/8,::1',
-    })
-  }
-}
-
-/** The bytes of an address, and of its IPv4 form when it is IPv4-mapped IPv6. */
-function addressForms(address: string): Uint8Array[] {
-  const { family, bytes } = parseIP(address)
-  return family === 6 && isIPv4Mapped(bytes) ? [bytes, bytes.subarray(12)] : [bytes]
+  const list = accessListOf(flags)
+  return list.restricts ? (address) => list.allows(address) : undefined
 }
 
 /** Refused UDP peers remembered so each is reported once; past this many, no new one is reported. */
