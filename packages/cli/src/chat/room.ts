@@ -146,7 +146,8 @@ class Room {
     const member = this.#members.get(key) ?? this.#join(message.from)
     if (member === undefined) return
     member.lastHeardMs = Date.now()
-    let text = decodeText(message.payload, this.encoding)
+    // Line endings a member sent (nc -u sends "hi\n") are not part of what it said.
+    let text = decodeText(message.payload, this.encoding).replace(/[\r\n]+$/, '')
     if (!member.heard) {
       member.heard = true
       const named = NAME_PREFIX.exec(text)?.[1]

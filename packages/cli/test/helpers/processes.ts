@@ -8,8 +8,14 @@ export const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url))
 /** The notes' UDP chat, as a real peer. */
 export const SEED_CHAT = fileURLToPath(new URL('../../../../../shared/peers/seed_chat.py', import.meta.url))
 
-if (!existsSync(BIN)) {
-  throw new Error(`${BIN} is missing: build the command first (cd packages/cli && npx tsup, or pnpm build)`)
+/** How long to wait for a build in progress (tsup replaces dist/ while it runs) before giving up. */
+const BUILD_WAIT_MS = 30_000
+
+for (const started = Date.now(); !existsSync(BIN); ) {
+  if (Date.now() - started > BUILD_WAIT_MS) {
+    throw new Error(`${BIN} is missing: build the command first (cd packages/cli && npx tsup, or pnpm build)`)
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200))
 }
 
 /** True when `tool` is on the PATH; tests that need a missing tool are skipped, saying so. */
