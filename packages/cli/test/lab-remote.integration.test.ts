@@ -210,6 +210,32 @@ describe('lab serve / lab run on 127.0.0.1', () => {
     expect(served.runs[0]?.sent).toBe(10)
   })
 
+  it('ends a session whose client went away, and is free for the next one', async () => {
+    const started = await startServer()
+    const ports = started.dataPorts()
+    const stop = new AbortController()
+    const abandoned = runRemoteLab(
+      {
+        server: { address: '127.0.0.1', port: started.port },
+        transports: ['tcp'],
+        count: 100_000,
+        rate: 1000,
+      },
+      { signal: stop.signal },
+    )
+    await ports
+    stop.abort()
+    await expect(abandoned).rejects.toThrow('the operation was aborted')
+    // The next client is served, not told the server is busy (its session may start a moment later).
+    const next = await runRemoteLab({
+      server: { address: '127.0.0.1', port: started.port },
+      transports: ['udp'],
+      count: 10,
+    })
+    expect(next.runs[0]?.sent).toBe(10)
+    expect(started.log.some((line) => /session \w+ failed: /.test(line))).toBe(true)
+  })
+
   it('refuses a client of another protocol version, saying which one it speaks', async () => {
     const { port } = await startServer()
     const client = connect(port, '127.0.0.1')

@@ -50,7 +50,8 @@ const SILENCE_MS = 15_000
  */
 export class LabServer {
   private readonly channels = new Map<string, ControlChannel>()
-  private active: ControlChannel | undefined
+  /** The client being served, and what resolves once its connection is wound down. */
+  private active: { readonly channel: ControlChannel; readonly done: Promise<void> } | undefined
   private readonly stop = new AbortController()
   private closing: Promise<void> | undefined
   private readonly pumping: Promise<void>
@@ -61,6 +62,8 @@ export class LabServer {
     private readonly init: LabServerInit,
   ) {
     control.on('connect', (peer) => this.onConnect(peer))
+    // A client that ended its side (half-close) has nothing more to say: its session is over.
+    control.on('end', (peer) => this.channels.get(keyOf(peer))?.end())
     control.on('disconnect', (peer, error) => {
       const key = keyOf(peer)
       this.channels.get(key)?.end(error)
@@ -133,6 +136,7 @@ export class LabServer {
   /** One control connection, from hello to bye. */
   private async converse(channel: ControlChannel, peer: SocketAddress): Promise<void> {
     const signal = this.stop.signal
+    let release: () => void = () => {}
     try {
       const hello = await channel.next('hello', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
       if (hello.protocol !== CONTROL_PROTOCOL || hello.version !== CONTROL_VERSION) {
@@ -143,6 +147,8 @@ export class LabServer {
         })
         return
       }
+      // A client that is gone but still being wound down does not make the server busy.
+      if (this.active?.channel.failed.aborted === true) await this.active.done
       if (this.active !== undefined) {
         this.log(`refused ${formatAddress(peer)}: busy with another session`)
         await channel.send({
@@ -152,7 +158,7 @@ export class LabServer {
         })
         return
       }
-      this.active = channel
+      this.active = { channel, done: new Promise((resolve) => (release = resolve)) }
       await channel.send({
         type: 'hello',
         protocol: CONTROL_PROTOCOL,
@@ -174,8 +180,9 @@ export class LabServer {
       if (!signal.aborted)
         this.log(`${formatAddress(peer)}: ${error instanceof Error ? error.message : String(error)}`)
     } finally {
-      if (this.active === channel) this.active = undefined
       await channel.close()
+      if (this.active?.channel === channel) this.active = undefined
+      release()
     }
   }
 
