@@ -1,3 +1,4 @@
+import { reportError } from './errors.js'
 import type { CliIO } from './io.js'
 import { runCli } from './main.js'
 
@@ -35,6 +36,12 @@ async function main(): Promise<void> {
     env: process.env,
     signal: controller.signal,
   }
+  // Never a stack trace, even for a bug that escapes a command: one line, exit code 1.
+  const onUnexpected = (error: unknown): void => {
+    process.exit(reportError(error, io))
+  }
+  process.on('uncaughtException', onUnexpected)
+  process.on('unhandledRejection', onUnexpected)
   const exitCode = await runCli(process.argv.slice(2), io)
   // Exit once what was written has been handed over, even if a peer or stdin still holds the loop.
   process.exitCode = exitCode
