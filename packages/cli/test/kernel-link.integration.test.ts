@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm, symlink } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { listNamespaces } from '../src/kernel-link/cleanup.js'
@@ -108,6 +111,34 @@ describe.skipIf(!canRun)('the kernel link: lab serve and lab run in two namespac
     expectBinomial(udp.lost, count, loss)
     expect(tcp).toMatchObject({ sent: count, delivered: count, lost: 0 })
     expect(tcp.retransmits).toBeGreaterThan(0)
+    expect(await ourNamespaces()).toEqual([])
+  })
+
+  it.skipIf(!has('iptables'))('drops with iptables statistic where nft is missing', async () => {
+    // A PATH where nft cannot be found: the kernel link falls back to iptables.
+    const directory = await mkdtemp(join(tmpdir(), 'protolab-no-nft-'))
+    try {
+      for (const tool of ['ip', 'tc', 'iptables']) {
+        const found = ['/usr/sbin', '/sbin', '/usr/bin', '/bin']
+          .map((dir) => join(dir, tool))
+          .find(existsSync)
+        if (found !== undefined) await symlink(found, join(directory, tool))
+      }
+      let description = ''
+      const report = await runKernelLink(
+        { transports: ['udp'], count, rate, recvBufferBytes, impairment: { loss } },
+        {
+          machine: { platform: 'linux', uid: 0, path: directory },
+          onLink: (text) => {
+            description = text
+          },
+        },
+      )
+      expect(description).toContain('loss 10% by iptables')
+      expectBinomial(report.runs[0]?.lost ?? -1, count, loss)
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
     expect(await ourNamespaces()).toEqual([])
   })
 
