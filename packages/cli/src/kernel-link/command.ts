@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { describeWorkload, type LabFlags, labOptionsFromFlags } from '../lab/command.js'
@@ -16,6 +17,12 @@ import { kernelLinkNotes, runKernelLink } from './run.js'
  * run is (table or `--json`, `--log`, `--report`), with TCP's retransmits, RTT and cwnd.
  */
 export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
+  if (flags.inProcess) {
+    throw new UsageError(
+      '--in-process works on the proxy link only: the kernel link runs each end in its own namespace',
+    )
+  }
+  if (flags.ipv6) throw new UsageError('the kernel link is IPv4 only (10.77.0.0/30 inside its namespaces)')
   const options = labOptionsFromFlags(flags)
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
   let linkDescription: string | undefined
