@@ -34,6 +34,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     return 0
   } catch (error) {
     if (error instanceof CommanderError) return exitCodeOfCommanderError(error, failedCommand, io)
+    // Ctrl-C or SIGTERM while a command was still starting (binding, connecting) is a clean stop.
+    if (io.signal.aborted && (error as { code?: unknown } | undefined)?.code === 'ERR_ABORTED') return 0
     return reportError(error, io, usageHintFor(runningCommand))
   }
 }

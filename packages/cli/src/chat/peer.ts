@@ -62,6 +62,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   const screen = new ChatConsole(io)
   const stop = (): void => screen.close()
   io.signal.addEventListener('abort', stop, { once: true })
+  if (io.signal.aborted) stop()
   const name = (address: SocketAddress): string => formatHostPort(address.address, address.port)
   const local =
     endpoint.localAddress === undefined ? 'an address the OS picks' : formatAddress(endpoint.localAddress)

@@ -64,6 +64,7 @@ export async function runChatRoom(options: ChatOptions, io: CliIO): Promise<void
     void endpoint.close()
   }
   io.signal.addEventListener('abort', stop, { once: true })
+  if (io.signal.aborted) stop()
   const sweep = isUdp
     ? setInterval(() => room.dropSilentMembers(), Math.min(1000, (options.memberTimeout * 1000) / 2))
     : undefined

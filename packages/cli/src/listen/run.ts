@@ -64,6 +64,7 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
     void endpoint.close()
   }
   io.signal.addEventListener('abort', onAbort, { once: true })
+  if (io.signal.aborted) onAbort()
   const isUdp = options.transport === 'udp'
   const text = new IncomingText(encoding, { streaming: !isUdp && framing === 'raw' })
   const peerName = (peer: SocketAddress): string => formatHostPort(peer.address, peer.port)
