@@ -8,7 +8,7 @@
 
 /**
  * A condition a row must meet: on its `ratio` or its `value`, with `>=`, `<=` or `<`.
- * `unit` (for value checks) and `scale` (the value's divisor for display) only shape the text.
+ * `unit` (for value checks) only shapes the text of `target`.
  */
 export function check(on, op, limit, unit = '') {
   return { on, op, limit, unit }
