@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { createConnection, type Socket } from 'node:net'
 import { createRandom, type Random } from '@protolab/core'
 
@@ -94,11 +94,51 @@ export function hostSockets(): ProcSocket[] {
   return sockets
 }
 
-/** The sockets still bound to `port` (either end), leaving out TIME_WAIT, which the kernel keeps after any close. */
+/**
+ * The local ports of every TCP and UDP socket process `pid` holds open (its /proc/PID/fd links to
+ * `socket:[inode]`, matched with the inode column of /proc/net/*), as `ss -tuanp` shows them.
+ */
+export function socketPortsOf(pid: number): number[] {
+  const inodes = new Set<string>()
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`)
+        const match = target.match(/^socket:\[(\d+)\]$/)
+        if (match !== null) inodes.add(match[1]!)
+      } catch {
+        // The descriptor closed while we looked.
+      }
+    }
+  } catch {
+    return []
+  }
+  const ports = new Set<number>()
+  for (const file of ['tcp', 'tcp6', 'udp', 'udp6']) {
+    let text: string
+    try {
+      text = readFileSync(`/proc/net/${file}`, 'utf8')
+    } catch {
+      continue
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/)
+      if (fields.length > 9 && inodes.has(fields[9]!))
+        ports.add(Number.parseInt(fields[1]!.split(':')[1]!, 16))
+    }
+  }
+  return [...ports]
+}
+
+/** States a TCP socket may linger in after every process let go of it: the kernel's, not a leak. */
+const ORPHAN_STATES = new Set(['TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'LAST_ACK', 'CLOSING'])
+
+/**
+ * The sockets whose local port is `port` and that some process must still hold: listening, bound
+ * (UDP) or connected. What the kernel keeps alone after a close (TIME_WAIT, FIN_WAIT2, ...) is left out.
+ */
 export function socketsOnPort(port: number): ProcSocket[] {
-  return hostSockets().filter(
-    (socket) => (socket.localPort === port || socket.remotePort === port) && socket.state !== 'TIME_WAIT',
-  )
+  return hostSockets().filter((socket) => socket.localPort === port && !ORPHAN_STATES.has(socket.state))
 }
 
 /** Random bytes from a seed, so a failing run can be repeated. */

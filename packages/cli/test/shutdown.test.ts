@@ -1,0 +1,227 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Running, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
+import { startListening } from './helpers/protolab.js'
+import { childPids, socketPortsOf, socketsOnPort, tcpLine } from './hostile-helpers.js'
+
+/**
+ * Nothing accepted is lost, and nothing is left behind: SIGINT and SIGTERM make every command
+ * flush and close; what `send` says it sent over TCP is what the listener prints, even when the
+ * sender is stopped mid-stream or exits the moment it is done; after each command ends, no socket
+ * is left on its ports and no child process alive (read from /proc, as `ss -tuanp` and `ps` show them).
+ */
+
+afterEach(stopAll)
+
+/** Lines of `count` numbered messages, each long enough that a cut one would show. */
+function numberedLines(from: number, count: number): string {
+  let text = ''
+  for (let i = from; i < from + count; i++) text += `line ${String(i).padStart(7, '0')} ${'x'.repeat(40)}\n`
+  return text
+}
+
+/** The messages a `listen` printed, without the sender's address. */
+function printedMessages(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.replace(/^\[[^\]]*(?:\][^\]]*)?\] /, ''))
+}
+
+/** Everything `proc` and its children hold: their pids and the local ports of their sockets. */
+function holdings(proc: Running): { pids: number[]; ports: number[] } {
+  const pids = [proc.child.pid!, ...childPids(proc.child.pid!)]
+  return { pids, ports: [...new Set(pids.flatMap(socketPortsOf))] }
+}
+
+/** After a command ended: none of its processes is alive and none of its ports has a socket anyone holds. */
+function expectNothingLeft(held: { pids: number[]; ports: number[] }): void {
+  for (const pid of held.pids) expect(() => process.kill(pid, 0), `process ${pid} is still alive`).toThrow()
+  for (const port of held.ports) expect(socketsOnPort(port), `port ${port} still has sockets`).toEqual([])
+}
+
+describe('TCP send: what it says it sent is delivered', () => {
+  it('20,000 lines, the sender exiting as soon as it is done: the listener prints every one, in order', async () => {
+    const server = await startListening(['listen', '0', '-t', 'tcp', '--count', '20000'])
+    const input = numberedLines(0, 20_000)
+    const sent = await runProtolab(['send', `127.0.0.1:${server.port}`, '-t', 'tcp', '-v'], {
+      input,
+      timeoutMs: 20_000,
+    })
+    expect(sent.code, sent.stderr).toBe(0)
+    expect(sent.stderr).toMatch(/^sent 20000 messages /m)
+    const done = await server.proc.finished(20_000)
+    expect(done.code).toBe(0)
+    expect(printedMessages(done.stdout)).toEqual(input.trimEnd().split('\n'))
+  })
+
+  it('stopped by SIGTERM mid-stream: it says how many it sent, and exactly those arrive, none cut', async () => {
+    const server = await startListening(['listen', '0', '-t', 'tcp'])
+    const sender = startProtolab(['send', `127.0.0.1:${server.port}`, '-t', 'tcp', '-v'])
+    const held = {
+      server: holdings(server.proc),
+      sender: { pids: [sender.child.pid!], ports: [] as number[] },
+    }
+    // Feed standard input in pieces, as a pipe from another program would, until the signal.
+    let fed = 0
+    const feeding = (async () => {
+      while (fed < 2_000_000 && sender.child.exitCode === null && !sender.child.stdin.destroyed) {
+        const more = sender.child.stdin.write(numberedLines(fed, 1000))
+        fed += 1000
+        if (!more) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              sender.child.stdin.off('drain', done)
+              sender.child.stdin.off('close', done)
+              resolve()
+            }
+            sender.child.stdin.once('drain', done)
+            sender.child.stdin.once('close', done)
+          })
+        }
+      }
+    })()
+    await server.proc.waitFor('stdout', /line 0005000 /, 20_000)
+    held.sender.ports = socketPortsOf(sender.child.pid!)
+    sender.kill('SIGTERM')
+    const stopped = await sender.finished(10_000)
+    await feeding
+    expect(stopped.code, stopped.stderr).toBe(0)
+    const count = Number(stopped.stderr.match(/^sent (\d+) messages /m)?.[1])
+    expect(count).toBeGreaterThanOrEqual(5000)
+    expect(count).toBeLessThan(2_000_000)
+    // The listener has read everything once it has seen the connection end.
+    await server.proc.waitFor('stderr', /\] disconnected/, 10_000)
+    server.proc.kill('SIGINT')
+    const done = await server.proc.finished(10_000)
+    expect(done.code).toBe(0)
+    const printed = printedMessages(done.stdout)
+    expect(printed).toHaveLength(count)
+    expect(printed.join('\n')).toBe(numberedLines(0, count).trimEnd())
+    expectNothingLeft(held.server)
+    expectNothingLeft(held.sender)
+  })
+})
+
+describe('SIGINT and SIGTERM on every command that listens', () => {
+  /** Each listener, and a way to give it something to hold (a connection or a datagram) before the signal. */
+  const listeners: readonly { name: string; args: readonly string[]; pattern: RegExp; tcp: boolean }[] = [
+    { name: 'listen (udp)', args: ['listen', '0'], pattern: /listening on \S+:(\d+) /, tcp: false },
+    {
+      name: 'listen -t tcp',
+      args: ['listen', '0', '-t', 'tcp'],
+      pattern: /listening on \S+:(\d+) /,
+      tcp: true,
+    },
+    {
+      name: 'chat --listen -t tcp',
+      args: ['chat', '--listen', '0', '-t', 'tcp'],
+      pattern: /listening on \S+:(\d+) /,
+      tcp: true,
+    },
+    {
+      name: 'chat --room (udp)',
+      args: ['chat', '--room', '0'],
+      pattern: /room open on \S+:(\d+) /,
+      tcp: false,
+    },
+    {
+      name: 'chat --room -t tcp',
+      args: ['chat', '--room', '0', '-t', 'tcp'],
+      pattern: /room open on \S+:(\d+) /,
+      tcp: true,
+    },
+    {
+      name: 'lab serve',
+      args: ['lab', 'serve', '--bind', '127.0.0.1:0'],
+      pattern: /listening on \S+:(\d+) /,
+      tcp: true,
+    },
+    {
+      name: 'proxy -t tcp',
+      args: ['proxy', '--listen', '0', '--to', '127.0.0.1:9', '-t', 'tcp'],
+      pattern: /listening on \S+:(\d+) /,
+      tcp: true,
+    },
+    {
+      name: 'proxy (udp)',
+      args: ['proxy', '--listen', '0', '--to', '127.0.0.1:9'],
+      pattern: /listening on \S+:(\d+) /,
+      tcp: false,
+    },
+  ]
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s: each exits 0, after printing what it got, and holds nothing after',
+    async (signal) => {
+      await Promise.all(
+        listeners.map(async ({ name, args, pattern, tcp }) => {
+          const proc = startProtolab(args)
+          const port = Number((await proc.waitFor('stderr', pattern, 10_000))[1])
+          if (tcp) {
+            // A connection it holds open when the signal comes.
+            void tcpLine(port, 'still connected', { timeoutMs: 5000 }).catch(() => {})
+            await new Promise((resolve) => setTimeout(resolve, 200))
+          }
+          const held = holdings(proc)
+          expect(held.ports, name).toContain(port)
+          proc.kill(signal)
+          const done = await proc.finished(10_000)
+          expect({ name, code: done.code, signal: done.signal }).toEqual({ name, code: 0, signal: null })
+          expect(done.stderr, name).not.toMatch(/^\s+at /m)
+          expectNothingLeft(held)
+        }),
+      )
+    },
+  )
+
+  it('listen: lines received before SIGINT are all printed, the last one whole', async () => {
+    const server = await startListening(['listen', '0', '-t', 'tcp'])
+    const held = holdings(server.proc)
+    const input = numberedLines(0, 5000)
+    const sent = await runProtolab(['send', `127.0.0.1:${server.port}`, '-t', 'tcp'], {
+      input,
+      timeoutMs: 20_000,
+    })
+    expect(sent.code).toBe(0)
+    await server.proc.waitFor('stderr', /\] disconnected/, 10_000)
+    server.proc.kill('SIGINT')
+    const done = await server.proc.finished(10_000)
+    expect(done.code).toBe(0)
+    expect(printedMessages(done.stdout)).toEqual(input.trimEnd().split('\n'))
+    expectNothingLeft(held)
+  })
+})
+
+describe('the lab stopped mid-run', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s: it stops, its receiver and relay processes end, their ports are released',
+    async (signal) => {
+      const lab = startProtolab([
+        'lab',
+        '-t',
+        'tcp',
+        '--count',
+        '10000000',
+        '--rate',
+        '20000',
+        '--delay',
+        '1ms',
+      ])
+      await lab.waitFor('stderr', /^lab: tcp/m, 10_000)
+      // Both children (receiver, relay) up, with their sockets.
+      let held = holdings(lab)
+      for (let attempt = 0; attempt < 100 && (held.pids.length < 3 || held.ports.length < 3); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        held = holdings(lab)
+      }
+      expect(held.pids).toHaveLength(3)
+      lab.kill(signal)
+      const done = await lab.finished(10_000)
+      // The exit code of an interrupted run is the lab's to define (lab-cli.test.ts); here: it ended by itself.
+      expect(done.signal).toBeNull()
+      expect([0, 1]).toContain(done.code)
+      expect(done.stderr).not.toMatch(/^\s+at /m)
+      expectNothingLeft(held)
+    },
+  )
+})
