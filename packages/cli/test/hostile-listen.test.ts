@@ -44,7 +44,7 @@ async function stillServes(server: Listening, line: string): Promise<void> {
 describe('listen -t tcp against hostile peers', () => {
   it('1,000 connections of random garbage (50 at a time): none crashes it, no control character reaches the terminal', async () => {
     const server = await startListening(['listen', '0', '-t', 'tcp'])
-    const escape = Buffer.from('\x1b[2J\x1b]0;owned\x07\x9b31m\u202e\r')
+    const terminalAttack = Buffer.from('\x1b[2J\x1b]0;owned\x07\x9b31m\u202e\r')
     const outcomes = await hostileConnections({
       port: server.port,
       total: 1000,
@@ -52,7 +52,7 @@ describe('listen -t tcp against hostile peers', () => {
       seed: 7,
       payloadOf: (index, random) => {
         const garbage = randomBytes(random, Math.floor(random.next() * 2048))
-        return index % 3 === 0 ? Buffer.concat([garbage, escape, Buffer.from('\n')]) : garbage
+        return index % 3 === 0 ? Buffer.concat([garbage, terminalAttack, Buffer.from('\n')]) : garbage
       },
       behaviour: (_index, random) => {
         const roll = random.next()

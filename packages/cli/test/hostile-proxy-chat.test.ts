@@ -175,7 +175,7 @@ describe('proxy over UDP against a flood', () => {
 describe('chat --listen and chat --room against hostile peers', () => {
   it('chat --listen -t tcp: 300 garbage connections, then a normal peer is shown, with no control character', async () => {
     const chat = await startListening(['chat', '--listen', '0', '-t', 'tcp'])
-    const escape = Buffer.from('\x1b[2J\x1b]0;owned\x07\u202e\r\n')
+    const terminalAttack = Buffer.from('\x1b[2J\x1b]0;owned\x07\u202e\r\n')
     await hostileConnections({
       port: chat.port,
       total: 300,
@@ -184,7 +184,7 @@ describe('chat --listen and chat --room against hostile peers', () => {
       payloadOf: (index, random) =>
         Buffer.concat([
           randomBytes(random, Math.floor(random.next() * 1024)),
-          index % 2 ? escape : Buffer.of(),
+          index % 2 ? terminalAttack : Buffer.of(),
         ]),
       behaviour: (index) => (index % 3 === 0 ? 'reset' : 'end'),
       holdMs: 500,
