@@ -10,8 +10,8 @@ import { kernelImpairmentOf } from '../src/kernel-link/impairment.js'
 import { KernelLink, removeNamespaces } from '../src/kernel-link/link.js'
 import { hasNetem } from '../src/kernel-link/netem.js'
 import { runKernelLink } from '../src/kernel-link/run.js'
+import type { LabRun } from '../src/lab/types.js'
 import { DEFAULT_LAB_PORT } from '../src/lab-remote/server.js'
-import type { RemoteLabRun } from '../src/lab-remote/types.js'
 import { BIN, has, type Running, runProtolab, start, startProtolab, stopAll } from './helpers/processes.js'
 
 /**
@@ -44,7 +44,7 @@ function expectBinomial(lost: number, count: number, p: number): void {
   expect(Math.abs(lost - count * p)).toBeLessThan(5 * sigma)
 }
 
-function byTransport(runs: readonly RemoteLabRun[], transport: 'udp' | 'tcp'): RemoteLabRun {
+function byTransport(runs: readonly LabRun[], transport: 'udp' | 'tcp'): LabRun {
   const run = runs.find((candidate) => candidate.transport === transport)
   if (run === undefined) throw new Error(`no ${transport} run`)
   return run
@@ -125,16 +125,19 @@ describe.skipIf(!canRun)('the kernel link: lab serve and lab run in two namespac
         if (found !== undefined) await symlink(found, join(directory, tool))
       }
       let description = ''
+      let lossTool: string | undefined
       const report = await runKernelLink(
         { transports: ['udp'], count, rate, recvBufferBytes, impairment: { loss } },
         {
           machine: { platform: 'linux', uid: 0, path: directory },
-          onLink: (text) => {
+          onLink: (text, tool) => {
             description = text
+            lossTool = tool
           },
         },
       )
       expect(description).toContain('loss 10% by iptables')
+      expect(lossTool).toBe('iptables')
       expectBinomial(report.runs[0]?.lost ?? -1, count, loss)
     } finally {
       await rm(directory, { recursive: true, force: true })
@@ -251,7 +254,7 @@ describe.skipIf(!canRun)('the lab server refuses what comes from another host', 
     await runTool('ip', ['netns', 'exec', link.names.receiverNamespace, process.execPath, '-e', script])
     const finished = await run.finished(20_000)
     expect(finished.code).toBe(0)
-    const [udp] = (JSON.parse(finished.stdout) as { runs: RemoteLabRun[] }).runs
+    const [udp] = (JSON.parse(finished.stdout) as { runs: LabRun[] }).runs
     expect(udp?.foreign).toBe(25)
     expect(udp?.delivered).toBe(2000)
   })
@@ -261,7 +264,7 @@ describe.skipIf(!canRun)('the lab server refuses what comes from another host', 
     const script = `const c=require('net').connect(${dataPort},'${link.receiverAddress}');c.on('error',()=>{});c.on('close',()=>process.exit(0));setTimeout(()=>process.exit(3),5000)`
     await runTool('ip', ['netns', 'exec', link.names.receiverNamespace, process.execPath, '-e', script])
     const finished = await run.finished(20_000)
-    const [tcp] = (JSON.parse(finished.stdout) as { runs: RemoteLabRun[] }).runs
+    const [tcp] = (JSON.parse(finished.stdout) as { runs: LabRun[] }).runs
     expect(tcp?.foreign).toBe(1)
     expect(tcp?.delivered).toBe(2000)
   })
@@ -280,6 +283,9 @@ describe.skipIf(!canRun)('protolab lab --link kernel and lab cleanup, the comman
     expect(result.stdout).toMatch(/^tcp smoothed rtt\s+[\d.]+ ms$/m)
     expect(result.stdout).toMatch(/^tcp cwnd\s+\d+ segments$/m)
     expect(result.stdout).toContain('impairment loss 5% by nftables, each way')
+    // The run's own line: the loss is the kernel's, and TCP retransmitted for real.
+    expect(result.stdout).toMatch(/^impairment kernel loss 5% by nftables, real retransmissions$/m)
+    expect(result.stdout).not.toContain('(modelled')
   })
 
   it('leaves no namespace or table behind after Ctrl-C', async () => {

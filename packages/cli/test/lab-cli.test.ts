@@ -25,6 +25,7 @@ const RUN_FIELDS = [
   'stalls',
   'impairment',
   'seed',
+  'link',
 ]
 
 let dir: string
@@ -52,7 +53,13 @@ describe('protolab lab', () => {
     for (const run of json.runs) {
       expect(Object.keys(run)).toEqual(RUN_FIELDS)
       expect(Object.keys(run.latencyMs)).toEqual(['p50', 'p90', 'p99', 'p999', 'max'])
-      expect(run).toMatchObject({ sent: 2000, seed: 5, mode: 'oneway', impairment: { delayMs: 1 } })
+      expect(run).toMatchObject({
+        sent: 2000,
+        seed: 5,
+        mode: 'oneway',
+        impairment: { delayMs: 1 },
+        link: 'proxy',
+      })
     }
     expect(json.runs[1]).toMatchObject({ delivered: 2000, lost: 0 })
   })

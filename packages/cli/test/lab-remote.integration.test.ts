@@ -2,9 +2,9 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { connect, type Socket } from 'node:net'
 import { createEnvelopeBuffer, writeEnvelope } from '@protolab/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { LabRun } from '../src/lab/types.js'
 import { runRemoteLab } from '../src/lab-remote/client.js'
 import { LabServer } from '../src/lab-remote/server.js'
-import type { RemoteLabRun } from '../src/lab-remote/types.js'
 import { freePort } from './helpers/ports.js'
 import { runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
@@ -56,7 +56,7 @@ async function startServer(
 }
 
 /** The counts of a run that hold whatever the timing. */
-function accounted(run: RemoteLabRun): void {
+function accounted(run: LabRun): void {
   expect(run.delivered + run.lost).toBe(run.sent)
   expect(run.duplicates).toBe(0)
   expect(run.corrupted).toBe(0)
@@ -284,7 +284,7 @@ describe('protolab lab serve / lab run, the commands', () => {
     )
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    const { runs } = JSON.parse(result.stdout) as { runs: RemoteLabRun[] }
+    const { runs } = JSON.parse(result.stdout) as { runs: LabRun[] }
     expect(runs).toHaveLength(1)
     expect(runs[0]).toMatchObject({
       transport: 'tcp',

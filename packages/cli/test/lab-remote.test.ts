@@ -1,6 +1,7 @@
 import { type Endpoint, type Message, monotonicMs, TimeoutError } from '@protolab/core'
 import { memoryTransport } from '@protolab/core/compliance'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { LabRun } from '../src/lab/types.js'
 import { ControlChannel, type ControlLink } from '../src/lab-remote/channel.js'
 import { estimateOffset } from '../src/lab-remote/clock.js'
 import { RemoteLabRefusedError } from '../src/lab-remote/errors.js'
@@ -11,8 +12,7 @@ import {
   SessionEndpoint,
   sameHost,
 } from '../src/lab-remote/session-endpoint.js'
-import { renderRemoteTable } from '../src/lab-remote/table.js'
-import type { RemoteLabRun } from '../src/lab-remote/types.js'
+import { renderTable } from '../src/report/table.js'
 
 const encoder = new TextEncoder()
 const line = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value))
@@ -213,8 +213,8 @@ describe('session endpoint', () => {
   })
 })
 
-describe('remote table', () => {
-  const run = (overrides: Partial<RemoteLabRun>): RemoteLabRun => ({
+describe('the table of remote runs', () => {
+  const run = (overrides: Partial<LabRun>): LabRun => ({
     transport: 'tcp',
     mode: 'oneway',
     sent: 100,
@@ -233,12 +233,13 @@ describe('remote table', () => {
     stalls: 0,
     impairment: null,
     seed: 0,
+    link: 'remote',
     direction: 'forward',
     ...overrides,
   })
 
   it("marks the direction when both went at once and shows TCP's kernel numbers", () => {
-    const text = renderRemoteTable(
+    const text = renderTable(
       [
         run({ retransmits: 23, rttMs: 4.66, cwnd: 145 }),
         run({ direction: 'reverse', retransmits: 0, rttMs: 0.5, cwnd: 10 }),
@@ -253,10 +254,12 @@ describe('remote table', () => {
     expect(lines.find((l) => l.startsWith('tcp cwnd'))).toMatch(/145 segments\s+10 segments\s+-$/)
     expect(text).toContain('→ from this host to the server, ← from the server to this host, both at once')
     expect(text).toContain('kernel link: two namespaces')
+    // The network as it is: no impairment or seed to speak of.
+    expect(text).not.toContain('impairment')
   })
 
   it('has no TCP rows when no run has the numbers, and no arrows one way', () => {
-    const text = renderRemoteTable([run({ transport: 'udp' })])
+    const text = renderTable([run({ transport: 'udp' })])
     expect(text).not.toContain('retransmits')
     expect(text.split('\n')[0]?.trim()).toBe('udp')
   })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { LabRun } from '../src/lab/types.js'
 import { CSV_HEADER, csvChunks, writeCsv } from '../src/report/csv.js'
 import { describeImpairment } from '../src/report/format.js'
 import { renderHtml } from '../src/report/html.js'
@@ -50,6 +51,29 @@ describe('renderTable', () => {
     expect(text).toContain('tcp: loss is modelled as head-of-line stalls')
     expect(text).toContain('udp: impairment none, seed 1')
   })
+
+  it("renders a kernel link's runs: real loss, no seed, TCP's kernel numbers, the link's notes", () => {
+    const kernelRun = (transport: 'udp' | 'tcp', overrides: Partial<LabRun> = {}): LabRun =>
+      syntheticRun(transport, {
+        impairment: { loss: 0.1, delayMs: 10 },
+        link: 'kernel',
+        direction: 'forward',
+        ...overrides,
+      })
+    const text = renderTable(
+      [kernelRun('udp'), kernelRun('tcp', { lost: 0, retransmits: 31, rttMs: 21.5, cwnd: 7 })],
+      { notes: ['kernel link: plab-1-0-a ⇄ plab-1-0-b'], lossTool: 'nftables' },
+    )
+    expect(text).toContain('udp: impairment kernel loss 10% by nftables, delay 10 ms\n')
+    expect(text).toContain('tcp: impairment kernel loss 10% by nftables, real retransmissions, delay 10 ms\n')
+    expect(text).not.toContain('(modelled')
+    expect(text).toContain('kernel link: plab-1-0-a ⇄ plab-1-0-b')
+    expect(text).toMatch(/^tcp retransmits\s+-\s+31$/m)
+    expect(text).toMatch(/^tcp smoothed rtt\s+-\s+21\.50 ms$/m)
+    expect(text).toMatch(/^tcp cwnd\s+-\s+7 segments$/m)
+    // One direction: no arrows.
+    expect(text.split('\n')[0]).toMatch(/udp\s+tcp$/)
+  })
 })
 
 describe('renderJson', () => {
@@ -72,6 +96,22 @@ describe('describeImpairment', () => {
     ).toBe('loss 10% (gilbert, mean burst 4), duplicate 1%, corrupt 0.1%')
     expect(describeImpairment({ transport: 'tcp', impairment: { sliceBytes: 1, loss: 0.01 } })).toMatch(
       /^slice 1 B, loss 1% \(modelled/,
+    )
+  })
+
+  it('says the kernel link loses packets for real, and by which tool when told', () => {
+    const impairment = { loss: 0.05, rateLimitBytesPerSec: 1_250_000 }
+    expect(describeImpairment({ transport: 'tcp', impairment, link: 'kernel' }, 'nftables')).toBe(
+      'kernel loss 5% by nftables, real retransmissions, rate 10 Mbit/s',
+    )
+    expect(describeImpairment({ transport: 'udp', impairment, link: 'kernel' }, 'iptables')).toBe(
+      'kernel loss 5% by iptables, rate 10 Mbit/s',
+    )
+    expect(describeImpairment({ transport: 'tcp', impairment: { loss: 0.05 }, link: 'kernel' })).toBe(
+      'kernel loss 5% by nftables or iptables, real retransmissions',
+    )
+    expect(describeImpairment({ transport: 'tcp', impairment: { delayMs: 5 }, link: 'kernel' })).toBe(
+      'delay 5 ms',
     )
   })
 })
@@ -155,6 +195,27 @@ describe('renderHtml', () => {
       { command: 'protolab lab </script><script>alert(1)</script>' },
     )
     expect(html.match(/<script/g)).toHaveLength(1)
+  })
+
+  it("shows a kernel link's notes and TCP numbers, and marks both-ways runs as the table does", () => {
+    const run = (direction: 'forward' | 'reverse'): LabRun =>
+      syntheticRun('tcp', {
+        impairment: { loss: 0.1 },
+        link: 'kernel',
+        direction,
+        retransmits: 12,
+        rttMs: 3,
+        cwnd: 10,
+      })
+    const html = renderHtml(
+      { runs: [run('forward'), run('reverse')], traces: [] },
+      { notes: ['kernel link: plab-1-0-a ⇄ plab-1-0-b'], lossTool: 'nftables' },
+    )
+    expect(html).toContain('<th>tcp →</th><th>tcp ←</th>')
+    expect(html).toMatch(/<tr><th>tcp retransmits<\/th><td class="num bad">12<\/td>/)
+    expect(html).toContain('<li class="plain">kernel link: plab-1-0-a ⇄ plab-1-0-b</li>')
+    expect(html).toContain('tcp →: impairment kernel loss 10% by nftables, real retransmissions</li>')
+    expect(html).not.toContain('(modelled')
   })
 })
 

@@ -3,13 +3,14 @@ import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { describeWorkload, type LabFlags, labOptionsFromFlags } from '../lab/command.js'
-import { renderRemoteTable } from '../lab-remote/table.js'
 import type { RemoteLabReport } from '../lab-remote/types.js'
 import { writeCsv } from '../report/csv.js'
 import { formatCount } from '../report/format.js'
 import { writeHtml } from '../report/html.js'
 import { renderJson } from '../report/json.js'
 import { createProgressDisplay } from '../report/progress.js'
+import { renderTable } from '../report/table.js'
+import type { LossTool } from './link.js'
 import { kernelLinkNotes, runKernelLink } from './run.js'
 
 /**
@@ -26,25 +27,27 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
   const options = labOptionsFromFlags(flags)
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
   let linkDescription: string | undefined
+  let lossTool: LossTool | undefined
   let report: RemoteLabReport
   try {
     report = await runKernelLink(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
-      onLink: (description) => {
+      onLink: (description, tool) => {
         linkDescription = description
+        lossTool = tool
         if (!flags.json) io.stderr.write(`lab: ${describeWorkload(options)}, over the ${description}\n`)
       },
     })
   } finally {
     progress.stop()
   }
+  const notes = kernelLinkNotes(report.runs, linkDescription)
   if (flags.json) {
     await writeAndDrain(io.stdout, renderJson(report))
   } else {
     const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
-    const notes = kernelLinkNotes(report.runs, linkDescription)
-    await writeAndDrain(io.stdout, renderRemoteTable(report.runs, { color, notes }))
+    await writeAndDrain(io.stdout, renderTable(report.runs, { color, notes, lossTool }))
   }
   if (flags.log !== undefined) {
     await writeCsv(flags.log, report.traces)
@@ -52,7 +55,11 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
     io.stderr.write(`log: ${resolve(flags.log)} (${formatCount(rows)} messages)\n`)
   }
   if (flags.report !== undefined) {
-    await writeHtml(flags.report, report, { command: `lab --link kernel, ${describeWorkload(options)}` })
+    await writeHtml(flags.report, report, {
+      command: `lab --link kernel, ${describeWorkload(options)}`,
+      notes,
+      lossTool,
+    })
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
 }

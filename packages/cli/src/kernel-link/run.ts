@@ -4,15 +4,15 @@ import { join } from 'node:path'
 import { AbortError, randomSeed } from '@protolab/core'
 import { CliError } from '../errors.js'
 import { type LabOptions, resolveLabOptions } from '../lab/options.js'
-import type { LabProgress } from '../lab/types.js'
+import type { LabProgress, LabRun } from '../lab/types.js'
 import { readResultsFile } from '../lab-remote/results-file.js'
 import { DEFAULT_LAB_PORT } from '../lab-remote/server.js'
-import type { RemoteLabReport, RemoteLabRun } from '../lab-remote/types.js'
+import type { RemoteLabReport } from '../lab-remote/types.js'
 import { NamespacedProcess } from './children.js'
 import { withSystemDirectories } from './exec.js'
 import { guardExit } from './exit-guard.js'
 import { describeKernelImpairment, impairmentOfRun, kernelImpairmentOf } from './impairment.js'
-import { KernelLink } from './link.js'
+import { KernelLink, type LossTool } from './link.js'
 import { kernelLinkProblem, type MachineFacts } from './support.js'
 
 /** What {@link runKernelLink} runs: the lab's options, and which way the messages go. */
@@ -26,8 +26,11 @@ export interface RunKernelLinkOptions {
   /** Stops the run; everything is removed before runKernelLink rejects with AbortError. */
   readonly signal?: AbortSignal
   readonly onProgress?: (progress: LabProgress) => void
-  /** Told once the link is up, in one line: what was built and how it is impaired. */
-  readonly onLink?: (description: string) => void
+  /**
+   * Told once the link is up: what was built and how it is impaired, in one line, and which tool
+   * drops packets (undefined without `--loss`).
+   */
+  readonly onLink?: (description: string, lossTool: LossTool | undefined) => void
   /** The machine, for tests; this one by default. */
   readonly machine?: MachineFacts
 }
@@ -77,6 +80,7 @@ export async function runKernelLink(
     const impairmentText = describeKernelImpairment(kernel, lossTool)
     context.onLink?.(
       `kernel link: ${link.names.senderNamespace} (${link.senderAddress}) ⇄ ${link.names.receiverNamespace} (${link.receiverAddress}) over a veth pair; impairment ${impairmentText}`,
+      link.lossTool,
     )
     const server = NamespacedProcess.start(
       link.names.receiverNamespace,
@@ -126,7 +130,7 @@ export async function runKernelLink(
     }
     const report = await readResultsFile(resultsFile)
     const impairment = impairmentOfRun(kernel)
-    const runs: RemoteLabRun[] = report.runs.map((run) => ({ ...run, impairment, seed, link: 'kernel' }))
+    const runs: LabRun[] = report.runs.map((run) => ({ ...run, impairment, seed, link: 'kernel' }))
     return { runs, traces: report.traces }
   } catch (error) {
     if (signal.aborted) throw new AbortError()
@@ -140,10 +144,7 @@ export async function runKernelLink(
 }
 
 /** The lines under a kernel link run's table: what the link was, and that it is not seeded. */
-export function kernelLinkNotes(
-  runs: readonly RemoteLabRun[],
-  linkDescription: string | undefined,
-): string[] {
+export function kernelLinkNotes(runs: readonly LabRun[], linkDescription: string | undefined): string[] {
   const notes: string[] = []
   if (linkDescription !== undefined) notes.push(linkDescription)
   if (runs.some((run) => run.impairment !== null)) {

@@ -14,7 +14,7 @@ import { quietTimeMs } from '../lab/drain.js'
 import { resolveLabOptions } from '../lab/options.js'
 import { type LabEndpoint, openLabEndpoint } from '../lab/roles/endpoints.js'
 import { buildTrace } from '../lab/trace.js'
-import type { LabMode, LabProgress, LabTrace, LabTransportName } from '../lab/types.js'
+import type { LabMode, LabProgress, LabRun, LabTrace, LabTransportName } from '../lab/types.js'
 import { formatAddress } from '../options/address.js'
 import { ControlChannel } from './channel.js'
 import { type ClockSync, readBootId, syncClocks } from './clock.js'
@@ -37,7 +37,7 @@ import {
 } from './protocol.js'
 import { HANDSHAKE_TIMEOUT_MS } from './server.js'
 import { encodeDataHello, SessionEndpoint } from './session-endpoint.js'
-import type { RemoteLabReport, RemoteLabRun } from './types.js'
+import type { RemoteLabReport } from './types.js'
 
 /** What {@link runRemoteLab} runs against a `lab serve`. */
 export interface RemoteLabOptions {
@@ -125,7 +125,7 @@ export async function runRemoteLab(
       100,
       Math.min(HEARTBEAT_MS, Math.floor((hello.idleTimeoutMs || HEARTBEAT_MS * 3) / 3)),
     )
-    const runs: RemoteLabRun[] = []
+    const runs: LabRun[] = []
     const traces: LabTrace[] = []
     for (const transport of plan.transports) {
       const request: SessionRequest = {
@@ -294,7 +294,7 @@ async function runSession(
           : runCountingSide(item.side, item.counter),
       ),
     )
-    const runs: RemoteLabRun[] = []
+    const runs: LabRun[] = []
     const traces: LabTrace[] = []
     for (const [index, outcome] of outcomes.entries()) {
       const direction = request.flows[index] ?? 'forward'
@@ -314,7 +314,7 @@ async function runSession(
 }
 
 interface BuiltRun {
-  readonly run: RemoteLabRun
+  readonly run: LabRun
   readonly trace: LabTrace | undefined
 }
 
@@ -388,7 +388,7 @@ interface RunParts {
 function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunParts): BuiltRun {
   const metrics = labMetricsFromSummary(parts.summary, parts.sent)
   const acrossHosts = !parts.clock.shared && request.mode === 'oneway'
-  const run: RemoteLabRun = {
+  const run: LabRun = {
     transport: request.transport,
     mode: request.mode,
     ...metrics,
@@ -396,6 +396,7 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
     foreign: metrics.foreign + parts.extraForeign,
     impairment: null,
     seed: parts.seed,
+    link: 'remote',
     direction,
     ...(request.transport === 'udp' && request.rate === 0 && parts.recvBufferBytes !== null
       ? { recvBufferBytes: parts.recvBufferBytes }
@@ -405,7 +406,7 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
       : { retransmits: parts.tcp.retransmits, rttMs: parts.tcp.rttMs, cwnd: parts.tcp.cwnd }),
     ...(acrossHosts
       ? {
-          modelled: `one-way latency across hosts: the two clocks' offset was estimated over the control channel, to within ±${parts.clock.uncertaintyMs.toFixed(3)} ms`,
+          modelled: `one-way latency across hosts is estimated: the two clocks' offset was measured over the control channel, to within ±${parts.clock.uncertaintyMs.toFixed(3)} ms`,
         }
       : {}),
     ...(parts.error === null ? {} : { interrupted: `sending stopped early: ${parts.error}` }),

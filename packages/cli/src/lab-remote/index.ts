@@ -1,3 +1,5 @@
+import { renderTable } from '../report/table.js'
+
 export { ControlChannel, type ControlLink } from './channel.js'
 export { type RemoteLabOptions, type RunRemoteLabOptions, runRemoteLab } from './client.js'
 export { type ClockSync, estimateOffset } from './clock.js'
@@ -20,5 +22,10 @@ export {
   type LabServerInit,
 } from './server.js'
 export { encodeDataHello, isDataHello, SessionEndpoint } from './session-endpoint.js'
-export { renderRemoteTable } from './table.js'
+
+/**
+ * The table of a remote or kernel link run: the one table renderer every lab run uses.
+ * @deprecated Use `renderTable`, which renders remote and kernel runs too.
+ */
+export const renderRemoteTable = renderTable
 export type { RemoteLabReport, RemoteLabRun } from './types.js'

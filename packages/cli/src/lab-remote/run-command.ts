@@ -9,10 +9,10 @@ import { formatCount } from '../report/format.js'
 import { writeHtml } from '../report/html.js'
 import { renderJson } from '../report/json.js'
 import { createProgressDisplay } from '../report/progress.js'
+import { renderTable } from '../report/table.js'
 import { type RemoteLabOptions, runRemoteLab } from './client.js'
 import type { RunFlags } from './commands.js'
 import { writeResultsFile } from './results-file.js'
-import { renderRemoteTable } from './table.js'
 import type { RemoteLabReport } from './types.js'
 
 /** The remote lab options the flags ask for. */
@@ -61,10 +61,7 @@ export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
     await writeAndDrain(io.stdout, renderJson(report))
   } else {
     const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
-    const notes = [
-      `server: ${formatAddress(options.server)}, over the network as it is (no impairment added)`,
-    ]
-    await writeAndDrain(io.stdout, renderRemoteTable(report.runs, { color, notes }))
+    await writeAndDrain(io.stdout, renderTable(report.runs, { color, notes: serverNotes(options) }))
   }
   if (flags.log !== undefined) {
     await writeCsv(flags.log, report.traces)
@@ -72,7 +69,15 @@ export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
     io.stderr.write(`log: ${resolve(flags.log)} (${formatCount(rows)} messages)\n`)
   }
   if (flags.report !== undefined) {
-    await writeHtml(flags.report, report, { command: `lab run --server ${formatAddress(options.server)}` })
+    await writeHtml(flags.report, report, {
+      command: `lab run --server ${formatAddress(options.server)}`,
+      notes: serverNotes(options),
+    })
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
+}
+
+/** The line under a remote run's table: where the server was, and that nothing was impaired. */
+function serverNotes(options: RemoteLabOptions): string[] {
+  return [`server: ${formatAddress(options.server)}, over the network as it is (no impairment added)`]
 }

@@ -12,8 +12,10 @@ export type { RelayReport } from './roles/relay.js'
 export { type RunLabOptions, runLab } from './run.js'
 export type { LabListening } from './run-transport.js'
 export type {
+  LabDirection,
   LabImpairment,
   LabLatencyMs,
+  LabLink,
   LabMode,
   LabProgress,
   LabReport,

@@ -164,6 +164,7 @@ export async function runTransport(
       foreign: metrics.foreign + (echoes === undefined ? 0 : outcome.summary.foreign),
       impairment: impairment ?? null,
       seed,
+      link: 'proxy',
       ...(blast && outcome.recvBufferBytes !== undefined ? { recvBufferBytes: outcome.recvBufferBytes } : {}),
       ...(streamLoss ? { modelled: MODELLED_LOSS_NOTE } : {}),
       ...(interrupted === undefined ? {} : { interrupted }),

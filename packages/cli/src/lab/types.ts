@@ -7,6 +7,16 @@ export type LabTransportName = 'udp' | 'tcp'
 /** `oneway`: the receiver measures what arrives; `rtt`: the receiver echoes and the sender measures round trips. */
 export type LabMode = 'oneway' | 'rtt'
 
+/**
+ * How a run's messages travelled: `proxy`, on this host's loopback (through the seeded relay when
+ * impaired; `protolab lab`, the default); `kernel`, between two network namespaces
+ * (`--link kernel`); `remote`, between `lab run` and a `lab serve` on another host.
+ */
+export type LabLink = 'proxy' | 'kernel' | 'remote'
+
+/** Which way a kernel or remote run went: `forward`, from `lab run` to `lab serve`; `reverse`, back. */
+export type LabDirection = 'forward' | 'reverse'
+
 /** Latency percentiles in milliseconds (one-way, or round trip in `rtt` mode). */
 export interface LabLatencyMs {
   readonly p50: number
@@ -70,12 +80,26 @@ export interface LabRun {
   readonly durationMs: number
   /** Arrival gaps far above the median gap. */
   readonly stalls: number
-  /** The relay's impairment for this transport, as core's DatagramImpairment (udp) or StreamImpairment (tcp); null without a relay. */
+  /**
+   * The relay's impairment for this transport, as core's DatagramImpairment (udp) or
+   * StreamImpairment (tcp); on the kernel link, what the kernel did, in DatagramImpairment's
+   * fields for both transports; null with none.
+   */
   readonly impairment: DatagramImpairment | StreamImpairment | null
   readonly seed: number
+  /** How the messages travelled; set on every run runLab, `lab run` and the kernel link make. */
+  readonly link?: LabLink
+  /** Kernel and remote runs: which way the messages went. */
+  readonly direction?: LabDirection
+  /** TCP over the kernel link or between hosts: segments the sender retransmitted (`ss -ti`); absent when unread. */
+  readonly retransmits?: number
+  /** TCP over the kernel link or between hosts: the sender's smoothed round-trip time, in ms. */
+  readonly rttMs?: number
+  /** TCP over the kernel link or between hosts: the sender's congestion window at the end, in segments. */
+  readonly cwnd?: number
   /** Blast mode (no impairment, `--rate 0`): the receive buffer the receiver's socket had, in bytes. */
   readonly recvBufferBytes?: number
-  /** Set when part of the run is modelled rather than measured (TCP under `--loss`). */
+  /** Set when part of the run is modelled rather than measured (TCP under the relay's `--loss`; one-way latency across hosts). */
   readonly modelled?: string
   /** Set when the run ended before everything was sent: why (the relay reset the TCP connection). */
   readonly interrupted?: string

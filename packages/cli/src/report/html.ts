@@ -1,14 +1,15 @@
 import { writeFile } from 'node:fs/promises'
 import type { LabReport, LabRun, LabTrace } from '../lab/types.js'
-import { describeImpairment, runLabel } from './format.js'
+import { columnLabels } from './format.js'
+import { type ReportNotesOptions, reportNotes } from './notes.js'
 import { escapeXml } from './plot/axes.js'
 import { cdfPlot } from './plot/cdf.js'
 import { MAX_PLOT_POINTS } from './plot/sample.js'
 import { SCATTER_SERIES, scatterPlot } from './plot/scatter.js'
 import { tableRows } from './rows.js'
 
-/** Options of {@link renderHtml}. */
-export interface RenderHtmlOptions {
+/** Options of {@link renderHtml}; `notes` and `lossTool` as for the terminal table. */
+export interface RenderHtmlOptions extends ReportNotesOptions {
   /** The command line that produced the report, shown under the title. */
   readonly command?: string
   /** When the report was made; defaults to now. */
@@ -40,7 +41,7 @@ table{border-collapse:collapse;background:#fff;border:1px solid #e5e7eb;margin:0
 th,td{padding:4px 14px;border-bottom:1px solid #f1f5f9}th{text-align:left;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.bad{color:#b45309;font-weight:600}
 thead th{background:#f1f5f9;text-align:right}thead th:first-child{text-align:left}
-.notes{margin:0 0 20px;color:#374151}.notes li{margin:2px 0}
+.notes{margin:0 0 20px;color:#374151}.notes li{margin:2px 0}.notes .modelled{color:#0e7490}.notes .interrupted{color:#b45309}
 .runs{display:grid;gap:20px;grid-template-columns:repeat(auto-fit,minmax(520px,1fr))}
 .run{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px}
 figure{margin:0 0 12px}figcaption{color:#4b5563;font-size:13px}
@@ -61,7 +62,9 @@ function scriptJson(value: unknown): string {
 }
 
 function tableHtml(runs: readonly LabRun[]): string {
-  const head = `<thead><tr><th></th>${runs.map((run) => `<th>${escapeXml(runLabel(run))}</th>`).join('')}</tr></thead>`
+  const head = `<thead><tr><th></th>${columnLabels(runs)
+    .map((label) => `<th>${escapeXml(label)}</th>`)
+    .join('')}</tr></thead>`
   const body = tableRows(runs)
     .map(
       (row) =>
@@ -73,15 +76,11 @@ function tableHtml(runs: readonly LabRun[]): string {
   return `<table class="results">${head}<tbody>${body}</tbody></table>`
 }
 
-function notesHtml(runs: readonly LabRun[]): string {
-  const items = runs.flatMap((run) => {
-    const who = runs.length > 1 ? `<b>${escapeXml(runLabel(run))}</b>: ` : ''
-    const lines = [`${who}impairment ${escapeXml(describeImpairment(run))}, seed ${run.seed}`]
-    if (run.modelled !== undefined) lines.push(`${who}${escapeXml(run.modelled)}`)
-    if (run.interrupted !== undefined) lines.push(`${who}interrupted: ${escapeXml(run.interrupted)}`)
-    return lines
-  })
-  return `<ul class="notes">${items.map((item) => `<li>${item}</li>`).join('')}</ul>`
+function notesHtml(runs: readonly LabRun[], options: ReportNotesOptions): string {
+  const items = reportNotes(runs, options).map(
+    (note) => `<li class="${note.tone}">${escapeXml(note.text)}</li>`,
+  )
+  return `<ul class="notes">${items.join('')}</ul>`
 }
 
 function legendHtml(points: Readonly<Record<string, number>>): string {
@@ -92,19 +91,24 @@ function legendHtml(points: Readonly<Record<string, number>>): string {
 }
 
 /**
- * One self-contained HTML report: inline CSS, inline SVG plots and the run data as inline JSON;
- * no script runs and nothing is fetched, so it opens anywhere with no network. Per run: the
- * sequence-vs-arrival plot (downsampled past `maxPlotPoints`), the latency CDF, and above them the
- * side-by-side table.
+ * One self-contained HTML report of any lab run (local, kernel link or remote): inline CSS, inline
+ * SVG plots and the run data as inline JSON; no script runs and nothing is fetched, so it opens
+ * anywhere with no network. Per run: the sequence-vs-arrival plot (downsampled past
+ * `maxPlotPoints`), the latency CDF, and above them the same table and notes as the terminal's.
  */
-export function renderHtml(report: LabReport, options: RenderHtmlOptions = {}): string {
+export function renderHtml(
+  report: Pick<LabReport, 'runs' | 'traces'>,
+  options: RenderHtmlOptions = {},
+): string {
   const generatedAt = options.generatedAt ?? new Date()
+  const labels = columnLabels(report.runs)
   const plots: HtmlReportData['plots'][number][] = []
   const sections = report.runs.map((run, index) => {
     const trace: LabTrace | undefined = report.traces[index]
+    const title = `<h2>${escapeXml(labels[index] ?? run.transport)}</h2>`
     if (trace === undefined) {
       plots.push({ transport: run.transport, points: {}, downsampled: false, cdfSamples: 0 })
-      return `<article class="run" data-transport="${run.transport}"><h2>${escapeXml(runLabel(run))}</h2><p>No per-message data was kept for this run.</p></article>`
+      return `<article class="run" data-transport="${run.transport}">${title}<p>No per-message data was kept for this run.</p></article>`
     }
     const scatter = scatterPlot(trace, options.maxPlotPoints ?? MAX_PLOT_POINTS)
     const latencyTitle = run.mode === 'rtt' ? 'round trip' : 'one-way latency'
@@ -118,7 +122,7 @@ export function renderHtml(report: LabReport, options: RenderHtmlOptions = {}): 
     const sampled = scatter.sample.downsampled
       ? ` Downsampled to at most ${formatLimit(options.maxPlotPoints ?? MAX_PLOT_POINTS)} points: one in ${scatter.sample.normalStride} in-order deliveries and one in ${scatter.sample.anomalyStride} anomalies are drawn.`
       : ' Every message is drawn.'
-    return `<article class="run" data-transport="${run.transport}"><h2>${escapeXml(runLabel(run))}</h2>
+    return `<article class="run" data-transport="${run.transport}">${title}
 <figure>${scatter.svg}<figcaption>${legendHtml(scatter.points)}<br>Sequence number against arrival time: gaps in the line are losses, dots under it arrived late (reordered), a horizontal gap is a stall.${sampled}</figcaption></figure>
 <figure>${cdf.svg}<figcaption>${latencyTitle} CDF of ${cdf.samples.toLocaleString('en-US')} delivered messages: how many arrived within a given time.</figcaption></figure>
 </article>`
@@ -134,10 +138,10 @@ export function renderHtml(report: LabReport, options: RenderHtmlOptions = {}): 
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>protolab lab: ${escapeXml(report.runs.map(runLabel).join(' vs '))}</h1>
+<h1>protolab lab: ${escapeXml(labels.join(' vs '))}</h1>
 <p class="meta">${escapeXml(generatedAt.toISOString())}${command}</p>
 ${tableHtml(report.runs)}
-${notesHtml(report.runs)}
+${notesHtml(report.runs, options)}
 <section class="runs">
 ${sections.join('\n')}
 </section>
@@ -152,6 +156,10 @@ function formatLimit(limit: number): string {
 }
 
 /** Writes the HTML report of `report` to `path`. */
-export async function writeHtml(path: string, report: LabReport, options?: RenderHtmlOptions): Promise<void> {
+export async function writeHtml(
+  path: string,
+  report: Pick<LabReport, 'runs' | 'traces'>,
+  options?: RenderHtmlOptions,
+): Promise<void> {
   await writeFile(path, renderHtml(report, options))
 }

@@ -21,7 +21,8 @@ const countCell = (value: number, whole?: number): TableCell => ({
 
 /**
  * The rows of the results table, one column per run: the same rows for the terminal and the HTML
- * report, so both say the same thing.
+ * report, so both say the same thing. The receive buffer (blast mode) and the kernel's TCP numbers
+ * (kernel link, remote) get rows when a run has them.
  */
 export function tableRows(runs: readonly LabRun[]): TableRow[] {
   const row = (label: string, cell: (run: LabRun) => TableCell): TableRow => ({
@@ -60,5 +61,21 @@ export function tableRows(runs: readonly LabRun[]): TableRow[] {
       ),
     )
   }
+  rows.push(...tcpRows(runs))
   return rows
+}
+
+/** The kernel's numbers of each TCP run's connection (from `ss -ti`); no rows when no run has them. */
+function tcpRows(runs: readonly LabRun[]): TableRow[] {
+  if (!runs.some((run) => run.retransmits !== undefined)) return []
+  const none: TableCell = { text: '-', bad: false }
+  const row = (label: string, cell: (run: LabRun) => TableCell): TableRow => ({
+    label,
+    cells: runs.map((run) => (run.retransmits === undefined ? none : cell(run))),
+  })
+  return [
+    row('tcp retransmits', (run) => countCell(run.retransmits ?? 0)),
+    row('tcp smoothed rtt', (run) => ok(formatMs(run.rttMs ?? Number.NaN))),
+    row('tcp cwnd', (run) => ok(run.cwnd === undefined ? '-' : `${formatCount(run.cwnd)} segments`)),
+  ]
 }
