@@ -263,6 +263,41 @@ describe('listen over UDP against a flood', () => {
   })
 })
 
+describe('listen --allow / --deny against a flood of refused peers', () => {
+  it('TCP and UDP: nothing of theirs is printed, one line tells the refused address, memory stays bounded', async () => {
+    const tcpServer = await startListening(['listen', '0', '-t', 'tcp', '--deny', '127.0.0.0/8'])
+    const outcomes = await hostileConnections({
+      port: tcpServer.port,
+      total: 300,
+      concurrency: 50,
+      seed: 13,
+      payloadOf: (_index, random) => Buffer.concat([randomBytes(random, 512), Buffer.from('\nlet me in\n')]),
+      behaviour: () => 'wait',
+    })
+    expect(outcomes.every((outcome) => outcome.closedByServer)).toBe(true)
+    await tcpServer.proc.waitFor('stderr', /refused/)
+    expect(tcpServer.proc.stderr().match(/refused/g)).toHaveLength(1)
+    expect(tcpServer.proc.stdout()).toBe('')
+    expect(rssBytes(tcpServer.proc.child.pid!)).toBeLessThan(RSS_BOUND_BYTES)
+
+    const udpServer = await startListening(['listen', '0', '--allow', '::1'])
+    const flooders = Array.from({ length: 4 }, () => createSocket('udp4'))
+    try {
+      for (let i = 0; i < 2000; i++) {
+        await new Promise<void>((resolve) =>
+          flooders[i % 4]!.send(`let me in ${i}`, udpServer.port, '127.0.0.1', () => resolve()),
+        )
+      }
+      await udpServer.proc.waitFor('stderr', /refused/)
+    } finally {
+      for (const socket of flooders) socket.close()
+    }
+    expect(udpServer.proc.stderr().match(/refused/g)).toHaveLength(1)
+    expect(udpServer.proc.stdout()).toBe('')
+    expect(udpServer.proc.child.exitCode).toBeNull()
+  })
+})
+
 describe('a port already taken', () => {
   /** Holds a TCP port and a UDP port (different numbers) on 127.0.0.1. */
   async function takenPorts(): Promise<{ tcp: number; udp: number }> {

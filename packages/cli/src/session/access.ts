@@ -18,13 +18,13 @@ export function createAccessFilter(flags: AccessFlags): AccessFilter | undefined
   return list.restricts ? (address) => list.allows(address) : undefined
 }
 
-/** Refused UDP peers remembered so each is reported once; past this many, no new one is reported. */
+/** Refused addresses remembered so each is reported once; past this many, no new one is reported. */
 const MAX_REPORTED_PEERS = 1024
 
 /**
  * The events of `events` from peers the filter serves: a refused TCP peer is disconnected as soon
  * as it connects, and whatever a refused peer sends (a UDP datagram, bytes sent before the close)
- * is dropped unread; `onRefused` hears of each refused connection, and of each refused UDP peer once.
+ * is dropped unread; `onRefused` hears of each refused address once (a flood costs one line).
  */
 export async function* guardEvents(
   events: AsyncIterable<EndpointEvent>,
@@ -37,19 +37,20 @@ export async function* guardEvents(
     return
   }
   const reported = new Set<string>()
+  const report = (peer: SocketAddress): void => {
+    if (reported.has(peer.address) || reported.size >= MAX_REPORTED_PEERS) return
+    reported.add(peer.address)
+    onRefused(peer)
+  }
   for await (const event of events) {
     const peer = event.kind === 'message' ? event.message.from : event.peer
     if (filter(peer.address)) {
       yield event
     } else if (event.kind === 'connect') {
-      onRefused(peer)
+      report(peer)
       closePeer(endpoint, peer)
     } else if (event.kind === 'message' && !endpoint.semantics.connectionOriented) {
-      const key = `${peer.address} ${peer.port}`
-      if (!reported.has(key) && reported.size < MAX_REPORTED_PEERS) {
-        reported.add(key)
-        onRefused(peer)
-      }
+      report(peer)
     }
   }
 }
