@@ -36,6 +36,9 @@ export default defineConfig([
     splitting: false,
     dts: true,
     sourcemap: true,
+    // The lab finds its child process's file next to its own module: `import.meta.url` in ESM, which
+    // the CommonJS build gets from tsup's shim (from `__filename`) instead of an empty object.
+    shims: true,
     clean: ['index.*'],
   },
 ])
