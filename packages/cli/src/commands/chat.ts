@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander'
+import { idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
 import type { ChatOptions } from '../chat/options.js'
 import type { CliIO } from '../io.js'
 import { captureOption } from '../layers/capture.js'
@@ -44,17 +45,8 @@ export function chatCommand(io: CliIO): Command {
         max: 2_147_483,
       }).default(DEFAULT_MEMBER_TIMEOUT_S),
     )
-    .addOption(
-      integerOption('--max-connections <n>', 'TCP listener or room: most peers at once', { min: 1 }).default(
-        DEFAULT_MAX_CONNECTIONS,
-      ),
-    )
-    .addOption(
-      integerOption('--idle-timeout <seconds>', 'TCP: disconnect a peer silent this long; 0 = never', {
-        min: 0,
-        max: 2_147_483,
-      }).default(0),
-    )
+    .addOption(maxConnectionsOption('TCP listener or room: most peers at once', DEFAULT_MAX_CONNECTIONS))
+    .addOption(idleTimeoutOption('TCP: disconnect a peer silent this long; 0 = never', 0))
   for (const option of [...accessOptions(), ...ipVersionOptions()]) command.addOption(option)
   return command
     .addHelpText(

@@ -1,5 +1,6 @@
 import type { FramingName } from '@protolab/core'
 import { Command, Option } from 'commander'
+import { idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
 import type { CliIO } from '../io.js'
 import { captureOption } from '../layers/capture.js'
 import { accessOptions } from '../options/access.js'
@@ -57,16 +58,9 @@ export function listenCommand(io: CliIO): Command {
     .addOption(rawOption())
     .addOption(captureOption())
     .addOption(
-      integerOption('--max-connections <n>', 'TCP: most peers connected at once; more are refused', {
-        min: 1,
-      }).default(DEFAULT_MAX_CONNECTIONS),
+      maxConnectionsOption('TCP: most peers connected at once; more are refused', DEFAULT_MAX_CONNECTIONS),
     )
-    .addOption(
-      integerOption('--idle-timeout <seconds>', 'TCP: disconnect a peer silent this long; 0 = never', {
-        min: 0,
-        max: 2_147_483,
-      }).default(0),
-    )
+    .addOption(idleTimeoutOption('TCP: disconnect a peer silent this long; 0 = never', 0))
   for (const option of [...accessOptions(), ...ipVersionOptions()]) command.addOption(option)
   return command
     .addHelpText(

@@ -1,6 +1,6 @@
 import { parseByteCount, parseDurationMs } from '@protolab/core'
 import { Command, Option } from 'commander'
-import { type AccessFlags, accessOptions } from '../access/index.js'
+import { type AccessFlags, accessOptions, idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
 import type { CliIO } from '../io.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
@@ -68,16 +68,16 @@ function serveCommand(io: CliIO): Command {
       ).default(SERVE_DEFAULT_BIND),
     )
     .addOption(
-      integerOption('--max-connections <n>', 'most control connections at once; more are refused', {
-        min: 1,
-        max: 65_535,
-      }).default(SERVE_DEFAULT_MAX_CONNECTIONS),
+      maxConnectionsOption(
+        'most control connections at once; more are refused',
+        SERVE_DEFAULT_MAX_CONNECTIONS,
+      ),
     )
     .addOption(
-      integerOption('--idle-timeout <seconds>', 'close a control connection silent this long; 0 = never', {
-        min: 0,
-        max: 2_147_483,
-      }).default(SERVE_DEFAULT_IDLE_TIMEOUT_S),
+      idleTimeoutOption(
+        'close a control connection silent this long; 0 = never',
+        SERVE_DEFAULT_IDLE_TIMEOUT_S,
+      ),
     )
     .addOption(allowOption)
     .addOption(denyOption)
