@@ -60,60 +60,17 @@ const TCP_STATES: Readonly<Record<string, string>> = {
   '0B': 'CLOSING',
 }
 
-/** One socket of /proc/net/{tcp,tcp6,udp,udp6}: its local port, remote port and state. */
-export interface ProcSocket {
-  readonly proto: 'tcp' | 'udp'
+/** One socket of /proc/net/*, by the inode that names it. */
+export interface InodeSocket {
+  readonly inode: string
+  readonly proto: string
   readonly localPort: number
-  readonly remotePort: number
   readonly state: string
 }
 
-/** Every TCP and UDP socket of this host (its network namespace), IPv4 and IPv6, as `ss -tuan` lists them. */
-export function hostSockets(): ProcSocket[] {
-  const sockets: ProcSocket[] = []
-  for (const file of ['tcp', 'tcp6', 'udp', 'udp6'] as const) {
-    let text: string
-    try {
-      text = readFileSync(`/proc/net/${file}`, 'utf8')
-    } catch {
-      continue
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/)
-      if (fields.length < 4) continue
-      const port = (field: string): number => Number.parseInt(field.split(':')[1] ?? '', 16)
-      const proto = file.startsWith('tcp') ? 'tcp' : 'udp'
-      sockets.push({
-        proto,
-        localPort: port(fields[1]!),
-        remotePort: port(fields[2]!),
-        state: proto === 'tcp' ? (TCP_STATES[fields[3]!] ?? fields[3]!) : 'UNCONN',
-      })
-    }
-  }
-  return sockets
-}
-
-/**
- * The local ports of every TCP and UDP socket process `pid` holds open (its /proc/PID/fd links to
- * `socket:[inode]`, matched with the inode column of /proc/net/*), as `ss -tuanp` shows them.
- */
-export function socketPortsOf(pid: number): number[] {
-  const inodes = new Set<string>()
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const target = readlinkSync(`/proc/${pid}/fd/${fd}`)
-        const match = target.match(/^socket:\[(\d+)\]$/)
-        if (match !== null) inodes.add(match[1]!)
-      } catch {
-        // The descriptor closed while we looked.
-      }
-    }
-  } catch {
-    return []
-  }
-  const ports = new Set<number>()
+/** Every socket of /proc/net/{tcp,tcp6,udp,udp6} that a process may hold (inode not 0: TIME_WAIT and orphans have none). */
+function socketsByInode(): Map<string, InodeSocket> {
+  const sockets = new Map<string, InodeSocket>()
   for (const file of ['tcp', 'tcp6', 'udp', 'udp6']) {
     let text: string
     try {
@@ -123,22 +80,51 @@ export function socketPortsOf(pid: number): number[] {
     }
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/)
-      if (fields.length > 9 && inodes.has(fields[9]!))
-        ports.add(Number.parseInt(fields[1]!.split(':')[1]!, 16))
+      const inode = fields[9]
+      if (inode === undefined || inode === '0') continue
+      const state = file.startsWith('tcp') ? (TCP_STATES[fields[3]!] ?? fields[3]!) : 'UNCONN'
+      sockets.set(inode, {
+        inode,
+        proto: file,
+        localPort: Number.parseInt(fields[1]!.split(':')[1]!, 16),
+        state,
+      })
     }
   }
-  return [...ports]
+  return sockets
 }
 
-/** States a TCP socket may linger in after every process let go of it: the kernel's, not a leak. */
-const ORPHAN_STATES = new Set(['TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'LAST_ACK', 'CLOSING'])
+/** The TCP and UDP sockets process `pid` holds open: its /proc/PID/fd links to `socket:[inode]`, as `ss -tuanp` shows them. */
+export function socketsOf(pid: number): InodeSocket[] {
+  const inodes = new Set<string>()
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const match = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)
+        if (match !== null) inodes.add(match[1]!)
+      } catch {
+        // The descriptor closed while we looked.
+      }
+    }
+  } catch {
+    return []
+  }
+  return [...socketsByInode().values()].filter((socket) => inodes.has(socket.inode))
+}
+
+/** The local ports of the sockets process `pid` holds open. */
+export function socketPortsOf(pid: number): number[] {
+  return [...new Set(socketsOf(pid).map((socket) => socket.localPort))]
+}
 
 /**
- * The sockets whose local port is `port` and that some process must still hold: listening, bound
- * (UDP) or connected. What the kernel keeps alone after a close (TIME_WAIT, FIN_WAIT2, ...) is left out.
+ * Of `sockets` (as {@link socketsOf} listed them while their process ran), those that still exist:
+ * some process still holds them. Inodes are never reused this soon, so another program's socket on
+ * the same port is not mistaken for one of them.
  */
-export function socketsOnPort(port: number): ProcSocket[] {
-  return hostSockets().filter((socket) => socket.localPort === port && !ORPHAN_STATES.has(socket.state))
+export function stillOpen(sockets: readonly InodeSocket[]): InodeSocket[] {
+  const live = socketsByInode()
+  return sockets.filter((socket) => live.has(socket.inode))
 }
 
 /** Random bytes from a seed, so a failing run can be repeated. */

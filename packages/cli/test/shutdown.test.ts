@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Running, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 import { startListening } from './helpers/protolab.js'
-import { childPids, socketPortsOf, socketsOnPort, tcpLine } from './hostile-helpers.js'
+import { childPids, type InodeSocket, socketsOf, stillOpen, tcpLine } from './hostile-helpers.js'
 
 /**
  * Nothing accepted is lost, and nothing is left behind: SIGINT and SIGTERM make every command
@@ -27,16 +27,24 @@ function printedMessages(stdout: string): string[] {
     .map((line) => line.replace(/^\[[^\]]*(?:\][^\]]*)?\] /, ''))
 }
 
-/** Everything `proc` and its children hold: their pids and the local ports of their sockets. */
-function holdings(proc: Running): { pids: number[]; ports: number[] } {
-  const pids = [proc.child.pid!, ...childPids(proc.child.pid!)]
-  return { pids, ports: [...new Set(pids.flatMap(socketPortsOf))] }
+/** What a command holds while it runs: its processes (itself and its children) and their sockets. */
+interface Holdings {
+  readonly pids: number[]
+  readonly sockets: InodeSocket[]
+  readonly ports: number[]
 }
 
-/** After a command ended: none of its processes is alive and none of its ports has a socket anyone holds. */
-function expectNothingLeft(held: { pids: number[]; ports: number[] }): void {
+/** Everything `proc` and its children hold now. */
+function holdings(proc: Running): Holdings {
+  const pids = [proc.child.pid!, ...childPids(proc.child.pid!)]
+  const sockets = pids.flatMap(socketsOf)
+  return { pids, sockets, ports: [...new Set(sockets.map((socket) => socket.localPort))] }
+}
+
+/** After a command ended: none of its processes is alive and none of its sockets is still open anywhere. */
+function expectNothingLeft(held: Holdings): void {
   for (const pid of held.pids) expect(() => process.kill(pid, 0), `process ${pid} is still alive`).toThrow()
-  for (const port of held.ports) expect(socketsOnPort(port), `port ${port} still has sockets`).toEqual([])
+  expect(stillOpen(held.sockets), `sockets still open on ports ${held.ports.join(', ')}`).toEqual([])
 }
 
 describe('TCP send: what it says it sent is delivered', () => {
@@ -57,10 +65,7 @@ describe('TCP send: what it says it sent is delivered', () => {
   it('stopped by SIGTERM mid-stream: it says how many it sent, and exactly those arrive, none cut', async () => {
     const server = await startListening(['listen', '0', '-t', 'tcp'])
     const sender = startProtolab(['send', `127.0.0.1:${server.port}`, '-t', 'tcp', '-v'])
-    const held = {
-      server: holdings(server.proc),
-      sender: { pids: [sender.child.pid!], ports: [] as number[] },
-    }
+    const held = { server: holdings(server.proc), sender: holdings(sender) }
     // Feed standard input in pieces, as a pipe from another program would, until the signal.
     let fed = 0
     const feeding = (async () => {
@@ -81,7 +86,7 @@ describe('TCP send: what it says it sent is delivered', () => {
       }
     })()
     await server.proc.waitFor('stdout', /line 0005000 /, 20_000)
-    held.sender.ports = socketPortsOf(sender.child.pid!)
+    held.sender = holdings(sender)
     sender.kill('SIGTERM')
     const stopped = await sender.finished(10_000)
     await feeding
