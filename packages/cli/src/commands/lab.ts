@@ -4,6 +4,7 @@ import type { CliIO } from '../io.js'
 import type { LabFlags } from '../lab/command.js'
 import { impairmentOptions } from '../lab/flags.js'
 import { addRemoteLabCommands } from '../lab-remote/commands.js'
+import { captureOption } from '../layers/capture.js'
 import { ipVersionOptions } from '../options/address.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
@@ -69,6 +70,11 @@ export function labCommand(io: CliIO): Command {
     )
     .addOption(new Option('--report <file.html>', 'write a self-contained HTML report with plots'))
     .addOption(
+      captureOption(
+        "record the lab's packets with tcpdump or dumpcap (root): on loopback, or with --link kernel on the receiver's veth; read them with 'protolab layers --read'",
+      ),
+    )
+    .addOption(
       integerOption('--recv-buffer <bytes>', "UDP: the receiver's SO_RCVBUF (default: the OS's)", {
         min: 1,
         max: 2 ** 31 - 1,
@@ -101,6 +107,7 @@ Examples:
   protolab lab -t tcp --loss 2%                         TCP loss, modelled as retransmission stalls
   protolab lab --mode rtt --rate 1000 --duration 5s     round-trip latency, as sockperf's ping-pong
   protolab lab --count 1000 --log messages.csv          every message's fate in a CSV
+  protolab lab --count 100 --capture lab.pcap           the packets themselves (root): protolab layers --read lab.pcap
   protolab lab --link kernel --loss 10%                 real kernel loss between two namespaces (root):
                                                         TCP retransmits, and the table says how often
   protolab lab serve / protolab lab run --server HOST:PORT    the lab across two hosts, as iperf3`,

@@ -15,7 +15,8 @@ import { kernelLinkNotes, runKernelLink } from './run.js'
 
 /**
  * `protolab lab --link kernel`: the lab's flags, run over the kernel link, reported as a local
- * run is (table or `--json`, `--log`, `--report`), with TCP's retransmits, RTT and cwnd.
+ * run is (table or `--json`, `--log`, `--report`, `--capture` on the receiver's veth), with TCP's
+ * retransmits, RTT and cwnd.
  */
 export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
   if (flags.inProcess) {
@@ -33,6 +34,7 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
     report = await runKernelLink(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
+      ...(flags.capture === undefined ? {} : { capture: flags.capture }),
       onLink: (description, tool) => {
         linkDescription = description
         lossTool = tool
@@ -62,4 +64,5 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
     })
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
+  if (flags.capture !== undefined) io.stderr.write(`capture: ${resolve(flags.capture)}\n`)
 }

@@ -8,6 +8,7 @@ import type { LabProgress, LabRun } from '../lab/types.js'
 import { readResultsFile } from '../lab-remote/results-file.js'
 import { DEFAULT_LAB_PORT } from '../lab-remote/server.js'
 import type { RemoteLabReport } from '../lab-remote/types.js'
+import { type Capture, startCapture } from '../layers/capture.js'
 import { NamespacedProcess } from './children.js'
 import { withSystemDirectories } from './exec.js'
 import { guardExit } from './exit-guard.js'
@@ -33,6 +34,13 @@ export interface RunKernelLinkOptions {
   readonly onLink?: (description: string, lossTool: LossTool | undefined) => void
   /** The machine, for tests; this one by default. */
   readonly machine?: MachineFacts
+  /**
+   * Record the run's packets into this pcap file, with tcpdump (or dumpcap) inside the receiver's
+   * namespace, on its veth end: the control channel and every data packet, from before the first
+   * to after the last. Packets the loss rules drop on arrival are in it too: the capture sees them
+   * first.
+   */
+  readonly capture?: string
 }
 
 /** How long `lab serve` in the receiver's namespace may take to start listening. */
@@ -47,7 +55,7 @@ const SERVER_START_TIMEOUT_MS = 15_000
  * run ends, fails, is aborted, when a child dies, and when the process exits.
  *
  * @throws UsageError off Linux, or for an impairment only the proxy link has
- * @throws CliError without root or iproute2, or when a child fails or dies
+ * @throws CliError without root or iproute2, when a child fails or dies, or when `capture` cannot start
  * @throws AbortError when `signal` aborts
  */
 export async function runKernelLink(
@@ -70,6 +78,8 @@ export async function runKernelLink(
     pid: process.pid,
   })
   const children: NamespacedProcess[] = []
+  let capture: Capture | undefined
+  // closeSync kills every process in the namespaces, the capture program with them.
   const unguard = guardExit(() => {
     for (const child of children) child.killNow()
     link.closeSync()
@@ -82,6 +92,15 @@ export async function runKernelLink(
       `kernel link: ${link.names.senderNamespace} (${link.senderAddress}) ⇄ ${link.names.receiverNamespace} (${link.receiverAddress}) over a veth pair; impairment ${impairmentText}`,
       link.lossTool,
     )
+    if (context.capture !== undefined) {
+      // Everything in the receiver's namespace is the run's: no filter beyond IP is needed.
+      capture = await startCapture({
+        file: context.capture,
+        namespace: link.names.receiverNamespace,
+        interface: link.names.receiverDevice,
+        filter: 'ip',
+      })
+    }
     const server = NamespacedProcess.start(
       link.names.receiverNamespace,
       ['lab', 'serve', '--bind', `${link.receiverAddress}:${DEFAULT_LAB_PORT}`, '--idle-timeout', '0'],
@@ -137,6 +156,8 @@ export async function runKernelLink(
     throw error
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()))
+    // Stopped before the link goes, once the children's sockets are closed, so their close is in it.
+    await capture?.stop()
     await link.close()
     unguard()
     await rm(directory, { recursive: true, force: true })

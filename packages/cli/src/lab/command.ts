@@ -1,17 +1,19 @@
 import { resolve } from 'node:path'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
-import { type IPVersionFlags, ipVersionOf } from '../options/address.js'
+import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/address.js'
 import { writeCsv } from '../report/csv.js'
 import { formatCount } from '../report/format.js'
 import { writeHtml } from '../report/html.js'
 import { renderJson } from '../report/json.js'
 import { createProgressDisplay } from '../report/progress.js'
 import { renderTable } from '../report/table.js'
+import { LabCapture } from './capture.js'
 import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
 import type { LabOptions } from './options.js'
 import type { RelayReport } from './roles/relay.js'
 import { runLab } from './run.js'
+import type { LabListening } from './run-transport.js'
 import type { LabMode, LabTransportName } from './types.js'
 
 /** What `protolab lab` was asked for, as commander parsed it. */
@@ -28,6 +30,8 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
   report?: string
   inProcess?: boolean
   recvBuffer?: number
+  /** `--capture <file.pcap>`: record the lab's packets (loopback, or the kernel link's receiver veth). */
+  capture?: string
 }
 
 /** The lab options the flags ask for. */
@@ -60,28 +64,47 @@ export function describeWorkload(options: LabOptions): string {
   return `${count || 'messages of '}${size}, ${rate}${duration}, ${mode}`
 }
 
+/** Where a run's messages go, in a few words: `through the impairment relay 127.0.0.1:41000 to the receiver 127.0.0.1:41001`. */
+export function describeRoute({ receiver, relay }: LabListening): string {
+  const to = `the receiver ${formatAddress(receiver)}`
+  return relay === undefined
+    ? `direct to ${to}`
+    : `through the impairment relay ${formatAddress(relay)} to ${to}`
+}
+
 /**
- * `protolab lab`: runs the lab, prints the side-by-side table (or `--json`), writes `--log` and
- * `--report` files, with a progress bar on a terminal. Rejects (exit code 1) when a child process
- * dies mid-run.
+ * `protolab lab`: runs the lab, prints the side-by-side table (or `--json`), writes `--log`,
+ * `--report` and `--capture` files, with a progress bar on a terminal. Rejects (exit code 1) when a
+ * child process dies mid-run.
  */
 export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
   const options = labOptionsFromFlags(flags)
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr)
+  const capture = flags.capture === undefined ? undefined : new LabCapture(flags.capture)
+  let captureFailure: unknown
   let report: Awaited<ReturnType<typeof runLab>>
   try {
     report = await runLab(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
-      onListening: ({ transport, relay }) => {
-        if (flags.json) return
-        const via = relay === undefined ? 'direct' : 'through the impairment relay'
-        io.stderr.write(`lab: ${transport}, ${describeWorkload(options)}, ${via}\n`)
+      onListening: async (listening) => {
+        if (!flags.json) {
+          io.stderr.write(
+            `lab: ${listening.transport}, ${describeWorkload(options)}, ${describeRoute(listening)}\n`,
+          )
+        }
+        await capture?.startRun(listening)
       },
     })
   } finally {
     progress.stop()
+    // Whatever happened, no capture program outlives the command, and what it recorded is kept.
+    // A run's own failure says more than a capture's, so this one is thrown only after a good run.
+    await capture?.finish().catch((error: unknown) => {
+      captureFailure = error
+    })
   }
+  if (captureFailure !== undefined) throw captureFailure
   if (flags.json) {
     await writeAndDrain(io.stdout, renderJson(report))
   } else {
@@ -102,6 +125,7 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     await writeHtml(flags.report, report, { command: describeWorkload(options) })
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
+  if (flags.capture !== undefined) io.stderr.write(`capture: ${resolve(flags.capture)}\n`)
 }
 
 /** What a relay did on the way to the receiver, in a few words. */

@@ -11,6 +11,11 @@ export interface CaptureInit {
   readonly file: string
   /** Default `lo`, where a session on 127.0.0.1 or ::1 travels. */
   readonly interface?: string
+  /**
+   * Capture inside this network namespace (`ip netns exec <namespace> tcpdump ...`, root only):
+   * `interface` is then one of that namespace's.
+   */
+  readonly namespace?: string
   /** A capture filter in pcap-filter syntax, such as `port 9000` or `udp port 9000`. */
   readonly filter?: string
   /** Which program to use; by default tcpdump, else dumpcap, whichever is installed. */
@@ -33,11 +38,10 @@ export interface Capture {
 }
 
 /** `--capture <file>`: record the session's packets on loopback into a pcap file. */
-export function captureOption(): Option {
-  return new Option(
-    '--capture <file.pcap>',
-    "record the session's packets on loopback with tcpdump or dumpcap (root); read them with 'protolab layers --read'",
-  )
+export function captureOption(
+  description = "record the session's packets on loopback with tcpdump or dumpcap (root); read them with 'protolab layers --read'",
+): Option {
+  return new Option('--capture <file.pcap>', description)
 }
 
 /**
@@ -76,7 +80,8 @@ const READY = /listening on|Capturing on/i
  * no such interface, a bad filter), with its own message.
  */
 export async function startCapture(init: CaptureInit): Promise<Capture> {
-  const found = await findTool(init.tool, init.searchPath ?? defaultSearchPath())
+  const searchPath = init.searchPath ?? defaultSearchPath()
+  const found = await findTool(init.tool, searchPath)
   const iface = init.interface ?? 'lo'
   const args =
     found.tool === 'tcpdump'
@@ -103,7 +108,13 @@ export async function startCapture(init: CaptureInit): Promise<Capture> {
         ]
   // The file is replaced anyway; removing it first means a header found in it is the new one.
   await rm(init.file, { force: true })
-  const child = spawn(found.path, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  // `ip netns exec` enters the namespace and then becomes the capture program (same pid), so
+  // stopping the child stops the program.
+  const [command, commandArgs] =
+    init.namespace === undefined
+      ? [found.path, args]
+      : [await findIp(searchPath), ['netns', 'exec', init.namespace, found.path, ...args]]
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'] })
   try {
     await waitUntilListening(child, found.tool)
     await waitForFileHeader(init.file, child, found.tool)
@@ -134,19 +145,37 @@ async function findTool(
 ): Promise<{ tool: 'tcpdump' | 'dumpcap'; path: string }> {
   const candidates = wanted === undefined ? (['tcpdump', 'dumpcap'] as const) : [wanted]
   for (const tool of candidates) {
-    for (const dir of searchPath) {
-      const path = join(dir, tool)
-      try {
-        await access(path, constants.X_OK)
-        return { tool, path }
-      } catch {
-        // not in this directory
-      }
-    }
+    const path = await findExecutable(tool, searchPath)
+    if (path !== undefined) return { tool, path }
   }
   throw new CliError(`cannot capture: ${wanted ?? 'neither tcpdump nor dumpcap'} is installed`, {
     hint: "install tcpdump (apt-get install tcpdump) or Wireshark's dumpcap (apt-get install tshark), or leave out --capture",
   })
+}
+
+/** `ip` (iproute2), which runs the capture program inside a namespace. */
+async function findIp(searchPath: readonly string[]): Promise<string> {
+  const path = await findExecutable('ip', searchPath)
+  if (path === undefined) {
+    throw new CliError('cannot capture in a network namespace: ip (iproute2) is not installed', {
+      hint: 'install iproute2 (apt-get install iproute2)',
+    })
+  }
+  return path
+}
+
+/** The first executable `name` in `searchPath`, or undefined. */
+async function findExecutable(name: string, searchPath: readonly string[]): Promise<string | undefined> {
+  for (const dir of searchPath) {
+    const path = join(dir, name)
+    try {
+      await access(path, constants.X_OK)
+      return path
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined
 }
 
 function waitUntilListening(child: ChildProcess, tool: string): Promise<void> {
