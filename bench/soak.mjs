@@ -3,7 +3,9 @@
  * traffic through protolab on loopback for N minutes, with the resident memory (VmRSS) of every
  * long-lived process sampled every few seconds. After a warm-up, a process's memory is flat when
  * the least-squares slope of its RSS stays below SLOPE_LIMIT_MB_PER_MIN and its max − min below
- * SPREAD_LIMIT_MB.
+ * SPREAD_LIMIT_MB. Beside RSS, each process reports its JS heap after a full GC (peers run with
+ * --expose-gc), whose slope must stay below HEAP_SLOPE_LIMIT_MB_PER_MIN: RSS can drift as the
+ * allocator and V8 size their pools, while a heap that keeps growing after GC is a leak.
  *
  * Processes: a chat room (TCP listener with line framing relaying every line to every member, and
  * a UDP endpoint echoing datagrams), chat members (TCP clients and UDP endpoints sending GB2312 and
@@ -28,6 +30,7 @@ const TARGET_SAMPLES = 150
 const WARM_UP_FRACTION = 0.2
 const SLOPE_LIMIT_MB_PER_MIN = 0.5
 const SPREAD_LIMIT_MB = 25
+const HEAP_SLOPE_LIMIT_MB_PER_MIN = 0.1
 const MB = 1e6
 const LINES = [
   '大家好，我是',
@@ -40,9 +43,13 @@ const LINES = [
 export async function run({ minutes }) {
   const durationMs = minutes * 60_000
   const sampleMs = Math.max(1_000, Math.round(durationMs / TARGET_SAMPLES))
-  const room = await startPeer('soak', 'chatRoom')
-  const members = await startPeer('soak', 'chatMembers', room.info)
-  const labLoop = await startPeer('soak', 'labLoop')
+  const env = {
+    ...process.env,
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, '--expose-gc'].filter(Boolean).join(' '),
+  }
+  const room = await startPeer('soak', 'chatRoom', {}, env)
+  const members = await startPeer('soak', 'chatMembers', room.info, env)
+  const labLoop = await startPeer('soak', 'labLoop', {}, env)
   const processes = { 'chat room': room, 'chat members': members, 'lab loop (runner)': labLoop }
   const samples = Object.fromEntries(Object.keys(processes).map((name) => [name, []]))
   const startNs = nowNs()
@@ -52,7 +59,8 @@ export async function run({ minutes }) {
       for (const [name, peer] of Object.entries(processes)) {
         const rss = procStatusBytes(peer.pid, 'VmRSS')
         if (rss === undefined) throw new Error(`soak: the ${name} process died`)
-        samples[name].push({ minute, mb: rss / MB })
+        const { heapUsed } = await peer.call('memory')
+        samples[name].push({ minute, mb: rss / MB, heapMb: heapUsed / MB })
       }
       if (process.stderr.isTTY) process.stderr.write(`\rsoak ${minute.toFixed(1)} / ${minutes} min `)
       await new Promise((resolve) => setTimeout(resolve, sampleMs))
@@ -74,6 +82,10 @@ export async function run({ minutes }) {
       measured.map((s) => s.mb),
     )
     const values = measured.map((s) => s.mb)
+    const heap = linearFit(
+      measured.map((s) => s.minute),
+      measured.map((s) => s.heapMb),
+    )
     rows.push(
       resultRow({
         name: `soak ${minutes} min: ${name} RSS slope`,
@@ -89,13 +101,20 @@ export async function run({ minutes }) {
         baselineValue: values[0],
         checks: [check('value', '<', SPREAD_LIMIT_MB, 'MB')],
       }),
+      resultRow({
+        name: `soak ${minutes} min: ${name} JS heap after GC slope`,
+        value: heap.slope,
+        unit: 'MB/min',
+        checks: [check('value', '<', HEAP_SLOPE_LIMIT_MB_PER_MIN, 'MB/min')],
+      }),
     )
   }
   return {
     rows,
     notes: [
       `Soak: ${minutes} min, RSS sampled every ${sampleMs / 1000} s, the first ${WARM_UP_FRACTION * 100} % ` +
-        `ignored as warm-up; flat = slope < ${SLOPE_LIMIT_MB_PER_MIN} MB/min and max − min < ${SPREAD_LIMIT_MB} MB.`,
+        `ignored as warm-up; flat = slope < ${SLOPE_LIMIT_MB_PER_MIN} MB/min and max − min < ${SPREAD_LIMIT_MB} MB; ` +
+        `no leak = JS heap after a full GC grows < ${HEAP_SLOPE_LIMIT_MB_PER_MIN} MB/min.`,
       `Soak traffic: ${traffic.chat.sent} chat lines/datagrams sent by ${MEMBERS} members, ` +
         `${traffic.chat.received} received; ${traffic.lab.runs} lab runs of ${LAB_MESSAGES} messages ` +
         `(UDP + TCP), ${traffic.lab.failures} failed${traffic.lab.lastError ? ` (last: ${traffic.lab.lastError})` : ''}.`,
