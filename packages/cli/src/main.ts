@@ -3,6 +3,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import * as commands from './commands/index.js'
 import { reportError, UsageError } from './errors.js'
 import type { CliIO } from './io.js'
+import { parseDeferredOptions } from './options/deferred.js'
 
 /**
  * Runs the `protolab` command line: `argv` without the node and script paths (`['send', ...]`).
@@ -48,6 +49,8 @@ function createProgram(io: CliIO): Command {
     .helpCommand(false)
     // Options after a command's name are that command's: `lab run -t udp` is run's -t, not lab's.
     .enablePositionalOptions()
+    // Values only core can read (sizes, times, rates, address lists) are read once a command runs.
+    .hook('preAction', (_program, actionCommand) => parseDeferredOptions(actionCommand))
     .addHelpText(
       'after',
       `
