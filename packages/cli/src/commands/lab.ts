@@ -1,4 +1,3 @@
-import { parseByteCount, parseDurationMs } from '@protolab/core'
 import { Command, Option } from 'commander'
 import type { CliIO } from '../io.js'
 import type { LabFlags } from '../lab/command.js'
@@ -8,6 +7,7 @@ import { captureOption } from '../layers/capture.js'
 import { ipVersionOptions } from '../options/address.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
+import { byteCountOption, durationOption } from '../options/units.js'
 
 /** `protolab lab`: the same workload over UDP and TCP, measured, impaired, reported. */
 export function labCommand(io: CliIO): Command {
@@ -27,10 +27,7 @@ export function labCommand(io: CliIO): Command {
       }),
     )
     .addOption(
-      new Option(
-        '--size <bytes>',
-        'payload bytes per message, after the 32-byte envelope (default 64)',
-      ).argParser((value: string) => parseByteCount(value, '--size')),
+      byteCountOption('--size <bytes>', 'payload bytes per message, after the 32-byte envelope (default 64)'),
     )
     .addOption(
       integerOption(
@@ -39,11 +36,7 @@ export function labCommand(io: CliIO): Command {
         { min: 0 },
       ),
     )
-    .addOption(
-      new Option('--duration <time>', 'stop sending after this long, e.g. 5s').argParser((value: string) =>
-        parseDurationMs(value, '--duration'),
-      ),
-    )
+    .addOption(durationOption('--duration <time>', 'stop sending after this long, e.g. 5s'))
     .addOption(
       new Option(
         '--mode <mode>',

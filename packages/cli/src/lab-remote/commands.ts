@@ -1,9 +1,9 @@
-import { parseByteCount, parseDurationMs } from '@protolab/core'
 import { Command, Option } from 'commander'
 import { type AccessFlags, accessOptions, idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
 import type { CliIO } from '../io.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
+import { byteCountOption, durationOption } from '../options/units.js'
 
 /** Defaults of `lab serve`, as its help states them (kept equal to the server's constants). */
 const SERVE_DEFAULT_BIND = '127.0.0.1:5301'
@@ -112,19 +112,11 @@ function runCommand(io: CliIO): Command {
     .addOption(new Option('--reverse', 'the server sends and this host receives').conflicts('bidir'))
     .addOption(new Option('--bidir', 'both send at once: two runs per transport'))
     .addOption(integerOption('--count <n>', 'messages to send (default 10,000)', { min: 1, max: 16_777_216 }))
-    .addOption(
-      new Option('--size <bytes>', 'payload bytes per message (default 64)').argParser((value: string) =>
-        parseByteCount(value, '--size'),
-      ),
-    )
+    .addOption(byteCountOption('--size <bytes>', 'payload bytes per message (default 64)'))
     .addOption(
       integerOption('--rate <n>', 'messages per second; 0 = as fast as possible (default)', { min: 0 }),
     )
-    .addOption(
-      new Option('--duration <time>', 'stop sending after this long, e.g. 5s').argParser((value: string) =>
-        parseDurationMs(value, '--duration'),
-      ),
-    )
+    .addOption(durationOption('--duration <time>', 'stop sending after this long, e.g. 5s'))
     .addOption(
       new Option(
         '--mode <mode>',

@@ -1,7 +1,7 @@
-import { parseByteCount, parseDurationMs, parseProbability, parseRate } from '@protolab/core'
 import { Option } from 'commander'
 import { UsageError } from '../errors.js'
 import { parseInteger } from '../options/integer.js'
+import { byteCountOption, durationOption, probabilityOption, rateOption } from '../options/units.js'
 import type { LabImpairment } from './types.js'
 
 /** The impairment flags as commander parses them (values already converted). */
@@ -31,21 +31,19 @@ export type ImpairmentScope = 'udp' | 'tcp' | 'both'
 /** Bytes between stalls when `--stall` is given alone. */
 export const DEFAULT_STALL_EVERY_BYTES = 64 * 1024
 
-const probability = (flag: string) => (value: string) => parseProbability(value, flag)
-const duration = (flag: string) => (value: string) => parseDurationMs(value, flag)
-const bytes = (flag: string) => (value: string) => parseByteCount(value, flag)
 const whole = (flag: string, min: number) => (value: string) => parseInteger(value, flag, { min })
 
 /**
  * The impairment flags of `protolab lab` and `protolab proxy`: probabilities as `10%` or `0.1`,
- * times as `10ms` or a number of ms, rates as `1mbit` or `100KB/s`, sizes as `1460` or `64KiB`.
+ * times as `10ms` or a number of ms, rates as `1mbit` or `100KB/s`, sizes as `1460` or `64KiB`
+ * (read once the command runs: see options/units.ts).
  */
 export function impairmentOptions(): Option[] {
   return [
-    new Option(
+    probabilityOption(
       '--loss <p>',
       'UDP: drop datagrams with this probability; TCP: modelled as one RTO stall per lost segment',
-    ).argParser(probability('--loss')),
+    ),
     new Option('--loss-model <model>', 'UDP: random (independent) or gilbert (bursts)').choices([
       'random',
       'gilbert',
@@ -53,51 +51,35 @@ export function impairmentOptions(): Option[] {
     new Option('--loss-burst <n>', 'UDP, gilbert: mean burst length in datagrams (default 4)').argParser(
       whole('--loss-burst', 1),
     ),
-    new Option('--dup <p>', 'UDP: send a datagram twice with this probability').argParser(
-      probability('--dup'),
-    ),
-    new Option(
+    probabilityOption('--dup <p>', 'UDP: send a datagram twice with this probability'),
+    probabilityOption(
       '--reorder <p>',
       'UDP: hold a datagram back with this probability, until --reorder-gap others pass',
-    ).argParser(probability('--reorder')),
+    ),
     new Option('--reorder-gap <n>', 'UDP: datagrams that overtake a held one (default 3)').argParser(
       whole('--reorder-gap', 1),
     ),
-    new Option('--delay <time>', 'add this delay, e.g. 10ms').argParser(duration('--delay')),
-    new Option('--jitter <time>', 'vary the delay uniformly by ± this much').argParser(duration('--jitter')),
-    new Option('--rate-limit <rate>', 'link rate, e.g. 1mbit or 100KB/s').argParser((value: string) =>
-      parseRate(value, '--rate-limit'),
-    ),
-    new Option('--corrupt <p>', 'UDP: flip one byte of a datagram with this probability').argParser(
-      probability('--corrupt'),
-    ),
-    new Option(
+    durationOption('--delay <time>', 'add this delay, e.g. 10ms'),
+    durationOption('--jitter <time>', 'vary the delay uniformly by ± this much'),
+    rateOption('--rate-limit <rate>', 'link rate, e.g. 1mbit or 100KB/s'),
+    probabilityOption('--corrupt <p>', 'UDP: flip one byte of a datagram with this probability'),
+    byteCountOption(
       '--slice <bytes>',
       'TCP: deliver the stream in pieces of at most this many bytes (1 = byte by byte)',
-    ).argParser((value: string) => {
-      const size = parseByteCount(value, '--slice')
-      if (size < 1) throw new UsageError('--slice takes 1 byte or more')
-      return size
-    }),
-    new Option(
+      1,
+    ),
+    durationOption(
       '--stall <time>',
       `TCP: hold the stream this long, every --stall-every bytes (default ${DEFAULT_STALL_EVERY_BYTES / 1024} KiB)`,
-    ).argParser(duration('--stall')),
-    new Option('--stall-every <bytes>', 'TCP: bytes between stalls').argParser(bytes('--stall-every')),
-    new Option('--stall-chance <p>', 'TCP: stall before a segment with this probability instead').argParser(
-      probability('--stall-chance'),
     ),
-    new Option('--reset <p>', 'TCP: reset the connection before a segment with this probability').argParser(
-      probability('--reset'),
-    ),
-    new Option(
-      '--reset-after <bytes>',
-      'TCP: reset the connection once this many bytes went through',
-    ).argParser(bytes('--reset-after')),
-    new Option(
+    byteCountOption('--stall-every <bytes>', 'TCP: bytes between stalls'),
+    probabilityOption('--stall-chance <p>', 'TCP: stall before a segment with this probability instead'),
+    probabilityOption('--reset <p>', 'TCP: reset the connection before a segment with this probability'),
+    byteCountOption('--reset-after <bytes>', 'TCP: reset the connection once this many bytes went through'),
+    durationOption(
       '--rto <time>',
       'TCP: the retransmission timeout a modelled loss stalls for (default 200ms)',
-    ).argParser(duration('--rto')),
+    ),
   ]
 }
 
