@@ -1,5 +1,6 @@
 import { type Cidr, ipFamily, isIPv4Mapped, parseCidr, parseIP, prefixContains } from '@protolab/core'
 import { UsageError } from '../errors.js'
+import type { AccessFlags } from './options.js'
 
 /** The rules of an {@link AccessList}, as the flags gave them: IP addresses and CIDR prefixes. */
 export interface AccessRules {
@@ -81,6 +82,11 @@ export class AccessList {
     if (this.#allow.length > 0 && !this.#allow.some((rule) => matches(rule, bytes))) return 'not in --allow'
     return null
   }
+}
+
+/** The access list the flags ask for: {@link AccessList.everyone} when neither flag was given. */
+export function accessListOf(flags: AccessFlags): AccessList {
+  return AccessList.parse({ allow: flags.allow ?? [], deny: flags.deny ?? [] })
 }
 
 function parseRules(flag: string, values: readonly string[]): Rule[] {

@@ -1,5 +1,5 @@
 import { Option } from 'commander'
-import { AccessList } from './access-list.js'
+import { deferParse } from '../options/deferred.js'
 
 /** What `--allow` and `--deny` collected: every value given, each maybe a comma-separated list. */
 export interface AccessFlags {
@@ -9,29 +9,30 @@ export interface AccessFlags {
 
 /**
  * `--allow <addresses>` and `--deny <addresses>`, as ncat has: IP addresses and CIDR prefixes,
- * comma-separated or the flag repeated. Each value is checked as it is parsed, so a bad entry is
- * bad usage (exit code 2) before anything listens.
+ * comma-separated or the flag repeated. Each entry is checked before the command runs, so a bad
+ * entry is bad usage (exit code 2) before anything listens; the checking code (core's address
+ * parsers) is loaded only then, not for `--help`.
  */
 export function accessOptions(): Option[] {
   return [
-    new Option(
+    accessOption(
+      'allow',
       '--allow <addresses>',
       'only these peers get in: IPs or prefixes, comma-separated or repeated (10.0.0.0/8,::1)',
-    ).argParser(collect('allow')),
-    new Option('--deny <addresses>', 'refuse these peers, even when allowed: IPs or prefixes').argParser(
-      collect('deny'),
     ),
+    accessOption('deny', '--deny <addresses>', 'refuse these peers, even when allowed: IPs or prefixes'),
   ]
 }
 
-/** The access list the flags ask for: {@link AccessList.everyone} when neither flag was given. */
-export function accessListOf(flags: AccessFlags): AccessList {
-  return AccessList.parse({ allow: flags.allow ?? [], deny: flags.deny ?? [] })
-}
-
-function collect(which: 'allow' | 'deny'): (value: string, previous: string[] | undefined) => string[] {
-  return (value, previous) => {
-    AccessList.parse({ [which]: [value] }) // throws UsageError naming the flag and the bad entry
-    return [...(previous ?? []), value]
-  }
+/** A repeatable flag whose values are collected as given, then checked by `AccessList.parse`. */
+function accessOption(which: keyof AccessFlags, flags: string, description: string): Option {
+  const option = new Option(flags, description).argParser((value: string, previous: string[] | undefined) => [
+    ...(previous ?? []),
+    value,
+  ])
+  return deferParse(option, async (values: string[]) => {
+    const { AccessList } = await import('./access-list.js')
+    AccessList.parse({ [which]: values }) // throws UsageError naming the flag and the bad entry
+    return values
+  })
 }

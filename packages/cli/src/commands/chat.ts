@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander'
-import { idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
+import { idleTimeoutOption, maxConnectionsOption } from '../access/limits.js'
 import type { ChatOptions } from '../chat/options.js'
 import type { CliIO } from '../io.js'
 import { captureOption } from '../layers/capture.js'

@@ -1,6 +1,6 @@
 import type { FramingName } from '@protolab/core'
 import { Command, Option } from 'commander'
-import { idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
+import { idleTimeoutOption, maxConnectionsOption } from '../access/limits.js'
 import type { CliIO } from '../io.js'
 import { captureOption } from '../layers/capture.js'
 import { accessOptions } from '../options/access.js'

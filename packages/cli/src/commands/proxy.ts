@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
-import { accessOptions, idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
+import { idleTimeoutOption, maxConnectionsOption } from '../access/limits.js'
+import { accessOptions } from '../access/options.js'
 import type { CliIO } from '../io.js'
 import { impairmentOptions } from '../lab/flags.js'
 import type { ProxyFlags } from '../lab/proxy.js'

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
-import { type AccessFlags, accessOptions, idleTimeoutOption, maxConnectionsOption } from '../access/index.js'
+import { idleTimeoutOption, maxConnectionsOption } from '../access/limits.js'
+import { type AccessFlags, accessOptions } from '../access/options.js'
 import type { CliIO } from '../io.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'

@@ -1,2 +1,2 @@
 /** `--allow` and `--deny` for listeners: defined once, in src/access. */
-export { type AccessFlags, accessOptions } from '../access/index.js'
+export { type AccessFlags, accessOptions } from '../access/options.js'
