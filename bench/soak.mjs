@@ -3,9 +3,10 @@
  * traffic through protolab on loopback for N minutes, with the resident memory (VmRSS) of every
  * long-lived process sampled every few seconds. After a warm-up, a process's memory is flat when
  * the least-squares slope of its RSS stays below SLOPE_LIMIT_MB_PER_MIN and its max − min below
- * SPREAD_LIMIT_MB. Beside RSS, each process reports its JS heap after a full GC (peers run with
- * --expose-gc), whose slope must stay below HEAP_SLOPE_LIMIT_MB_PER_MIN: RSS can drift as the
- * allocator and V8 size their pools, while a heap that keeps growing after GC is a leak.
+ * SPREAD_LIMIT_MB. Beside RSS, each process reports its JS heap and its external memory (Buffers)
+ * after a full GC (peers run with --expose-gc), whose slopes must stay below
+ * HEAP_SLOPE_LIMIT_MB_PER_MIN: RSS can drift as the allocator and V8 size their pools, while memory
+ * that keeps growing after GC is a leak.
  *
  * Processes: a chat room (TCP listener with line framing relaying every line to every member, and
  * a UDP endpoint echoing datagrams), chat members (TCP clients and UDP endpoints sending GB2312 and
@@ -59,8 +60,8 @@ export async function run({ minutes }) {
       for (const [name, peer] of Object.entries(processes)) {
         const rss = procStatusBytes(peer.pid, 'VmRSS')
         if (rss === undefined) throw new Error(`soak: the ${name} process died`)
-        const { heapUsed } = await peer.call('memory')
-        samples[name].push({ minute, mb: rss / MB, heapMb: heapUsed / MB })
+        const { heapUsed, external } = await peer.call('memory')
+        samples[name].push({ minute, mb: rss / MB, heapMb: heapUsed / MB, externalMb: external / MB })
       }
       if (process.stderr.isTTY) process.stderr.write(`\rsoak ${minute.toFixed(1)} / ${minutes} min `)
       await new Promise((resolve) => setTimeout(resolve, sampleMs))
@@ -82,9 +83,14 @@ export async function run({ minutes }) {
       measured.map((s) => s.mb),
     )
     const values = measured.map((s) => s.mb)
+    const minutesOf = measured.map((s) => s.minute)
     const heap = linearFit(
-      measured.map((s) => s.minute),
+      minutesOf,
       measured.map((s) => s.heapMb),
+    )
+    const external = linearFit(
+      minutesOf,
+      measured.map((s) => s.externalMb),
     )
     rows.push(
       resultRow({
@@ -107,6 +113,12 @@ export async function run({ minutes }) {
         unit: 'MB/min',
         checks: [check('value', '<', HEAP_SLOPE_LIMIT_MB_PER_MIN, 'MB/min')],
       }),
+      resultRow({
+        name: `soak ${minutes} min: ${name} external (Buffers) after GC slope`,
+        value: external.slope,
+        unit: 'MB/min',
+        checks: [check('value', '<', HEAP_SLOPE_LIMIT_MB_PER_MIN, 'MB/min')],
+      }),
     )
   }
   return {
@@ -114,7 +126,7 @@ export async function run({ minutes }) {
     notes: [
       `Soak: ${minutes} min, RSS sampled every ${sampleMs / 1000} s, the first ${WARM_UP_FRACTION * 100} % ` +
         `ignored as warm-up; flat = slope < ${SLOPE_LIMIT_MB_PER_MIN} MB/min and max − min < ${SPREAD_LIMIT_MB} MB; ` +
-        `no leak = JS heap after a full GC grows < ${HEAP_SLOPE_LIMIT_MB_PER_MIN} MB/min.`,
+        `no leak = JS heap and external memory after a full GC grow < ${HEAP_SLOPE_LIMIT_MB_PER_MIN} MB/min.`,
       `Soak traffic: ${traffic.chat.sent} chat lines/datagrams sent by ${MEMBERS} members, ` +
         `${traffic.chat.received} received; ${traffic.lab.runs} lab runs of ${LAB_MESSAGES} messages ` +
         `(UDP + TCP), ${traffic.lab.failures} failed${traffic.lab.lastError ? ` (last: ${traffic.lab.lastError})` : ''}.`,
