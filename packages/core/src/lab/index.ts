@@ -17,3 +17,13 @@ export {
 export * from './impairment/index.js'
 export * from './metrics/index.js'
 export { createRandom, type Random, randomSeed, xoshiro128StarStar } from './random.js'
+export {
+  type AcceptClient,
+  DEFAULT_RELAY_HOST,
+  integerOption,
+  MAX_TIMER_MS,
+  type RelayConfig,
+  type RelayDirection,
+  type RelayInit,
+  relayConfig,
+} from './relay-options.js'

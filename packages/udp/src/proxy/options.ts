@@ -1,21 +1,20 @@
 import {
+  type AcceptClient,
   type DatagramImpairment,
-  InvalidAddressError,
-  InvalidArgumentError,
-  isHostName,
-  isIP,
-  isPort,
-  PortRangeError,
-  randomSeed,
-  type SocketAddress,
+  integerOption,
+  MAX_TIMER_MS,
+  type RelayConfig,
+  type RelayDirection,
+  type RelayInit,
+  relayConfig,
   validateDatagramImpairment,
 } from '@protolab/core'
+import { MAX_SOCKET_BUFFER_BYTES } from '../constants.js'
 
-/** Which way impairment applies: `forward` only client → server (the default), or `both` ways. */
-export type RelayDirection = 'forward' | 'both'
+export type { RelayDirection }
 
 /** Construction options of {@link udpProxy}. */
-export interface UdpProxyInit {
+export interface UdpProxyInit extends RelayInit {
   /** Where clients send: `host` defaults to 127.0.0.1 (give `0.0.0.0` or `::` for every interface), `port` to 0 (the OS picks). */
   readonly listen?: { readonly host?: string; readonly port?: number }
   /** The server datagrams are relayed to. */
@@ -38,26 +37,18 @@ export interface UdpProxyInit {
   /** SO_RCVBUF and SO_SNDBUF of every socket of the relay, in bytes (the OS default when absent). */
   readonly socketBufferBytes?: number
   /** Asked of each new client (its first datagram, and each one while refused); `false` drops it, counted as `denied`. Default: everyone. */
-  readonly acceptClient?: (client: SocketAddress) => boolean
+  readonly acceptClient?: AcceptClient
 }
 
 /** {@link UdpProxyInit} validated, with defaults filled in. */
-export interface UdpProxyConfig {
-  readonly listenHost: string
-  readonly listenPort: number
-  readonly toHost: string
-  readonly toPort: number
+export interface UdpProxyConfig extends RelayConfig {
   readonly impairment: DatagramImpairment
-  readonly seed: number
-  readonly direction: RelayDirection
   readonly maxClients: number
   readonly idleTimeoutMs: number
   readonly maxQueuedDatagrams: number
   readonly socketBufferBytes: number | undefined
-  readonly acceptClient: ((client: SocketAddress) => boolean) | undefined
 }
 
-export const DEFAULT_PROXY_HOST = '127.0.0.1'
 export const DEFAULT_MAX_CLIENTS = 1024
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
 export const DEFAULT_MAX_QUEUED_DATAGRAMS = 65_536
@@ -68,65 +59,27 @@ export const DEFAULT_MAX_QUEUED_DATAGRAMS = 65_536
  * @throws InvalidAddressError, PortRangeError or InvalidArgumentError naming what is wrong
  */
 export function udpProxyConfig(init: UdpProxyInit): UdpProxyConfig {
-  const listenHost = init.listen?.host ?? DEFAULT_PROXY_HOST
-  const listenPort = init.listen?.port ?? 0
-  checkHost(listenHost, 'listen')
-  if (!isPort(listenPort)) throw new PortRangeError(listenPort)
-  checkHost(init.to.host, 'to')
-  if (!isPort(init.to.port) || init.to.port === 0) throw new PortRangeError(init.to.port)
+  const relay = relayConfig(init)
   const impairment = init.impairment ?? {}
   validateDatagramImpairment(impairment)
-  const direction = init.direction ?? 'forward'
-  if (direction !== 'forward' && direction !== 'both') {
-    throw new InvalidArgumentError(`direction must be forward or both, got ${String(direction)}`)
-  }
-  const seed = init.seed ?? randomSeed()
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new InvalidArgumentError(`seed must be a non-negative integer, got ${String(seed)}`)
-  }
   const socketBufferBytes = init.socketBufferBytes
-  if (socketBufferBytes !== undefined) positiveInteger('socketBufferBytes', socketBufferBytes, 2 ** 31 - 1)
+  if (socketBufferBytes !== undefined)
+    integerOption('socketBufferBytes', socketBufferBytes, 1, MAX_SOCKET_BUFFER_BYTES)
   return {
-    listenHost,
-    listenPort,
-    toHost: init.to.host,
-    toPort: init.to.port,
+    ...relay,
     impairment,
-    seed,
-    direction,
-    maxClients: positiveInteger('maxClients', init.maxClients ?? DEFAULT_MAX_CLIENTS),
-    idleTimeoutMs: positiveInteger(
+    maxClients: integerOption('maxClients', init.maxClients ?? DEFAULT_MAX_CLIENTS, 1),
+    idleTimeoutMs: integerOption(
       'idleTimeoutMs',
       init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      2 ** 31 - 1,
+      1,
+      MAX_TIMER_MS,
     ),
-    maxQueuedDatagrams: positiveInteger(
+    maxQueuedDatagrams: integerOption(
       'maxQueuedDatagrams',
       init.maxQueuedDatagrams ?? DEFAULT_MAX_QUEUED_DATAGRAMS,
+      1,
     ),
     socketBufferBytes,
-    acceptClient: acceptFunction(init.acceptClient),
   }
-}
-
-function acceptFunction(
-  value: ((client: SocketAddress) => boolean) | undefined,
-): ((client: SocketAddress) => boolean) | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new InvalidArgumentError(`acceptClient must be a function, got ${typeof value}`)
-  }
-  return value
-}
-
-function checkHost(host: string, what: string): void {
-  if (host === '' || !(isIP(host) || isHostName(host))) {
-    throw new InvalidAddressError(`${what} host ${JSON.stringify(host)} is not an IP address or host name`)
-  }
-}
-
-function positiveInteger(name: string, value: number, maximum = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isSafeInteger(value) || value < 1 || value > maximum) {
-    throw new InvalidArgumentError(`${name} must be an integer from 1 to ${maximum}, got ${String(value)}`)
-  }
-  return value
 }
