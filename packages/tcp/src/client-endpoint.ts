@@ -12,6 +12,7 @@ import {
   type ProtolabError,
   type SocketAddress,
 } from '@protolab/core'
+import { awaitReady, dropSocket } from './await-ready.js'
 import { Connection, type ConnectionHandlers } from './connection.js'
 import { TCP_SEMANTICS } from './constants.js'
 import { toProtolabError } from './errors.js'
@@ -27,52 +28,26 @@ type ConnectPlan = Extract<OpenPlan, { kind: 'connect' }>
  * AddressNotAvailableError for a bad local `bind`, AbortError.
  */
 export function openClient(settings: TcpSettings, plan: ConnectPlan): Promise<TcpEndpoint> {
-  return new Promise((resolve, reject) => {
-    if (plan.signal?.aborted) {
-      reject(new AbortError())
-      return
-    }
-    const socket = connect({
-      host: plan.address,
-      port: plan.port,
-      localAddress: plan.localAddress,
-      localPort: plan.localPort,
-      allowHalfOpen: true,
-    })
-    const done = (): void => {
-      socket.off('connect', onConnect)
-      socket.off('error', onError)
-      plan.signal?.removeEventListener('abort', onAbort)
-    }
-    const onConnect = (): void => {
-      // The endpoint attaches its own 'error' handler before ours goes.
-      const endpoint = new ClientEndpoint(socket, settings, plan)
-      done()
-      resolve(endpoint)
-    }
-    const onError = (error: Error): void => {
-      done()
-      socket.on('error', () => {})
-      socket.destroy()
-      reject(
-        toProtolabError(error, {
-          kind: 'connect',
-          address: plan.address,
-          port: plan.port,
-          localAddress: plan.localAddress,
-          localPort: plan.localPort,
-        }),
-      )
-    }
-    const onAbort = (): void => {
-      done()
-      socket.on('error', () => {})
-      socket.destroy()
-      reject(new AbortError())
-    }
-    socket.on('connect', onConnect)
-    socket.on('error', onError)
-    plan.signal?.addEventListener('abort', onAbort)
+  if (plan.signal?.aborted) return Promise.reject(new AbortError())
+  const socket = connect({
+    host: plan.address,
+    port: plan.port,
+    localAddress: plan.localAddress,
+    localPort: plan.localPort,
+    allowHalfOpen: true,
+  })
+  return awaitReady(socket, 'connect', plan.signal, {
+    // The endpoint attaches its own 'error' handler before ours goes.
+    ready: () => new ClientEndpoint(socket, settings, plan),
+    failure: (error) =>
+      toProtolabError(error, {
+        kind: 'connect',
+        address: plan.address,
+        port: plan.port,
+        localAddress: plan.localAddress,
+        localPort: plan.localPort,
+      }),
+    discard: () => dropSocket(socket),
   })
 }
 

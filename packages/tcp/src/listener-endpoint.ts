@@ -12,6 +12,7 @@ import {
   type ProtolabError,
   type SocketAddress,
 } from '@protolab/core'
+import { awaitReady, dropSocket } from './await-ready.js'
 import { Connection, type ConnectionHandlers } from './connection.js'
 import { TCP_SEMANTICS } from './constants.js'
 import { toProtolabError } from './errors.js'
@@ -26,37 +27,16 @@ type ListenPlan = Extract<OpenPlan, { kind: 'listen' }>
  * @throws PortInUseError, AddressNotAvailableError, PermissionDeniedError from listen; AbortError.
  */
 export function openListener(settings: TcpSettings, plan: ListenPlan): Promise<TcpEndpoint> {
-  return new Promise((resolve, reject) => {
-    if (plan.signal?.aborted) {
-      reject(new AbortError())
-      return
-    }
-    const server = createServer({ allowHalfOpen: true })
-    const done = (): void => {
-      server.off('listening', onListening)
-      server.off('error', onError)
-      plan.signal?.removeEventListener('abort', onAbort)
-    }
-    const onListening = (): void => {
-      done()
-      resolve(new ListenerEndpoint(server, settings))
-    }
-    const onError = (error: Error): void => {
-      done()
-      server.close()
-      const host = plan.host ?? '::'
-      reject(toProtolabError(error, { kind: 'listen', address: host, port: plan.port }))
-    }
-    const onAbort = (): void => {
-      done()
-      server.close()
-      reject(new AbortError())
-    }
-    server.on('listening', onListening)
-    server.on('error', onError)
-    plan.signal?.addEventListener('abort', onAbort)
-    server.listen({ host: plan.host, port: plan.port })
+  if (plan.signal?.aborted) return Promise.reject(new AbortError())
+  const server = createServer({ allowHalfOpen: true })
+  const listening = awaitReady(server, 'listening', plan.signal, {
+    ready: () => new ListenerEndpoint(server, settings),
+    failure: (error) =>
+      toProtolabError(error, { kind: 'listen', address: plan.host ?? '::', port: plan.port }),
+    discard: () => server.close(),
   })
+  server.listen({ host: plan.host, port: plan.port })
+  return listening
 }
 
 /** A listening endpoint: every accepted connection is a peer; `send` routes by `to`. */
@@ -175,12 +155,6 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
     this.readingPaused = false
     for (const connection of this.connections.values()) connection.resume()
   }
-}
-
-/** Closes a socket we will not serve; a reset it may still report is of no interest. */
-function dropSocket(socket: Socket): void {
-  socket.on('error', () => {})
-  socket.destroy()
 }
 
 function notConnected(peer: Destination): NotConnectedError {
