@@ -1,4 +1,4 @@
-export { nowNs } from './clock.js'
+export { nowNs } from '../transport/clock.js'
 export {
   createEnvelopeBuffer,
   ENVELOPE_FLAG_ECHO,
