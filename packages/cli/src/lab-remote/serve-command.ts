@@ -1,4 +1,4 @@
-import { formatHostPort, parseHostPort } from '@protolab/core'
+import { escapeControlCharacters, formatHostPort, parseHostPort } from '@protolab/core'
 import { accessListOf, refusalLog } from '../access/index.js'
 import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
@@ -16,7 +16,8 @@ export async function runServeCommand(flags: ServeFlags, io: CliIO): Promise<voi
     bind: { host: bind.host, port: bind.port },
     maxConnections: flags.maxConnections,
     idleTimeoutMs: flags.idleTimeout * 1000,
-    log: (line) => writeLine(io.stderr, `lab serve: ${line}`),
+    // A log line may quote what a client sent: shown with its control characters made visible.
+    log: (line) => writeLine(io.stderr, `lab serve: ${escapeControlCharacters(line)}`),
     access: accessListOf(flags),
     onRefused: refusalLog((line) => writeLine(io.stderr, `lab serve: ${line}`)),
   })
