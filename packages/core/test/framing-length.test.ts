@@ -1,35 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
-  type FrameDecoder,
   FrameTooLargeError,
   InvalidArgumentError,
   InvalidFrameError,
   isProtolabError,
   lengthFraming,
 } from '../src/index.js'
-
-const bytesOf = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex.replace(/ /g, ''), 'hex'))
-const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
-
-/** Pushes each chunk and returns every frame, as hex, in order. */
-function decodeChunks(decoder: FrameDecoder, chunks: readonly Uint8Array[]): string[] {
-  const frames: string[] = []
-  const onFrame = (frame: Uint8Array): void => {
-    frames.push(hexOf(frame))
-  }
-  for (const chunk of chunks) decoder.push(chunk, onFrame)
-  decoder.end(onFrame)
-  return frames
-}
-
-function thrown(action: () => void): unknown {
-  try {
-    action()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the action to throw')
-}
+import { bytesOf, decodeChunks, hexOf, thrown } from './helpers.js'
 
 /** Two frames and an empty one, as they travel: 00000003 616263 | 00000000 | 00000002 0a0b */
 const STREAM = bytesOf('00000003616263 00000000 000000020a0b')
@@ -56,23 +33,24 @@ describe('lengthFraming.encode', () => {
 
 describe('lengthFraming decoder', () => {
   it('decodes frames from one chunk', () => {
-    expect(decodeChunks(lengthFraming.createDecoder(), [STREAM])).toEqual(FRAMES)
+    expect(decodeChunks(lengthFraming.createDecoder(), [STREAM], hexOf)).toEqual(FRAMES)
   })
 
   it('decodes a frame spanning multiple writes, at every pair of split points', () => {
     for (let first = 0; first <= STREAM.length; first++) {
       for (let second = first; second <= STREAM.length; second++) {
         const chunks = [STREAM.subarray(0, first), STREAM.subarray(first, second), STREAM.subarray(second)]
-        expect(decodeChunks(lengthFraming.createDecoder(), chunks), `split at ${first}, ${second}`).toEqual(
-          FRAMES,
-        )
+        expect(
+          decodeChunks(lengthFraming.createDecoder(), chunks, hexOf),
+          `split at ${first}, ${second}`,
+        ).toEqual(FRAMES)
       }
     }
   })
 
   it('decodes a stream fed one byte per write', () => {
     const chunks = Array.from(STREAM, (byte) => Uint8Array.of(byte))
-    expect(decodeChunks(lengthFraming.createDecoder(), chunks)).toEqual(FRAMES)
+    expect(decodeChunks(lengthFraming.createDecoder(), chunks, hexOf)).toEqual(FRAMES)
   })
 
   it('delivers a frame inside one chunk as a view of that chunk, without copying', () => {
@@ -115,8 +93,10 @@ describe('lengthFraming decoder', () => {
   })
 
   it('accepts a frame of exactly the maximum and refuses one byte more', () => {
-    expect(decodeChunks(lengthFraming.createDecoder({ maxFrameBytes: 3 }), [STREAM])).toEqual(FRAMES)
-    const error = thrown(() => decodeChunks(lengthFraming.createDecoder({ maxFrameBytes: 2 }), [STREAM]))
+    expect(decodeChunks(lengthFraming.createDecoder({ maxFrameBytes: 3 }), [STREAM], hexOf)).toEqual(FRAMES)
+    const error = thrown(() =>
+      decodeChunks(lengthFraming.createDecoder({ maxFrameBytes: 2 }), [STREAM], hexOf),
+    )
     expect(error).toBeInstanceOf(FrameTooLargeError)
     expect(error).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE', size: 3, limit: 2 })
   })
@@ -177,9 +157,9 @@ describe('lengthFraming decoder', () => {
 
   it('ends cleanly between frames, and ignores empty chunks', () => {
     expect(
-      decodeChunks(lengthFraming.createDecoder(), [new Uint8Array(0), STREAM, new Uint8Array(0)]),
+      decodeChunks(lengthFraming.createDecoder(), [new Uint8Array(0), STREAM, new Uint8Array(0)], hexOf),
     ).toEqual(FRAMES)
-    expect(decodeChunks(lengthFraming.createDecoder(), [])).toEqual([])
+    expect(decodeChunks(lengthFraming.createDecoder(), [], hexOf)).toEqual([])
   })
 
   it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '16' as unknown as number])(

@@ -1,34 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import {
-  type FrameDecoder,
   FrameTooLargeError,
   InvalidArgumentError,
   InvalidFrameError,
   lineFraming,
 } from '../src/index.js'
+import { decodeChunks, thrown } from './helpers.js'
 
 const text = (value: string): Uint8Array => new Uint8Array(Buffer.from(value, 'latin1'))
 const textOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1')
-
-/** Pushes each chunk, ends the stream, and returns every frame as text, in order. */
-function decodeChunks(decoder: FrameDecoder, chunks: readonly Uint8Array[]): string[] {
-  const frames: string[] = []
-  const onFrame = (frame: Uint8Array): void => {
-    frames.push(textOf(frame))
-  }
-  for (const chunk of chunks) decoder.push(chunk, onFrame)
-  decoder.end(onFrame)
-  return frames
-}
-
-function thrown(action: () => void): unknown {
-  try {
-    action()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the action to throw')
-}
 
 const STREAM = text('hello\nCRLF\r\n\nlast')
 const FRAMES = ['hello', 'CRLF', '', 'last']
@@ -56,24 +36,28 @@ describe('lineFraming.encode', () => {
 
 describe('lineFraming decoder', () => {
   it('splits lines, strips one \\r before each \\n, keeps empty lines, and delivers an unterminated last line', () => {
-    expect(decodeChunks(lineFraming.createDecoder(), [STREAM])).toEqual(FRAMES)
-    expect(decodeChunks(lineFraming.createDecoder(), [text('a\r\r\n')])).toEqual(['a\r'])
+    expect(decodeChunks(lineFraming.createDecoder(), [STREAM], textOf)).toEqual(FRAMES)
+    expect(decodeChunks(lineFraming.createDecoder(), [text('a\r\r\n')], textOf)).toEqual(['a\r'])
   })
 
   it('decodes a line spanning multiple writes, at every pair of split points', () => {
     for (let first = 0; first <= STREAM.length; first++) {
       for (let second = first; second <= STREAM.length; second++) {
         const chunks = [STREAM.subarray(0, first), STREAM.subarray(first, second), STREAM.subarray(second)]
-        expect(decodeChunks(lineFraming.createDecoder(), chunks), `split at ${first}, ${second}`).toEqual(
-          FRAMES,
-        )
+        expect(
+          decodeChunks(lineFraming.createDecoder(), chunks, textOf),
+          `split at ${first}, ${second}`,
+        ).toEqual(FRAMES)
       }
     }
   })
 
   it('strips a \\r that arrived in the chunk before its \\n', () => {
-    expect(decodeChunks(lineFraming.createDecoder(), [text('abc\r'), text('\ndef')])).toEqual(['abc', 'def'])
-    expect(decodeChunks(lineFraming.createDecoder(), [text('\r'), text('\n')])).toEqual([''])
+    expect(decodeChunks(lineFraming.createDecoder(), [text('abc\r'), text('\ndef')], textOf)).toEqual([
+      'abc',
+      'def',
+    ])
+    expect(decodeChunks(lineFraming.createDecoder(), [text('\r'), text('\n')], textOf)).toEqual([''])
   })
 
   it('delivers a line inside one chunk as a view of that chunk, without copying', () => {
@@ -106,7 +90,7 @@ describe('lineFraming decoder', () => {
       const stream = text(line + ending)
       for (let cut = 0; cut <= stream.length; cut++) {
         const chunks = [stream.subarray(0, cut), stream.subarray(cut)]
-        expect(decodeChunks(lineFraming.createDecoder({ maxFrameBytes: 8 }), chunks)).toEqual([line])
+        expect(decodeChunks(lineFraming.createDecoder({ maxFrameBytes: 8 }), chunks, textOf)).toEqual([line])
       }
     }
   })
@@ -115,7 +99,9 @@ describe('lineFraming decoder', () => {
     const stream = text(`${'x'.repeat(9)}\n`)
     for (let cut = 0; cut <= stream.length; cut++) {
       const chunks = [stream.subarray(0, cut), stream.subarray(cut)]
-      const error = thrown(() => decodeChunks(lineFraming.createDecoder({ maxFrameBytes: 8 }), chunks))
+      const error = thrown(() =>
+        decodeChunks(lineFraming.createDecoder({ maxFrameBytes: 8 }), chunks, textOf),
+      )
       expect(error, `split at ${cut}`).toBeInstanceOf(FrameTooLargeError)
     }
   })
@@ -150,16 +136,16 @@ describe('lineFraming decoder', () => {
   })
 
   it('at the end, delivers an unterminated line without its \\r, and nothing for an empty one', () => {
-    expect(decodeChunks(lineFraming.createDecoder(), [text('abc\r')])).toEqual(['abc'])
-    expect(decodeChunks(lineFraming.createDecoder(), [text('abc\n')])).toEqual(['abc'])
-    expect(decodeChunks(lineFraming.createDecoder(), [text('\r')])).toEqual([])
-    expect(decodeChunks(lineFraming.createDecoder(), [new Uint8Array(0)])).toEqual([])
+    expect(decodeChunks(lineFraming.createDecoder(), [text('abc\r')], textOf)).toEqual(['abc'])
+    expect(decodeChunks(lineFraming.createDecoder(), [text('abc\n')], textOf)).toEqual(['abc'])
+    expect(decodeChunks(lineFraming.createDecoder(), [text('\r')], textOf)).toEqual([])
+    expect(decodeChunks(lineFraming.createDecoder(), [new Uint8Array(0)], textOf)).toEqual([])
   })
 
   it('starts afresh after end', () => {
     const decoder = lineFraming.createDecoder()
-    expect(decodeChunks(decoder, [text('one')])).toEqual(['one'])
-    expect(decodeChunks(decoder, [text('two\n')])).toEqual(['two'])
+    expect(decodeChunks(decoder, [text('one')], textOf)).toEqual(['one'])
+    expect(decodeChunks(decoder, [text('two\n')], textOf)).toEqual(['two'])
   })
 
   it('refuses a bad maximum or a chunk that is not bytes', () => {

@@ -1,23 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Framing, isProtolabError, lengthFraming, lineFraming } from '../src/index.js'
+import { cutPositions, hexOf, splitAt } from './helpers.js'
 
-const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
-
-/** Cut positions for a byte stream; out-of-range cuts are clamped, duplicates give empty chunks. */
-const cuts = fc.array(fc.nat({ max: 4000 }), { maxLength: 12 })
-
-function splitAt(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
-  const sorted = positions.map((p) => Math.min(p, bytes.length)).sort((a, b) => a - b)
-  const pieces: Uint8Array[] = []
-  let start = 0
-  for (const cut of sorted) {
-    pieces.push(bytes.subarray(start, cut))
-    start = cut
-  }
-  pieces.push(bytes.subarray(start))
-  return pieces
-}
+const cuts = cutPositions(4000, 12)
 
 /** Random stream bytes, mostly zeros, so that random length prefixes are often small enough to be read. */
 const zeroHeavyBytes = fc

@@ -11,6 +11,7 @@ import {
   readEnvelope,
   writeEnvelope,
 } from '../src/index.js'
+import { cutPositions, hexOf, splitAt } from './helpers.js'
 
 /**
  * Hostile input for every frame decoder: random bytes cut anywhere, prefixes up to 4 GiB,
@@ -20,22 +21,7 @@ import {
  * and every buffer it allocates.
  */
 
-/** Cut positions; out-of-range cuts are clamped, duplicates give empty chunks. */
-const cuts = fc.array(fc.nat({ max: 600 }), { maxLength: 16 })
-
-function splitAt(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
-  const sorted = positions.map((p) => Math.min(p, bytes.length)).sort((a, b) => a - b)
-  const pieces: Uint8Array[] = []
-  let start = 0
-  for (const cut of sorted) {
-    pieces.push(bytes.subarray(start, cut))
-    start = cut
-  }
-  pieces.push(bytes.subarray(start))
-  return pieces
-}
-
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
+const cuts = cutPositions(600, 16)
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts))
@@ -149,7 +135,7 @@ describe('every frame decoder on random bytes, split anywhere', () => {
         const chunks = splitAt(bytes, positions)
         const watched = watch(rawFraming, max, chunks)
         expect(watched.error).toBeUndefined()
-        expect(watched.frames.map(hex)).toEqual(chunks.filter((chunk) => chunk.length > 0).map(hex))
+        expect(watched.frames.map(hexOf)).toEqual(chunks.filter((chunk) => chunk.length > 0).map(hexOf))
         expect(watched.peakBufferedBytes).toBe(0)
         expect(watched.peakAllocationBytes).toBe(0)
       }),
@@ -230,7 +216,7 @@ describe('truncated streams', () => {
           const stream = concat([...encoded.slice(0, -1), last.subarray(0, keep)])
           const watched = watch(lengthFraming, 200, splitAt(stream, positions))
           expect(watched.error).toBe('ERR_INVALID_FRAME')
-          expect(watched.frames.map(hex)).toEqual(frames.slice(0, -1).map(hex))
+          expect(watched.frames.map(hexOf)).toEqual(frames.slice(0, -1).map(hexOf))
         },
       ),
       { numRuns: 3000 },
@@ -256,7 +242,7 @@ describe('truncated streams', () => {
           const watched = watch(lineFraming, 100, splitAt(stream, positions))
           expect(watched.error).toBeUndefined()
           const expected = keep > 0 ? [...lines.slice(0, -1), last.subarray(0, keep)] : lines.slice(0, -1)
-          expect(watched.frames.map(hex)).toEqual(expected.map(hex))
+          expect(watched.frames.map(hexOf)).toEqual(expected.map(hexOf))
         },
       ),
       { numRuns: 3000 },

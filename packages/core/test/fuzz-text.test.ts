@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createTextDecoder, decodeText, escapeControlCharacters, listEncodings } from '../src/index.js'
+import { cutPositions, splitAt } from './helpers.js'
 
 /**
  * Invalid multibyte input in every supported encoding, through the streaming decoder a TCP
@@ -87,19 +88,7 @@ const hostileBytes = fc
   )
   .map((parts) => Uint8Array.from(parts.flat()))
 
-const cuts = fc.array(fc.nat({ max: 120 }), { maxLength: 10 })
-
-function splitAt(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
-  const sorted = positions.map((p) => Math.min(p, bytes.length)).sort((a, b) => a - b)
-  const pieces: Uint8Array[] = []
-  let start = 0
-  for (const cut of sorted) {
-    pieces.push(bytes.subarray(start, cut))
-    start = cut
-  }
-  pieces.push(bytes.subarray(start))
-  return pieces
-}
+const cuts = cutPositions(120, 10)
 
 describe('invalid multibyte sequences from a peer, every supported encoding', () => {
   it(`all ${ENCODINGS.length} encodings: decoded in pieces without throwing, as the whole, well-formed, bounded`, () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createTextDecoder, decodeText, encodeText, listEncodings } from '../src/index.js'
+import { cutPositions, splitAt } from './helpers.js'
 
 const ENCODING_NAMES = listEncodings().map((e) => e.name)
 const CJK_AND_UNICODE = [
@@ -17,20 +18,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** Any well-formed string: every code point, astral planes included. */
 const anyText = fc.string({ unit: 'binary', maxLength: 40 })
-/** Cut positions for a byte sequence; out-of-range cuts are clamped, duplicates give empty chunks. */
-const cuts = fc.array(fc.nat({ max: 200 }), { maxLength: 8 })
-
-function splitAt(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
-  const sorted = positions.map((p) => Math.min(p, bytes.length)).sort((a, b) => a - b)
-  const pieces: Uint8Array[] = []
-  let start = 0
-  for (const cut of sorted) {
-    pieces.push(bytes.subarray(start, cut))
-    start = cut
-  }
-  pieces.push(bytes.subarray(start))
-  return pieces
-}
+const cuts = cutPositions(200, 8)
 
 function decodeInPieces(pieces: readonly Uint8Array[], encoding: string): string {
   const decoder = createTextDecoder(encoding)

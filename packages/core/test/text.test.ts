@@ -10,9 +10,7 @@ import {
   normalizeEncoding,
   UnknownEncodingError,
 } from '../src/index.js'
-
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
-const bytesOf = (hexText: string): Uint8Array => new Uint8Array(Buffer.from(hexText.replace(/ /g, ''), 'hex'))
+import { bytesOf, hexOf } from './helpers.js'
 
 /** Decodes `bytes` fed one byte per write, the worst split a stream can produce. */
 function decodeByteByByte(bytes: Uint8Array, encoding: string): string {
@@ -127,7 +125,7 @@ describe('encodeText and decodeText', () => {
     ['utf-16', 'a', 'fffe6100'],
     ['latin1', 'café', '636166e9'],
   ])('%s: "%s" is %s', (encoding, text, bytesHex) => {
-    expect(hex(encodeText(text, encoding))).toBe(bytesHex)
+    expect(hexOf(encodeText(text, encoding))).toBe(bytesHex)
     expect(decodeText(bytesOf(bytesHex), encoding)).toBe(text)
   })
 
@@ -139,7 +137,7 @@ describe('encodeText and decodeText', () => {
   })
 
   it('substitutes what an encoding cannot represent, and canEncode says so', () => {
-    expect(hex(encodeText('a😀', 'gb2312'))).toBe('613f')
+    expect(hexOf(encodeText('a😀', 'gb2312'))).toBe('613f')
     expect(canEncode('a😀', 'gb2312')).toBe(false)
     expect(canEncode('你好', 'gb2312')).toBe(true)
     expect(canEncode('😀', 'gb18030')).toBe(true)
