@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  FrameTooLargeError,
-  InvalidArgumentError,
-  InvalidFrameError,
-  lineFraming,
-} from '../src/index.js'
+import { FrameTooLargeError, InvalidArgumentError, InvalidFrameError, lineFraming } from '../src/index.js'
 import { decodeChunks, thrown } from './helpers.js'
 
 const text = (value: string): Uint8Array => new Uint8Array(Buffer.from(value, 'latin1'))
