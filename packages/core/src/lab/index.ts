@@ -19,8 +19,8 @@ export * from './metrics/index.js'
 export { createRandom, type Random, randomSeed, xoshiro128StarStar } from './random.js'
 export {
   type AcceptClient,
+  checkedInteger,
   DEFAULT_RELAY_HOST,
-  integerOption,
   MAX_TIMER_MS,
   type RelayConfig,
   type RelayDirection,

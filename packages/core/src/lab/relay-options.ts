@@ -80,7 +80,7 @@ export function relayConfig(init: RelayInit): RelayConfig {
  *
  * @throws InvalidArgumentError naming the option `name` and its bounds otherwise
  */
-export function integerOption(
+export function checkedInteger(
   name: string,
   value: number,
   minimum: number,

@@ -1,6 +1,6 @@
 import {
   type AcceptClient,
-  integerOption,
+  checkedInteger,
   MAX_TIMER_MS,
   type RelayConfig,
   type RelayDirection,
@@ -62,20 +62,20 @@ export function tcpProxyConfig(init: TcpProxyInit): TcpProxyConfig {
   return {
     ...relay,
     impairment,
-    maxConnections: integerOption('maxConnections', init.maxConnections ?? DEFAULT_PROXY_MAX_CONNECTIONS, 1),
-    idleTimeoutMs: integerOption(
+    maxConnections: checkedInteger('maxConnections', init.maxConnections ?? DEFAULT_PROXY_MAX_CONNECTIONS, 1),
+    idleTimeoutMs: checkedInteger(
       'idleTimeoutMs',
       init.idleTimeoutMs ?? DEFAULT_PROXY_IDLE_TIMEOUT_MS,
       0,
       MAX_TIMER_MS,
     ),
-    connectTimeoutMs: integerOption(
+    connectTimeoutMs: checkedInteger(
       'connectTimeoutMs',
       init.connectTimeoutMs ?? DEFAULT_PROXY_CONNECT_TIMEOUT_MS,
       1,
       MAX_TIMER_MS,
     ),
-    highWaterMarkBytes: integerOption(
+    highWaterMarkBytes: checkedInteger(
       'highWaterMarkBytes',
       init.highWaterMarkBytes ?? DEFAULT_PROXY_HIGH_WATER_MARK_BYTES,
       1,

@@ -1,7 +1,7 @@
 import {
   type AcceptClient,
+  checkedInteger,
   type DatagramImpairment,
-  integerOption,
   MAX_TIMER_MS,
   type RelayConfig,
   type RelayDirection,
@@ -64,18 +64,18 @@ export function udpProxyConfig(init: UdpProxyInit): UdpProxyConfig {
   validateDatagramImpairment(impairment)
   const socketBufferBytes = init.socketBufferBytes
   if (socketBufferBytes !== undefined)
-    integerOption('socketBufferBytes', socketBufferBytes, 1, MAX_SOCKET_BUFFER_BYTES)
+    checkedInteger('socketBufferBytes', socketBufferBytes, 1, MAX_SOCKET_BUFFER_BYTES)
   return {
     ...relay,
     impairment,
-    maxClients: integerOption('maxClients', init.maxClients ?? DEFAULT_MAX_CLIENTS, 1),
-    idleTimeoutMs: integerOption(
+    maxClients: checkedInteger('maxClients', init.maxClients ?? DEFAULT_MAX_CLIENTS, 1),
+    idleTimeoutMs: checkedInteger(
       'idleTimeoutMs',
       init.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       1,
       MAX_TIMER_MS,
     ),
-    maxQueuedDatagrams: integerOption(
+    maxQueuedDatagrams: checkedInteger(
       'maxQueuedDatagrams',
       init.maxQueuedDatagrams ?? DEFAULT_MAX_QUEUED_DATAGRAMS,
       1,
