@@ -73,6 +73,15 @@ function tsharkCount(file: string, filter: string, field = 'frame.number'): { pa
   return { packets: values.length, sum: values.reduce((sum, value) => sum + Number(value), 0) }
 }
 
+/** The UDP run of a lab's `--json` report; its `delivered` is what the receiver counted. */
+function udpRunOf(stdout: string): { delivered: number } {
+  const report = JSON.parse(stdout) as { runs: { transport: string; delivered: number }[] }
+  const run = report.runs.find((candidate) => candidate.transport === 'udp')
+  expect(run, stdout).toBeDefined()
+  expect(run?.delivered).toBeGreaterThan(0)
+  return { delivered: run?.delivered ?? 0 }
+}
+
 /** Capture programs still running on `file`: none may outlive the command. */
 function capturesOf(file: string): string[] {
   return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
@@ -100,6 +109,10 @@ describe.skipIf(!canCapture)('protolab lab --capture, on loopback', () => {
       { timeoutMs: 30_000 },
     )
     expect(captured.code, captured.stderr).toBe(0)
+    // The table's first column is UDP's: `delivered   2,835 (94.50%)   3,000 (100.00%)`.
+    const delivered = /^delivered\s+([\d,]+)/m.exec(captured.stdout)
+    expect(delivered, captured.stdout).not.toBeNull()
+    const udpRun = { delivered: Number(delivered?.[1]?.replaceAll(',', '')) }
     expect(captured.stderr).toContain(`capture: ${file}\n`)
     const route = (transport: string) => {
       const match = new RegExp(
@@ -114,10 +127,12 @@ describe.skipIf(!canCapture)('protolab lab --capture, on loopback', () => {
     expect(capturesOf(file)).toEqual([])
 
     const packets = await packetsOf(file)
-    // UDP: every message to the relay, and every one on from the relay to the receiver (no loss asked for).
+    // UDP: every message to the relay; on from the relay, at least every one the receiver counted (a
+    // loaded machine may drop a datagram in the relay's receive buffer, before it can forward it).
     expect(datagramsTo(packets, udp.relay)).toHaveLength(COUNT)
     const toReceiver = datagramsTo(packets, udp.receiver)
-    expect(toReceiver).toHaveLength(COUNT)
+    expect(toReceiver.length).toBeGreaterThanOrEqual(udpRun.delivered)
+    expect(toReceiver.length).toBeLessThanOrEqual(COUNT)
     expect(toReceiver.every((packet) => packet.payload.length === 32 + SIZE)).toBe(true)
     // TCP: the relay's connection to the receiver from its handshake to its close, carrying every envelope.
     const segments = segmentsTo(packets, tcp.receiver)
@@ -138,7 +153,7 @@ describe.skipIf(!canCapture)('protolab lab --capture, on loopback', () => {
     }
 
     if (hasTshark) {
-      expect(tsharkCount(file, `udp.dstport == ${udp.receiver}`).packets).toBe(COUNT)
+      expect(tsharkCount(file, `udp.dstport == ${udp.receiver}`).packets).toBe(toReceiver.length)
       expect(tsharkCount(file, `tcp.dstport == ${tcp.receiver} && tcp.len > 0`, 'tcp.len').sum).toBe(tcpBytes)
     } else {
       console.warn(
@@ -178,19 +193,22 @@ describe.skipIf(!canRunKernelLink)('protolab lab --link kernel --capture, in the
   it("records the control channel and every data packet on the receiver's veth", async () => {
     const file = join(dir, 'kernel.pcap')
     const result = await runProtolab(
-      ['lab', '--link', 'kernel', '--count', String(COUNT), '--rate', '2000', '--capture', file],
+      ['lab', '--link', 'kernel', '--count', String(COUNT), '--rate', '2000', '--capture', file, '--json'],
       { timeoutMs: 30_000 },
     )
     expect(result.code, result.stderr).toBe(0)
+    const udpRun = udpRunOf(result.stdout)
     expect(result.stderr).toContain(`capture: ${file}\n`)
     expect(capturesOf(file)).toEqual([])
 
     const packets = await packetsOf(file)
     const receiver = '10.77.0.2'
     const toReceiver = packets.filter((packet) => packet.ip?.destination === receiver)
-    // UDP: every envelope, all to the one data port the lab server chose.
+    // UDP: at least every envelope the receiver counted (the veth may drop under load), all to the
+    // one data port the lab server chose.
     const datagrams = toReceiver.filter((packet) => packet.udp !== undefined && holdsEnvelope(packet))
-    expect(datagrams).toHaveLength(COUNT)
+    expect(datagrams.length).toBeGreaterThanOrEqual(udpRun.delivered)
+    expect(datagrams.length).toBeLessThanOrEqual(COUNT)
     const udpPorts = new Set(datagrams.map(destinationPort))
     expect(udpPorts.size).toBe(1)
     const [udpPort] = udpPorts
@@ -207,7 +225,9 @@ describe.skipIf(!canRunKernelLink)('protolab lab --link kernel --capture, in the
     expect(tcpBytes).toBeGreaterThanOrEqual(COUNT * (32 + SIZE))
 
     if (hasTshark) {
-      expect(tsharkCount(file, `ip.dst == ${receiver} && udp.dstport == ${udpPort}`).packets).toBe(COUNT)
+      expect(tsharkCount(file, `ip.dst == ${receiver} && udp.dstport == ${udpPort}`).packets).toBe(
+        datagrams.length,
+      )
       expect(
         tsharkCount(file, `ip.dst == ${receiver} && tcp.dstport == ${tcpPort} && tcp.len > 0`, 'tcp.len').sum,
       ).toBe(tcpBytes)
