@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   }
   // Never a stack trace, even for a bug that escapes a command: one line, exit code 1.
   const onUnexpected = (error: unknown): void => {
-    process.exit(reportError(error, io))
+    reportError(error, io).then(
+      (exitCode) => process.exit(exitCode),
+      () => process.exit(1),
+    )
   }
   process.on('uncaughtException', onUnexpected)
   process.on('unhandledRejection', onUnexpected)

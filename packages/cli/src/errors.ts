@@ -35,15 +35,21 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
 
 /**
  * Prints `error` as one line `protolab: <what>` (plus a `hint:` line where one helps) on stderr
- * and returns the exit code: 2 for bad usage, 1 for a failure at run time. Never prints a stack
- * trace, except for an unexpected error when `PROTOLAB_DEBUG=1`. `usageHint` is the hint for bad
- * usage that has none of its own (`run 'protolab send --help' for usage`).
+ * and resolves to the exit code: 2 for bad usage, 1 for a failure at run time. Never prints a
+ * stack trace, except for an unexpected error when `PROTOLAB_DEBUG=1`. `usageHint` is the hint for
+ * bad usage that has none of its own (`run 'protolab send --help' for usage`).
+ *
+ * A message can carry a peer's text (a lab server's `error` message), so message and hint are
+ * printed with control characters made visible. That needs core, loaded here rather than
+ * statically because this file is loaded by `protolab --help`; an error at run time comes from a
+ * command that has loaded core already, so only bad usage pays for loading it.
  */
-export function reportError(error: unknown, io: CliIO, usageHint?: string): number {
+export async function reportError(error: unknown, io: CliIO, usageHint?: string): Promise<number> {
   const { message, hint: specificHint, exitCode } = describeError(error)
   const hint = specificHint ?? (exitCode === 2 ? usageHint : undefined)
-  io.stderr.write(`protolab: ${oneLine(message)}\n`)
-  if (hint !== undefined) io.stderr.write(`hint: ${hint}\n`)
+  const { escapeControlCharacters } = await import('@protolab/core')
+  io.stderr.write(`protolab: ${escapeControlCharacters(oneLine(message))}\n`)
+  if (hint !== undefined) io.stderr.write(`hint: ${escapeControlCharacters(hint)}\n`)
   if (io.env.PROTOLAB_DEBUG === '1' && error instanceof Error && error.stack) {
     io.stderr.write(`${error.stack}\n`)
   }

@@ -34,10 +34,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     await program.parseAsync([...argv], { from: 'user' })
     return 0
   } catch (error) {
-    if (error instanceof CommanderError) return exitCodeOfCommanderError(error, failedCommand, io)
+    if (error instanceof CommanderError) return await exitCodeOfCommanderError(error, failedCommand, io)
     // Ctrl-C or SIGTERM while a command was still starting (binding, connecting) is a clean stop.
     if (io.signal.aborted && (error as { code?: unknown } | undefined)?.code === 'ERR_ABORTED') return 0
-    return reportError(error, io, usageHintFor(runningCommand))
+    return await reportError(error, io, usageHintFor(runningCommand))
   }
 }
 
@@ -76,7 +76,11 @@ function* descendants(command: Command): Generator<Command> {
   }
 }
 
-function exitCodeOfCommanderError(error: CommanderError, command: Command | undefined, io: CliIO): number {
+async function exitCodeOfCommanderError(
+  error: CommanderError,
+  command: Command | undefined,
+  io: CliIO,
+): Promise<number> {
   // --help and --version end the run successfully; help shown because no command was given is bad usage.
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0
   if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2

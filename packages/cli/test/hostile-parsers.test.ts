@@ -162,11 +162,7 @@ describe('a hostile peer’s text on the terminal', () => {
     expect(server.stderr()).toMatch(/\\x9b2J\\u202eevil\\x85/)
   })
 
-  // KNOWN BUG (reported): `protolab: <message>` (src/errors.ts, reportError) prints an error's
-  // message as it is, and `lab run` makes a server's `error` message into one, so a hostile
-  // server can drive the client's terminal. This test passes while the bug is there; once
-  // reportError escapes control characters, it fails: then make it an ordinary `it`.
-  it.fails('lab run shows a hostile server’s error message with its control characters made visible', async () => {
+  it('lab run shows a hostile server’s error message with its control characters made visible', async () => {
     const server = createServer((socket) => {
       socket.on('error', () => {})
       socket.once('data', () => {
