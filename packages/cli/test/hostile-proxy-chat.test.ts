@@ -232,6 +232,21 @@ describe('chat --listen and chat --room against hostile peers', () => {
     expect(heard).toMatch(/<alice> hello room/)
   })
 
+  it('chat --room -t tcp: a member’s name and text with ESC sequences reach the others escaped', async () => {
+    const room = await startListening(['chat', '--room', '0', '-t', 'tcp'])
+    const [mallory, bob] = await idleConnections(room.port, 2)
+    tcpSockets.push(mallory!, bob!)
+    let heard = ''
+    bob!.setEncoding('utf8').on('data', (chunk: string) => {
+      heard += chunk
+    })
+    mallory!.write('\u001b]0;pwned\u0007: \u001b[2J\u009b31mred\u202eevil\r done\n')
+    for (let i = 0; i < 100 && !heard.includes('done'); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(heard).toContain('<\\x1b]0;pwned\\x07> \\x1b[2J\\x9b31mred\\u202eevil\\r done\n')
+    expect(heard.replace(/\n/g, '')).not.toMatch(RAW_CONTROL)
+    expect(room.proc.stdout()).not.toMatch(RAW_CONTROL)
+  })
+
   it('chat --room over UDP: a flood from four sources, then a new member is heard by another', async () => {
     const room = await startListening(['chat', '--room', '0'])
     const flooders = Array.from({ length: 4 }, udpSocket)

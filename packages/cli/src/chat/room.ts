@@ -2,6 +2,7 @@ import {
   decodeText,
   type Endpoint,
   encodeText,
+  escapeControlCharacters,
   formatHostPort,
   type Message,
   normalizeEncoding,
@@ -172,8 +173,12 @@ class Room {
     this.#relay(line, about)
   }
 
+  /**
+   * Sends `line` to every member but `from`, with control characters made visible (as ncat's
+   * `--chat` does): a member's name and text must not drive the other members' terminals.
+   */
   #relay(line: string, from: Member): void {
-    const payload = encodeText(line, this.encoding)
+    const payload = encodeText(escapeControlCharacters(line), this.encoding)
     for (const member of this.#members.values()) {
       if (member === from) continue
       if (member.pendingRelays >= MAX_PENDING_RELAYS) continue
