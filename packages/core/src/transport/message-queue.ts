@@ -1,10 +1,20 @@
-import { ProtolabError } from '../errors.js'
+import { InvalidArgumentError, ProtolabError } from '../errors.js'
 
 /** Construction options of a {@link MessageQueue}. */
-export interface MessageQueueInit {
-  /** Above this many queued items `push` returns false: the producer should pause. */
+export interface MessageQueueInit<T = unknown> {
+  /** At this many queued items `push` returns false: the producer should pause. Default 4,096. */
   readonly highWaterMark?: number
-  /** Called once the consumer has taken the queue back below half the high-water mark after a pause. */
+  /**
+   * At this many queued bytes, as `sizeOf` counts them, `push` returns false too, so a few large
+   * items bound memory as many small ones do. Needs `sizeOf`. Default: no byte limit.
+   */
+  readonly highWaterMarkBytes?: number
+  /** The size of an item in bytes (a message's payload length); must give the same for an item each time. */
+  readonly sizeOf?: (item: T) => number
+  /**
+   * Called after a pause once the consumer has taken the queue back to half the high-water mark
+   * or less, in items and in bytes.
+   */
   readonly onResume?: () => void
 }
 
@@ -13,7 +23,8 @@ const DEFAULT_HIGH_WATER_MARK = 4096
 /**
  * A single-consumer async queue between a socket's callbacks and `for await`. It never drops:
  * `push` says when the producer should pause (TCP pauses the socket; UDP, which cannot push back,
- * counts what it had to drop), so memory stays bounded by the producer's reaction.
+ * counts what it had to drop), so memory stays bounded by the producer's reaction. It pauses on
+ * whichever limit is reached first: the count of items, or their bytes when `sizeOf` is given.
  */
 export class MessageQueue<T> implements AsyncIterable<T> {
   private items: (T | undefined)[] = []
@@ -24,12 +35,29 @@ export class MessageQueue<T> implements AsyncIterable<T> {
   private failure: unknown
   private paused = false
   private iterating = false
+  private queuedBytes = 0
   private readonly highWaterMark: number
+  private readonly highWaterMarkBytes: number
+  private readonly sizeOf: ((item: T) => number) | undefined
   private readonly onResume: (() => void) | undefined
 
-  constructor(init: MessageQueueInit = {}) {
-    this.highWaterMark = init.highWaterMark ?? DEFAULT_HIGH_WATER_MARK
+  /** @throws InvalidArgumentError for a limit that is not a positive integer, or a byte limit without `sizeOf`. */
+  constructor(init: MessageQueueInit<T> = {}) {
+    this.highWaterMark = positiveLimit('highWaterMark', init.highWaterMark ?? DEFAULT_HIGH_WATER_MARK)
+    if (init.highWaterMarkBytes !== undefined && init.sizeOf === undefined) {
+      throw new InvalidArgumentError('highWaterMarkBytes needs sizeOf, to know how many bytes an item holds')
+    }
+    this.highWaterMarkBytes =
+      init.highWaterMarkBytes === undefined
+        ? Number.POSITIVE_INFINITY
+        : positiveLimit('highWaterMarkBytes', init.highWaterMarkBytes)
+    this.sizeOf = init.sizeOf
     this.onResume = init.onResume
+  }
+
+  /** Bytes of the items waiting for the consumer, as `sizeOf` counts them (0 without it). */
+  get byteLength(): number {
+    return this.queuedBytes
   }
 
   /** Items waiting for the consumer. */
@@ -53,7 +81,8 @@ export class MessageQueue<T> implements AsyncIterable<T> {
       return true
     }
     this.items.push(item)
-    if (this.length >= this.highWaterMark) {
+    if (this.sizeOf !== undefined) this.queuedBytes += this.sizeOf(item)
+    if (this.length >= this.highWaterMark || this.queuedBytes >= this.highWaterMarkBytes) {
       this.paused = true
       return false
     }
@@ -86,6 +115,7 @@ export class MessageQueue<T> implements AsyncIterable<T> {
       const item = this.items[this.head] as T
       this.items[this.head] = undefined
       this.head++
+      if (this.sizeOf !== undefined) this.queuedBytes -= this.sizeOf(item)
       if (this.head === this.items.length) {
         this.items = []
         this.head = 0
@@ -93,7 +123,11 @@ export class MessageQueue<T> implements AsyncIterable<T> {
         this.items = this.items.slice(this.head)
         this.head = 0
       }
-      if (this.paused && this.length <= this.highWaterMark >> 1) {
+      if (
+        this.paused &&
+        this.length <= this.highWaterMark >> 1 &&
+        this.queuedBytes <= this.highWaterMarkBytes / 2
+      ) {
         this.paused = false
         this.onResume?.()
       }
@@ -128,4 +162,11 @@ export class MessageQueue<T> implements AsyncIterable<T> {
       resolve?.({ value: undefined, done: true })
     }
   }
+}
+
+function positiveLimit(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(`${name} must be a whole number 1 or more, not ${String(value)}`)
+  }
+  return value
 }
