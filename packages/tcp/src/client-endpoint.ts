@@ -14,7 +14,7 @@ import {
 } from '@protolab/core'
 import { awaitReady, dropSocket } from './await-ready.js'
 import { Connection, type ConnectionHandlers } from './connection.js'
-import { TCP_SEMANTICS } from './constants.js'
+import { READ_AHEAD_BYTES, TCP_SEMANTICS } from './constants.js'
 import { toProtolabError } from './errors.js'
 import type { OpenPlan, TcpSettings } from './options.js'
 import { peerKey } from './peer-key.js'
@@ -65,7 +65,11 @@ class ClientEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoint
   constructor(socket: Socket, settings: TcpSettings, plan: ConnectPlan) {
     super()
     this.requested = peerKey(plan)
-    this.queue = new MessageQueue({ onResume: () => this.connection.resume() })
+    this.queue = new MessageQueue<Message>({
+      highWaterMarkBytes: READ_AHEAD_BYTES,
+      sizeOf: (message) => message.payload.byteLength,
+      onResume: () => this.connection.resume(),
+    })
     const handlers: ConnectionHandlers = {
       onMessage: (message) => {
         if (this.closing === undefined && !this.queue.push(message)) this.connection.pause()

@@ -10,6 +10,13 @@ export const DEFAULT_LISTEN_HOST = '127.0.0.1'
 export const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
 
 /**
+ * Bytes of received messages an endpoint holds for a reader that is not keeping up; past them it
+ * stops reading its sockets until the reader has taken half. With the count limit alone, 4,096
+ * messages of 16 MiB could be held.
+ */
+export const READ_AHEAD_BYTES = 8 * 1024 * 1024
+
+/**
  * Small frames sent in one tick are gathered into one write of up to this many bytes, so a burst
  * of 1 KiB messages costs one syscall per batch instead of one per message.
  */

@@ -14,7 +14,7 @@ import {
 } from '@protolab/core'
 import { awaitReady, dropSocket } from './await-ready.js'
 import { Connection, type ConnectionHandlers } from './connection.js'
-import { TCP_SEMANTICS } from './constants.js'
+import { READ_AHEAD_BYTES, TCP_SEMANTICS } from './constants.js'
 import { toProtolabError } from './errors.js'
 import type { OpenPlan, TcpSettings } from './options.js'
 import { peerKey } from './peer-key.js'
@@ -68,7 +68,11 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
       port: bound.port,
       family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4',
     }
-    this.queue = new MessageQueue({ onResume: () => this.resumeReading() })
+    this.queue = new MessageQueue<Message>({
+      highWaterMarkBytes: READ_AHEAD_BYTES,
+      sizeOf: (message) => message.payload.byteLength,
+      onResume: () => this.resumeReading(),
+    })
     server.on('connection', (socket) => this.accept(socket))
     // After listen succeeded, the server only reports failed accepts (EMFILE, a peer that reset
     // before it was accepted); Node keeps listening, and so do we.

@@ -87,6 +87,39 @@ describe('backpressure', () => {
   })
 })
 
+describe('the read-ahead of a reader that does not read', () => {
+  it('holds megabytes, not thousands of large messages: the sender is made to wait, then all arrive', async () => {
+    const COUNT = 64
+    const SIZE = 1024 * 1024
+    const transport = tcp({ framing: 'length' })
+    const server = await endpoints.open(transport.open({ listen: true }))
+    const client = await endpoints.open(transport.open({ peer: server.localAddress }))
+
+    // Nobody reads: sends resolve until the listener has stopped reading and every buffer between is
+    // full. A send still pending after a second stands for that (64 MiB take far less on loopback).
+    const sends: Promise<void>[] = []
+    let resolvedBeforeStall = 0
+    for (let i = 0; i < COUNT; i++) {
+      const sent = client.send(numbered(i, SIZE))
+      sends.push(sent)
+      const stalled = await Promise.race([
+        sent.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(resolve, 1000, true)),
+      ])
+      if (stalled) break
+      resolvedBeforeStall++
+    }
+    for (let i = sends.length; i < COUNT; i++) sends.push(client.send(numbered(i, SIZE)))
+
+    const messages = await take(server[Symbol.asyncIterator](), COUNT)
+    await Promise.all(sends)
+    // 4,096 messages of 1 MiB would fit the count limit alone: every send would have resolved.
+    expect(resolvedBeforeStall).toBeLessThan(COUNT / 2)
+    expect(messages.map(sequenceOf)).toEqual(Array.from({ length: COUNT }, (_, i) => i))
+    expect(messages.every((message) => intact(message, SIZE))).toBe(true)
+  })
+})
+
 describe('close() flushes', () => {
   it.each([
     ['10,000 small messages', 10_000, 1024],
