@@ -11,6 +11,7 @@ import net from 'node:net'
 import { lengthFraming } from '@protolab/core'
 import { tcp } from '@protolab/tcp'
 import { udp } from '@protolab/udp'
+import { keepCpusAwake } from './lib/awake.mjs'
 import { startPeer } from './lib/child.mjs'
 import { check, resultRow } from './lib/result.mjs'
 import { elapsedNs, median, nowNs, percentile } from './lib/stats.mjs'
@@ -36,6 +37,26 @@ const CLIENTS = {
 /** Runs the group; returns its rows. */
 export async function run({ reps }) {
   const rows = []
+  const awake = await keepCpusAwake()
+  try {
+    await measureTransports(reps, rows)
+  } finally {
+    await awake.stop()
+  }
+  return {
+    rows,
+    notes: [
+      `Latency: ${ROUND_TRIPS} round trips of ${PAYLOAD_BYTES} B per side and run, after ${WARM_UP_ROUND_TRIPS} ` +
+        `warm-up, one in flight, echo servers in their own processes; raw and protolab alternate in blocks ` +
+        `of ${BLOCK_ROUND_TRIPS} so both meet the same machine load; median over ${Math.max(reps, MIN_RUNS)} runs ` +
+        `(fresh echo servers each) of each run's percentile. Every CPU runs a ${awake.how} spinner meanwhile, ` +
+        'so no round trip waits for an idle vCPU to wake.',
+    ],
+  }
+}
+
+/** Measures UDP then TCP, appending their rows to `rows`. */
+async function measureTransports(reps, rows) {
   for (const transport of ['udp', 'tcp']) {
     const runs = { raw: [], protolab: [] }
     for (let rep = 0; rep < Math.max(reps, MIN_RUNS); rep++) {
@@ -84,14 +105,6 @@ export async function run({ reps }) {
         }),
       )
     }
-  }
-  return {
-    rows,
-    notes: [
-      `Latency: ${ROUND_TRIPS} round trips of ${PAYLOAD_BYTES} B per side and run, after ${WARM_UP_ROUND_TRIPS} ` +
-        `warm-up, one in flight, echo servers in their own processes; raw and protolab alternate in blocks ` +
-        `of ${BLOCK_ROUND_TRIPS} so both meet the same machine load; median over ${Math.max(reps, MIN_RUNS)} runs (fresh echo servers each) of each run's percentile.`,
-    ],
   }
 }
 
