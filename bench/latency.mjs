@@ -3,7 +3,8 @@
  * another process, through @protolab/udp and @protolab/tcp (length framing, noDelay) on both ends,
  * against raw node:dgram and raw node:net (noDelay, the same 68 framed bytes, echoed as they come).
  * One message in flight at a time, raw and protolab taking turns in small blocks; p50 and p99 of
- * each run, the median over runs.
+ * each run, the median over runs. Placement is fixed (client and servers on one CPU, SCHED_IDLE
+ * spinners keeping vCPUs awake) because on a VM it otherwise changes round trips by 2-4x.
  */
 import dgram from 'node:dgram'
 import { once } from 'node:events'
@@ -11,6 +12,7 @@ import net from 'node:net'
 import { lengthFraming } from '@protolab/core'
 import { tcp } from '@protolab/tcp'
 import { udp } from '@protolab/udp'
+import { pinToCpu, unpin } from './lib/affinity.mjs'
 import { keepCpusAwake } from './lib/awake.mjs'
 import { startPeer } from './lib/child.mjs'
 import { check, resultRow } from './lib/result.mjs'
@@ -23,6 +25,9 @@ const ROUND_TRIPS = 3_000
 /** Raw and protolab take turns in blocks of this many round trips. */
 const BLOCK_ROUND_TRIPS = 250
 const SIDES = ['raw', 'protolab']
+/** Clients and servers share one CPU (see run()). */
+const CLIENT_CPU = 0
+const SERVER_CPU = 0
 /** Runs per transport, each with fresh servers; the median of their percentiles is reported. */
 const MIN_RUNS = 5
 /** A lost UDP datagram would stall a ping-pong for ever: give up on a round trip after this. */
@@ -38,9 +43,14 @@ const CLIENTS = {
 export async function run({ reps }) {
   const rows = []
   const awake = await keepCpusAwake()
+  // Clients and echo servers all on one CPU: every round trip is the same hand-off between two
+  // processes on one core, for raw and protolab alike, instead of however the scheduler placed them
+  // (across cores, a round trip here costs twice as much and varies from run to run).
+  const pinned = pinToCpu(process.pid, CLIENT_CPU)
   try {
     await measureTransports(reps, rows)
   } finally {
+    unpin(process.pid)
     await awake.stop()
   }
   return {
@@ -50,7 +60,7 @@ export async function run({ reps }) {
         `warm-up, one in flight, echo servers in their own processes; raw and protolab alternate in blocks ` +
         `of ${BLOCK_ROUND_TRIPS} so both meet the same machine load; median over ${Math.max(reps, MIN_RUNS)} runs ` +
         `(fresh echo servers each) of each run's percentile. Every CPU runs a ${awake.how} spinner meanwhile, ` +
-        'so no round trip waits for an idle vCPU to wake.',
+        `so no round trip waits for an idle vCPU to wake${pinned ? '; clients and servers pinned to CPU 0 (taskset)' : ''}.`,
     ],
   }
 }
@@ -66,6 +76,7 @@ async function measureTransports(reps, rows) {
         raw: await startPeer('latency', `${transport}RawEcho`),
         protolab: await startPeer('latency', `${transport}ProtolabEcho`),
       }
+      for (const server of Object.values(servers)) pinToCpu(server.pid, SERVER_CPU)
       try {
         const result = await interleavedPingPong(transport, servers)
         for (const side of SIDES) runs[side].push(result[side])

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import os from 'node:os'
+import { pinToCpu } from './affinity.mjs'
 
 /** A spinner gives up by itself after this long, so an interrupted run leaves nothing spinning. */
 const MAX_SPIN_MS = 120_000
@@ -19,7 +20,10 @@ export async function keepCpusAwake() {
     const args = useChrt
       ? ['-i', '0', process.execPath, '-e', script]
       : ['-n', '19', process.execPath, '-e', script]
-    spinners.push(spawn(command, args, { stdio: 'ignore' }))
+    const spinner = spawn(command, args, { stdio: 'ignore' })
+    // One on each CPU, wherever the benchmark's own processes are pinned.
+    if (spinner.pid !== undefined) pinToCpu(spinner.pid, cpu)
+    spinners.push(spinner)
   }
   const exits = spinners.map((child) => new Promise((resolve) => child.once('exit', resolve)))
   const onExit = () => {
