@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { stopAllPeers } from './lib/child.mjs'
 import { elapsedNs, nowNs } from './lib/stats.mjs'
 import { renderTable } from './lib/table.mjs'
 
@@ -38,6 +39,7 @@ for (const group of options.groups) {
     failures.push(`${group}: ${error?.stack ?? error}`)
     process.stderr.write(` failed\n`)
   }
+  await stopAllPeers()
 }
 
 process.stdout.write(`\nMachine: ${machine.summary}\n\n${renderTable(rows)}\n\n`)

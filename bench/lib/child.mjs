@@ -13,6 +13,22 @@ process.on('exit', () => {
 })
 
 /**
+ * Stops every peer still running: a group that failed half-way (its second peer did not start, say)
+ * must not leave the first one holding this process open through its IPC channel.
+ */
+export async function stopAllPeers() {
+  await Promise.all(
+    Array.from(running, async (child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+      await exited
+      clearTimeout(timer)
+    }),
+  )
+}
+
+/**
  * Starts `roles[role]` of bench/<group>.mjs in a child process (see peer.mjs) and resolves, once it
  * is ready, to `{ pid, info, call(method, params), stop() }`. `info` is what the role reported when
  * ready (its address, typically); `call` runs one of its methods and resolves to the result.
