@@ -18,6 +18,8 @@ export type EndpointEvent =
 
 /** Events read ahead of the consumer; past it, reading from the endpoint waits. */
 const READ_AHEAD_EVENTS = 65_536
+/** Bytes of messages read ahead of the consumer, so a few long lines bound memory as many short ones do. */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024
 
 /**
  * Messages and lifecycle events of an endpoint as one ordered stream, so that a peer's last lines
@@ -29,6 +31,8 @@ export function endpointEvents(endpoint: Endpoint): AsyncIterable<EndpointEvent>
   let resume: (() => void) | undefined
   const events = new MessageQueue<EndpointEvent>({
     highWaterMark: READ_AHEAD_EVENTS,
+    highWaterMarkBytes: READ_AHEAD_BYTES,
+    sizeOf: (event) => (event.kind === 'message' ? event.message.payload.byteLength : 0),
     onResume: () => resume?.(),
   })
   // `end` belongs to TCP endpoints only; the base Endpoint's emitter does not know its name.
