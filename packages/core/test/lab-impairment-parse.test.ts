@@ -48,6 +48,14 @@ describe('parseDurationMs', () => {
     }
     expect(() => parseDurationMs('soon', '--delay')).toThrow(/--delay "soon" is not a duration/)
   })
+
+  it('refuses a number too large to mean anything but forever, quoting only its start', () => {
+    const huge = '9'.repeat(400)
+    expect(() => parseDurationMs(huge, '--duration')).toThrow(InvalidArgumentError)
+    expect(() => parseDurationMs(huge, '--duration')).toThrow(
+      `--duration "${'9'.repeat(60)}..." is too large`,
+    )
+  })
 })
 
 describe('parseRate', () => {
@@ -72,6 +80,7 @@ describe('parseRate', () => {
     }
     expect(() => parseRate('0')).toThrow(/must be above 0/)
     expect(() => parseRate('1Tbit', '--rate-limit')).toThrow(/--rate-limit "1Tbit" is not a rate/)
+    expect(() => parseRate(`${'9'.repeat(400)}mbit`, '--rate-limit')).toThrow(/is too large$/)
   })
 })
 

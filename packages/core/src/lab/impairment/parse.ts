@@ -1,3 +1,4 @@
+import { quote } from '../../address/_text.js'
 import { InvalidArgumentError } from '../../errors.js'
 
 const DECIMAL = String.raw`(\d+(?:\.\d+)?|\.\d+)`
@@ -13,14 +14,14 @@ export function parseProbability(text: string, name = 'probability'): number {
   const match = new RegExp(`^${DECIMAL}(%?)$`).exec(text.trim())
   if (match === null) {
     throw new InvalidArgumentError(
-      `${name} "${text}" is not a probability: write a percentage like 10% or a fraction like 0.1`,
+      `${name} ${quote(text)} is not a probability: write a percentage like 10% or a fraction like 0.1`,
     )
   }
   const value = Number(match[1])
   const percent = match[2] === '%'
   if (percent ? value > 100 : value > 1) {
     const hint = percent ? '' : ` (for ${match[1]} percent write ${match[1]}%)`
-    throw new InvalidArgumentError(`${name} "${text}" is above 100%${hint}`)
+    throw new InvalidArgumentError(`${name} ${quote(text)} is above 100%${hint}`)
   }
   return percent ? value / 100 : value
 }
@@ -45,10 +46,13 @@ export function parseDurationMs(text: string, name = 'duration'): number {
   const scale = match === null ? undefined : DURATION_UNITS_MS[match[2]!]
   if (match === null || scale === undefined) {
     throw new InvalidArgumentError(
-      `${name} "${text}" is not a duration: write a number of ms like 250, or 10ms, 1.5s, 2m`,
+      `${name} ${quote(text)} is not a duration: write a number of ms like 250, or 10ms, 1.5s, 2m`,
     )
   }
-  return Number(match[1]) * scale
+  const ms = Number(match[1]) * scale
+  // A number too long for a double would silently mean "forever".
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${name} ${quote(text)} is too large`)
+  return ms
 }
 
 const PREFIXES: Readonly<Record<string, number>> = {
@@ -76,12 +80,13 @@ export function parseRate(text: string, name = 'rate'): number {
   const [, number, prefix = '', unit] = match ?? []
   if (match === null || (prefix !== '' && unit === undefined)) {
     throw new InvalidArgumentError(
-      `${name} "${text}" is not a rate: write bits like 1mbit or 500kbps, or bytes like 100KB/s (a plain number is bytes/s)`,
+      `${name} ${quote(text)} is not a rate: write bits like 1mbit or 500kbps, or bytes like 100KB/s (a plain number is bytes/s)`,
     )
   }
   const bits = unit?.startsWith('b') === true
   const bytesPerSecond = (Number(number) * PREFIXES[prefix.toLowerCase()]!) / (bits ? 8 : 1)
-  if (!(bytesPerSecond > 0)) throw new InvalidArgumentError(`${name} "${text}" must be above 0`)
+  if (!(bytesPerSecond > 0)) throw new InvalidArgumentError(`${name} ${quote(text)} must be above 0`)
+  if (!Number.isFinite(bytesPerSecond)) throw new InvalidArgumentError(`${name} ${quote(text)} is too large`)
   return bytesPerSecond
 }
 
@@ -97,7 +102,7 @@ export function parseByteCount(text: string, name = 'byte count'): number {
   const bytes = match === null ? Number.NaN : Number(number) * PREFIXES[prefix.toLowerCase()]!
   if (!Number.isSafeInteger(bytes)) {
     throw new InvalidArgumentError(
-      `${name} "${text}" is not a whole number of bytes: write 1460, 64KiB or 10MB`,
+      `${name} ${quote(text)} is not a whole number of bytes: write 1460, 64KiB or 10MB`,
     )
   }
   return bytes
