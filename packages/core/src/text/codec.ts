@@ -25,7 +25,8 @@ export function encodeText(text: string, encoding: string): Uint8Array {
 /**
  * Decodes `bytes` from `encoding` as one whole message. Invalid or truncated sequences become U+FFFD;
  * bytes from a peer never make it throw. A byte order mark is kept as U+FEFF (except `utf-16` and
- * `utf-32`, which read it to choose the byte order). UTF-8 is decoded by Node itself.
+ * `utf-32`, which read it to choose the byte order; `utf-16` without one is little-endian, however
+ * its bytes look). UTF-8 is decoded by Node itself.
  * Throws UnknownEncodingError (ERR_UNKNOWN_ENCODING) for an unsupported encoding.
  */
 export function decodeText(bytes: Uint8Array, encoding: string): string {

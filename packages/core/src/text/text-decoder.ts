@@ -36,7 +36,9 @@ const TWO_BYTE_UNIT_CODECS = new Set(['ucs2', 'utf16be', 'utf16'])
  * Creates a streaming decoder for `encoding`, so a multibyte character split across two chunks (a TCP
  * stream cut anywhere) is decoded whole. Invalid or truncated sequences become U+FFFD: bytes from a
  * peer never make it throw. A byte order mark is kept as U+FEFF, except that `utf-16` and `utf-32`
- * read it to choose the byte order. Throws UnknownEncodingError for an unsupported encoding.
+ * read it to choose the byte order. `utf-16` without a mark is little-endian, whatever its bytes look
+ * like, so where a stream is cut never changes its text. Throws UnknownEncodingError for an
+ * unsupported encoding.
  */
 export function createTextDecoder(encoding: string): StreamingTextDecoder {
   const resolved = resolveEncoding(encoding)
@@ -62,6 +64,7 @@ class IconvStreamDecoder implements StreamingTextDecoder {
   readonly #repair: SurrogateRepair | undefined
   readonly #twoByteUnits: boolean
   readonly #utf7: Utf7SectionTracker | undefined
+  readonly #isUtf16: boolean
   #decoder: iconv.DecoderStream
   #bytesWritten = 0
 
@@ -73,7 +76,8 @@ class IconvStreamDecoder implements StreamingTextDecoder {
     this.#twoByteUnits = TWO_BYTE_UNIT_CODECS.has(resolved.codecKey)
     const isUtf7 = resolved.codecKey === 'utf7' || resolved.codecKey === 'utf7imap'
     this.#utf7 = isUtf7 ? new Utf7SectionTracker(resolved.codecKey === 'utf7imap') : undefined
-    this.#decoder = new this.#codec.decoder(this.#options, this.#codec)
+    this.#isUtf16 = resolved.codecKey === 'utf16'
+    this.#decoder = this.#newDecoder()
   }
 
   write(chunk: Uint8Array): string {
@@ -95,11 +99,61 @@ class IconvStreamDecoder implements StreamingTextDecoder {
     let text = typeof rest === 'string' ? rest : ''
     if (this.#twoByteUnits && this.#bytesWritten % 2 !== 0) text += '\ufffd'
     if (this.#repair !== undefined) text = this.#repair.end(text)
-    this.#decoder = new this.#codec.decoder(this.#options, this.#codec)
+    this.#decoder = this.#newDecoder()
     this.#bytesWritten = 0
     this.#utf7?.reset()
     return text
   }
+
+  #newDecoder(): iconv.DecoderStream {
+    return this.#isUtf16 ? new Utf16ByteOrderDecoder() : new this.#codec.decoder(this.#options, this.#codec)
+  }
+}
+
+const BIG_ENDIAN_MARK = [0xfe, 0xff] as const
+const LITTLE_ENDIAN_MARK = [0xff, 0xfe] as const
+
+/**
+ * `utf-16` whose byte order only a leading byte order mark chooses (the mark is consumed), else
+ * little-endian. iconv-lite's own `utf-16` decoder guesses the order of unmarked text from the bytes
+ * it has buffered when it first has 16, so the same stream cut differently could decode differently.
+ */
+class Utf16ByteOrderDecoder implements iconv.DecoderStream {
+  #decoder: iconv.DecoderStream | undefined
+  /** A first byte alone, kept until the second tells whether the two are a mark. */
+  #held: Buffer | undefined
+
+  write(chunk: Buffer): string {
+    if (this.#decoder !== undefined) return this.#decoder.write(chunk)
+    const bytes = this.#held === undefined ? chunk : Buffer.concat([this.#held, chunk])
+    if (bytes.length < 2) {
+      this.#held = bytes
+      return ''
+    }
+    this.#held = undefined
+    const bigEndian = startsWith(bytes, BIG_ENDIAN_MARK)
+    const marked = bigEndian || startsWith(bytes, LITTLE_ENDIAN_MARK)
+    this.#decoder = unitDecoder(bigEndian ? 'utf-16be' : 'utf-16le')
+    return this.#decoder.write(marked ? bytes.subarray(2) : bytes)
+  }
+
+  end(): string | undefined {
+    if (this.#decoder !== undefined) return this.#decoder.end()
+    // Fewer than two bytes came, so no mark: little-endian.
+    const decoder = unitDecoder('utf-16le')
+    const text = this.#held === undefined ? '' : decoder.write(this.#held)
+    const rest = decoder.end()
+    return typeof rest === 'string' ? text + rest : text
+  }
+}
+
+function unitDecoder(encoding: 'utf-16be' | 'utf-16le'): iconv.DecoderStream {
+  const { codec } = resolveEncoding(encoding) as IconvEncoding
+  return new codec.decoder({ stripBOM: false }, codec)
+}
+
+function startsWith(bytes: Buffer, prefix: readonly number[]): boolean {
+  return prefix.every((byte, index) => bytes[index] === byte)
 }
 
 function checkBytes(chunk: Uint8Array): Uint8Array {
