@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import type { CliIO } from '../io.js'
 import type { LabFlags } from '../lab/command.js'
-import { impairmentOptions } from '../lab/flags.js'
+import { impairmentOptions, labModeOption } from '../lab/flags.js'
 import { addRemoteLabCommands } from '../lab-remote/commands.js'
 import { captureOption } from '../layers/capture.js'
 import { ipVersionOptions } from '../options/address.js'
@@ -37,14 +37,7 @@ export function labCommand(io: CliIO): Command {
       ),
     )
     .addOption(durationOption('--duration <time>', 'stop sending after this long, e.g. 5s'))
-    .addOption(
-      new Option(
-        '--mode <mode>',
-        'oneway: the receiver measures; rtt: it echoes and latency is the round trip',
-      )
-        .choices(['oneway', 'rtt'])
-        .default('oneway'),
-    )
+    .addOption(labModeOption())
     .addOption(
       integerOption(
         '--seed <n>',

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import { idleTimeoutOption, maxConnectionsOption } from '../access/limits.js'
 import { type AccessFlags, accessOptions } from '../access/options.js'
 import type { CliIO } from '../io.js'
+import { labModeOption } from '../lab/flags.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
 import { byteCountOption, durationOption } from '../options/units.js'
@@ -118,14 +119,7 @@ function runCommand(io: CliIO): Command {
       integerOption('--rate <n>', 'messages per second; 0 = as fast as possible (default)', { min: 0 }),
     )
     .addOption(durationOption('--duration <time>', 'stop sending after this long, e.g. 5s'))
-    .addOption(
-      new Option(
-        '--mode <mode>',
-        'oneway: the receiver measures; rtt: it echoes and latency is the round trip',
-      )
-        .choices(['oneway', 'rtt'])
-        .default('oneway'),
-    )
+    .addOption(labModeOption())
     .addOption(jsonOption('print { "runs": [...] } instead of the table'))
     .addOption(new Option('--log <file.csv>', 'write one CSV row per message'))
     .addOption(new Option('--report <file.html>', 'write a self-contained HTML report with plots'))

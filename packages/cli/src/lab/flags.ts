@@ -31,6 +31,16 @@ export type ImpairmentScope = 'udp' | 'tcp' | 'both'
 /** Bytes between stalls when `--stall` is given alone. */
 export const DEFAULT_STALL_EVERY_BYTES = 64 * 1024
 
+/** `--mode`, shared by `protolab lab` and `protolab lab run`. */
+export function labModeOption(): Option {
+  return new Option(
+    '--mode <mode>',
+    'oneway: the receiver measures; rtt: it echoes and latency is the round trip',
+  )
+    .choices(['oneway', 'rtt'])
+    .default('oneway')
+}
+
 const whole = (flag: string, min: number) => (value: string) => parseInteger(value, flag, { min })
 
 /**
