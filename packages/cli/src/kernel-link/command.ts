@@ -4,8 +4,7 @@ import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { describeWorkload, type LabFlags, labOptionsFromFlags } from '../lab/command.js'
 import type { RemoteLabReport } from '../lab-remote/types.js'
-import { writeCsv } from '../report/csv.js'
-import { formatCount } from '../report/format.js'
+import { writeCsvLog } from '../report/csv.js'
 import { writeHtml } from '../report/html.js'
 import { renderJson } from '../report/json.js'
 import { createProgressDisplay } from '../report/progress.js'
@@ -52,9 +51,7 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
     await writeAndDrain(io.stdout, renderTable(report.runs, { color, notes, lossTool }))
   }
   if (flags.log !== undefined) {
-    await writeCsv(flags.log, report.traces)
-    const rows = report.traces.reduce((sum, trace) => sum + trace.count, 0)
-    io.stderr.write(`log: ${resolve(flags.log)} (${formatCount(rows)} messages)\n`)
+    await writeCsvLog(flags.log, report.traces, io.stderr)
   }
   if (flags.report !== undefined) {
     await writeHtml(flags.report, report, {

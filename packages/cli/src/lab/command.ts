@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/address.js'
-import { writeCsv } from '../report/csv.js'
+import { writeCsvLog } from '../report/csv.js'
 import { formatCount } from '../report/format.js'
 import { writeHtml } from '../report/html.js'
 import { renderJson } from '../report/json.js'
@@ -117,9 +117,7 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     }
   }
   if (flags.log !== undefined) {
-    await writeCsv(flags.log, report.traces)
-    const rows = report.traces.reduce((sum, trace) => sum + trace.count, 0)
-    io.stderr.write(`log: ${resolve(flags.log)} (${formatCount(rows)} messages)\n`)
+    await writeCsvLog(flags.log, report.traces, io.stderr)
   }
   if (flags.report !== undefined) {
     await writeHtml(flags.report, report, { command: describeWorkload(options) })

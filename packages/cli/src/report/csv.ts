@@ -1,6 +1,9 @@
 import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Writable } from 'node:stream'
 import type { LabTrace } from '../lab/types.js'
+import { formatCount } from './format.js'
 import { messageStatus } from './status.js'
 
 /** The CSV header of `--log`. */
@@ -41,4 +44,15 @@ export async function writeCsv(path: string, traces: readonly LabTrace[]): Promi
   }
   out.end()
   await Promise.race([once(out, 'finish'), failed])
+}
+
+/** Writes `--log` (see {@link writeCsv}) and tells `stderr` where it went and how many messages it holds. */
+export async function writeCsvLog(
+  path: string,
+  traces: readonly LabTrace[],
+  stderr: Writable,
+): Promise<void> {
+  await writeCsv(path, traces)
+  const rows = traces.reduce((sum, trace) => sum + trace.count, 0)
+  stderr.write(`log: ${resolve(path)} (${formatCount(rows)} messages)\n`)
 }
