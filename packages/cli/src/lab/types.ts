@@ -1,4 +1,4 @@
-import type { DatagramImpairment, StreamImpairment } from '@protolab/core'
+import type { DatagramImpairment, LabMetrics, LatencyPercentilesMs, StreamImpairment } from '@protolab/core'
 import type { RelayReport } from './roles/relay.js'
 
 /** The transports the lab can run. */
@@ -18,68 +18,48 @@ export type LabLink = 'proxy' | 'kernel' | 'remote'
 export type LabDirection = 'forward' | 'reverse'
 
 /** Latency percentiles in milliseconds (one-way, or round trip in `rtt` mode). */
-export interface LabLatencyMs {
-  readonly p50: number
-  readonly p90: number
-  readonly p99: number
-  readonly p999: number
-  readonly max: number
-}
+export type LabLatencyMs = LatencyPercentilesMs
 
 /**
- * The impairment asked for, in one object for both transports, with the field names of core's
+ * The impairment asked for, in one object for both transports, with the fields of core's
  * {@link DatagramImpairment} and {@link StreamImpairment}: probabilities 0..1, times in ms, rates
  * in bytes/s. Each run gets the part its transport can have (see `impairmentFor`).
  */
-export interface LabImpairment {
+export interface LabImpairment
+  extends Pick<
+      DatagramImpairment,
+      | 'lossModel'
+      | 'lossBurst'
+      | 'duplicate'
+      | 'reorder'
+      | 'reorderGap'
+      | 'delayMs'
+      | 'jitterMs'
+      | 'rateLimitBytesPerSec'
+      | 'corrupt'
+    >,
+    Pick<
+      StreamImpairment,
+      | 'sliceBytes'
+      | 'stallMs'
+      | 'stallEveryBytes'
+      | 'stallProbability'
+      | 'resetAfterBytes'
+      | 'resetProbability'
+      | 'rtoMs'
+    > {
   /** UDP: datagram loss. TCP: modelled as a head-of-line stall of one RTO per lost segment. */
   readonly loss?: number
-  readonly lossModel?: 'random' | 'gilbert'
-  readonly lossBurst?: number
-  readonly duplicate?: number
-  readonly reorder?: number
-  readonly reorderGap?: number
-  readonly delayMs?: number
-  readonly jitterMs?: number
-  readonly rateLimitBytesPerSec?: number
-  readonly corrupt?: number
-  readonly sliceBytes?: number
-  readonly stallMs?: number
-  readonly stallEveryBytes?: number
-  readonly stallProbability?: number
-  readonly resetAfterBytes?: number
-  readonly resetProbability?: number
-  readonly rtoMs?: number
 }
 
 /**
  * One run of the lab over one transport: exactly the fields of `--json` (documented in the cli
- * README, "lab JSON"). Per-message data lives apart, in {@link LabTrace}.
+ * README, "lab JSON"): the counts and measurements of core's {@link LabMetrics}, and how the run
+ * was made. Per-message data lives apart, in {@link LabTrace}.
  */
-export interface LabRun {
+export interface LabRun extends LabMetrics {
   readonly transport: LabTransportName
   readonly mode: LabMode
-  readonly sent: number
-  /** Unique sequence numbers that arrived intact. */
-  readonly delivered: number
-  readonly lost: number
-  /** Extra copies of sequence numbers already delivered (never counted as reordering). */
-  readonly duplicates: number
-  /** Arrivals with a sequence number lower than one already seen (RFC 4737). */
-  readonly reordered: number
-  readonly maxReorderExtent: number
-  /** Envelopes of this session whose CRC32 did not match; excluded from every other count. */
-  readonly corrupted: number
-  /** Datagrams or frames that were not envelopes of this session; excluded. */
-  readonly foreign: number
-  readonly latencyMs: LabLatencyMs
-  /** RFC 3550 interarrival jitter. */
-  readonly jitterMs: number
-  readonly messagesPerSec: number
-  readonly bytesPerSec: number
-  readonly durationMs: number
-  /** Arrival gaps far above the median gap. */
-  readonly stalls: number
   /**
    * The relay's impairment for this transport, as core's DatagramImpairment (udp) or
    * StreamImpairment (tcp); on the kernel link, what the kernel did, in DatagramImpairment's
