@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { createConnection, type Socket } from 'node:net'
 import { createRandom, type Random } from '@protolab/core'
+import { TCP_STATES } from '../src/ports/proc-net.js'
 
 /**
  * What the hostile and shutdown suites share: hostile TCP peers with bounded concurrency and
@@ -43,21 +44,6 @@ export function commandLine(pid: number): string | undefined {
   } catch {
     return undefined
   }
-}
-
-/** TCP states by their /proc/net/tcp code. */
-const TCP_STATES: Readonly<Record<string, string>> = {
-  '01': 'ESTABLISHED',
-  '02': 'SYN_SENT',
-  '03': 'SYN_RECV',
-  '04': 'FIN_WAIT1',
-  '05': 'FIN_WAIT2',
-  '06': 'TIME_WAIT',
-  '07': 'CLOSE',
-  '08': 'CLOSE_WAIT',
-  '09': 'LAST_ACK',
-  '0A': 'LISTEN',
-  '0B': 'CLOSING',
 }
 
 /** One socket of /proc/net/*, by the inode that names it. */

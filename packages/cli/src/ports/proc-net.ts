@@ -21,7 +21,7 @@ export interface SocketEntry {
 }
 
 /** The kernel's TCP states (include/net/tcp_states.h), by the hex number /proc/net prints. */
-const TCP_STATES: Readonly<Record<string, string>> = {
+export const TCP_STATES: Readonly<Record<string, string>> = {
   '01': 'ESTABLISHED',
   '02': 'SYN_SENT',
   '03': 'SYN_RECV',
