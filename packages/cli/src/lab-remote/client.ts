@@ -18,15 +18,7 @@ import type { LabMode, LabProgress, LabRun, LabTrace, LabTransportName } from '.
 import { formatAddress } from '../options/address.js'
 import { ControlChannel } from './channel.js'
 import { type ClockSync, readBootId, syncClocks } from './clock.js'
-import {
-  FlowSender,
-  type FlowSide,
-  fromBase64,
-  type ReceiverOutcome,
-  runCountingSide,
-  type SenderOutcome,
-  startCounter,
-} from './flows.js'
+import { flowWork, fromBase64, type ReceiverOutcome, runCountingSide, type SenderOutcome } from './flows.js'
 import { controlFraming, MAX_SENT_LINE_BYTES } from './framing.js'
 import {
   CONTROL_PROTOCOL,
@@ -251,20 +243,7 @@ async function runSession(
         }),
       )
     }
-    const sides: FlowSide[] = endpoints.map((endpoint, index) => ({
-      index,
-      request,
-      endpoint,
-      channel,
-      isServer: false,
-      quietMs: request.quietMs,
-      signal,
-    }))
-    const work = sides.map((side, index) =>
-      request.flows[index] === 'forward'
-        ? { kind: 'send' as const, side, sender: new FlowSender(side) }
-        : { kind: 'count' as const, side, counter: startCounter(request, side.endpoint) },
-    )
+    const work = flowWork(request, endpoints, channel, false, signal)
     // A reverse flow's socket says hello, so the server learns where to send; UDP repeats it until heard.
     const hello = encodeDataHello(request.session)
     const receivingSides = work.filter((item) => item.kind === 'count')

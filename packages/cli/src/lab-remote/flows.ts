@@ -169,6 +169,39 @@ export function startCounter(request: SessionRequest, endpoint: SessionEndpoint)
   })
 }
 
+/** One flow's work on one side: sending, or counting what arrives. */
+export type FlowWork =
+  | { readonly kind: 'send'; readonly side: FlowSide; readonly sender: FlowSender }
+  | { readonly kind: 'count'; readonly side: FlowSide; readonly counter: MessageCounter }
+
+/**
+ * This side's work for each flow of `request`, over `endpoints` (one per flow, same order): the
+ * client sends the forward flows and counts the reverse ones; the server does the opposite.
+ */
+export function flowWork(
+  request: SessionRequest,
+  endpoints: readonly SessionEndpoint[],
+  channel: ControlChannel,
+  isServer: boolean,
+  signal: AbortSignal,
+): FlowWork[] {
+  const sides: FlowSide[] = endpoints.map((endpoint, index) => ({
+    index,
+    request,
+    endpoint,
+    channel,
+    isServer,
+    quietMs: request.quietMs,
+    signal,
+  }))
+  return sides.map((side, index) => {
+    const sends = isServer ? request.flows[index] !== 'forward' : request.flows[index] === 'forward'
+    return sends
+      ? { kind: 'send', side, sender: new FlowSender(side) }
+      : { kind: 'count', side, counter: startCounter(request, side.endpoint) }
+  })
+}
+
 async function reportOfServer(side: FlowSide): Promise<SenderHalf | undefined> {
   // Only a sending server reports; a sending client already holds its half.
   const report = await side.channel.next('report', { flow: side.index, signal: side.signal })

@@ -7,7 +7,7 @@ import { formatAddress } from '../options/address.js'
 import { formatCount } from '../report/format.js'
 import { ControlChannel } from './channel.js'
 import { readBootId } from './clock.js'
-import { FlowSender, type FlowSide, runCountingSide, startCounter } from './flows.js'
+import { flowWork, runCountingSide } from './flows.js'
 import { controlFraming, MAX_SENT_LINE_BYTES } from './framing.js'
 import { CONTROL_PROTOCOL, CONTROL_VERSION, type ControlMessageOf, type SessionRequest } from './protocol.js'
 import { SessionEndpoint } from './session-endpoint.js'
@@ -216,20 +216,7 @@ export class LabServer {
           }),
         )
       }
-      const sides: FlowSide[] = endpoints.map((endpoint, index) => ({
-        index,
-        request,
-        endpoint,
-        channel,
-        isServer: true,
-        quietMs: request.quietMs,
-        signal,
-      }))
-      const work = sides.map((side, index) =>
-        request.flows[index] === 'forward'
-          ? { kind: 'count' as const, side, counter: startCounter(request, side.endpoint) }
-          : { kind: 'send' as const, side, sender: new FlowSender(side) },
-      )
+      const work = flowWork(request, endpoints, channel, true, signal)
       const ports = endpoints.map((endpoint) => endpoint.localAddress?.port ?? 0)
       this.log(
         `session ${id}: data on ${request.transport} port${ports.length > 1 ? 's' : ''} ${ports.join(' and ')}`,
