@@ -8,7 +8,7 @@ import {
   normalizeEncoding,
   type SocketAddress,
 } from '@protolab/core'
-import type { CliIO } from '../io.js'
+import { type CliIO, writeAndDrain } from '../io.js'
 import { formatAddress, ipVersionOf, parseLocalAddress } from '../options/address.js'
 import { showPeerText } from '../output/peer-text.js'
 import { createAccessFilter, guardEvents } from '../session/access.js'
@@ -18,8 +18,10 @@ import { type EndpointEvent, endpointEvents } from '../session/events.js'
 import { createTransport } from '../session/transport.js'
 import type { ChatOptions } from './options.js'
 
-/** Relays a member may have in flight before it is dropped as too slow to keep up (TCP). */
+/** Relays a member may have in flight; past them, lines for it are dropped as it cannot keep up (TCP). */
 const MAX_PENDING_RELAYS = 1024
+/** Bytes of relays a member may have in flight, so that long lines bound memory as many short ones do. */
+const MAX_PENDING_RELAY_BYTES = 4 * 1024 * 1024
 /** A name a member gives with `--name`: sent as `name: text`, shown as `<name>`. */
 const NAME_PREFIX = /^([^\s:<>]{1,32}): /
 
@@ -31,6 +33,7 @@ interface Member {
   heard: boolean
   lastHeardMs: number
   pendingRelays: number
+  pendingRelayBytes: number
 }
 
 /**
@@ -73,8 +76,12 @@ export async function runChatRoom(options: ChatOptions, io: CliIO): Promise<void
     const refused = (peer: SocketAddress): void => {
       io.stderr.write(`*** [${formatHostPort(peer.address, peer.port)}] refused by --allow/--deny\n`)
     }
-    for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused))
+    for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused)) {
       room.handle(event)
+      // A slow stdout (a pipe, a terminal) slows the room's reading, and TCP then slows the members,
+      // instead of the room buffering what it prints without bound.
+      await room.outputDrained()
+    }
   } finally {
     clearInterval(sweep)
     io.signal.removeEventListener('abort', stop)
@@ -103,6 +110,11 @@ class Room {
     else this.#leave(event.peer, event.error?.message)
   }
 
+  /** Resolves once stdout has room again (at once when it has). */
+  async outputDrained(): Promise<void> {
+    if (this.io.stdout.writableNeedDrain) await writeAndDrain(this.io.stdout, '')
+  }
+
   /** UDP: members silent past `--member-timeout` have left. */
   dropSilentMembers(): void {
     const limitMs = this.options.memberTimeout * 1000
@@ -129,6 +141,7 @@ class Room {
       heard: false,
       lastHeardMs: Date.now(),
       pendingRelays: 0,
+      pendingRelayBytes: 0,
     }
     this.#members.set(key, member)
     // Over UDP a member joins with its first message, which may carry its name: announced then.
@@ -182,16 +195,17 @@ class Room {
     for (const member of this.#members.values()) {
       if (member === from) continue
       if (member.pendingRelays >= MAX_PENDING_RELAYS) continue
+      if (member.pendingRelayBytes >= MAX_PENDING_RELAY_BYTES) continue
       member.pendingRelays++
-      this.endpoint.send(payload, member.address).then(
-        () => {
-          member.pendingRelays--
-        },
-        (error: Error) => {
-          member.pendingRelays--
-          this.io.stderr.write(`*** [${member.key}] could not relay: ${error.message}\n`)
-        },
-      )
+      member.pendingRelayBytes += payload.byteLength
+      const settled = (): void => {
+        member.pendingRelays--
+        member.pendingRelayBytes -= payload.byteLength
+      }
+      this.endpoint.send(payload, member.address).then(settled, (error: Error) => {
+        settled()
+        this.io.stderr.write(`*** [${member.key}] could not relay: ${error.message}\n`)
+      })
     }
   }
 }
