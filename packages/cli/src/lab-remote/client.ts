@@ -8,7 +8,6 @@ import {
   randomSessionId,
 } from '@protolab/core'
 import { type TcpEndpoint, tcp } from '@protolab/tcp'
-import packageJson from '../../package.json' with { type: 'json' }
 import { CliError } from '../errors.js'
 import { quietTimeMs } from '../lab/drain.js'
 import { resolveLabOptions } from '../lab/options.js'
@@ -20,13 +19,7 @@ import { ControlChannel } from './channel.js'
 import { type ClockSync, readBootId, syncClocks } from './clock.js'
 import { flowWork, fromBase64, type ReceiverOutcome, runCountingSide, type SenderOutcome } from './flows.js'
 import { controlFraming, MAX_SENT_LINE_BYTES } from './framing.js'
-import {
-  CONTROL_PROTOCOL,
-  CONTROL_VERSION,
-  type FlowDirection,
-  MAX_QUIET_MS,
-  type SessionRequest,
-} from './protocol.js'
+import { type FlowDirection, helloMessage, MAX_QUIET_MS, type SessionRequest } from './protocol.js'
 import { HANDSHAKE_TIMEOUT_MS } from './server.js'
 import { encodeDataHello, SessionEndpoint } from './session-endpoint.js'
 import type { RemoteLabReport } from './types.js'
@@ -103,15 +96,9 @@ export async function runRemoteLab(
   )
   const { channel } = connection
   try {
-    await channel.send({
-      type: 'hello',
-      protocol: CONTROL_PROTOCOL,
-      version: CONTROL_VERSION,
-      software: `protolab ${packageJson.version}`,
-      bootId: readBootId(),
-    })
-    const hello = await channel.next('hello', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
     const bootId = readBootId()
+    await channel.send(helloMessage(bootId))
+    const hello = await channel.next('hello', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
     const clock = await syncClocks(channel, bootId !== null && hello.bootId === bootId, signal)
     const heartbeatMs = Math.max(
       100,

@@ -1,4 +1,5 @@
 import type { ReceiverSummary } from '@protolab/core'
+import packageJson from '../../package.json' with { type: 'json' }
 import type { TcpConnectionInfo } from '../kernel-link/tcp-info.js'
 import { MAX_COUNT, MAX_SIZE } from '../lab/options.js'
 import type { LabMode, LabTransportName } from '../lab/types.js'
@@ -119,6 +120,18 @@ export type ControlType = ControlMessage['type']
 
 /** The message of one type. */
 export type ControlMessageOf<T extends ControlType> = Extract<ControlMessage, { type: T }>
+
+/** The first message each end sends; the server adds how long it lets a silent client be. */
+export function helloMessage(bootId: string | null, idleTimeoutMs?: number): ControlMessageOf<'hello'> {
+  return {
+    type: 'hello',
+    protocol: CONTROL_PROTOCOL,
+    version: CONTROL_VERSION,
+    software: `protolab ${packageJson.version}`,
+    bootId,
+    ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+  }
+}
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })

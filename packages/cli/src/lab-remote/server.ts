@@ -1,6 +1,5 @@
 import { monotonicMs, type SocketAddress } from '@protolab/core'
 import { type TcpEndpoint, tcp } from '@protolab/tcp'
-import packageJson from '../../package.json' with { type: 'json' }
 import { AccessList, guardEndpoint, type RefusalListener } from '../access/index.js'
 import { openLabEndpoint } from '../lab/roles/endpoints.js'
 import { formatAddress } from '../options/address.js'
@@ -9,7 +8,13 @@ import { ControlChannel } from './channel.js'
 import { readBootId } from './clock.js'
 import { flowWork, runCountingSide } from './flows.js'
 import { controlFraming, MAX_SENT_LINE_BYTES } from './framing.js'
-import { CONTROL_PROTOCOL, CONTROL_VERSION, type ControlMessageOf, type SessionRequest } from './protocol.js'
+import {
+  CONTROL_PROTOCOL,
+  CONTROL_VERSION,
+  type ControlMessageOf,
+  helloMessage,
+  type SessionRequest,
+} from './protocol.js'
 import { SessionEndpoint } from './session-endpoint.js'
 
 /** Construction options of a {@link LabServer}. */
@@ -159,14 +164,7 @@ export class LabServer {
         return
       }
       this.active = { channel, done: new Promise((resolve) => (release = resolve)) }
-      await channel.send({
-        type: 'hello',
-        protocol: CONTROL_PROTOCOL,
-        version: CONTROL_VERSION,
-        software: `protolab ${packageJson.version}`,
-        bootId: readBootId(),
-        idleTimeoutMs: this.init.idleTimeoutMs,
-      })
+      await channel.send(helloMessage(readBootId(), this.init.idleTimeoutMs))
       for (;;) {
         const message = await channel.next(['clock', 'session', 'bye'], { signal })
         if (message.type === 'bye') return
