@@ -92,6 +92,48 @@ describe('lengthFraming decoder', () => {
     expect(Buffer.compare(frames[0]!, payload)).toBe(0)
   })
 
+  it('offers the rest of a large frame as a read target, and makes a frame of the bytes read there without a copy', () => {
+    const payload = new Uint8Array(60_000).map((_, i) => i & 0xff)
+    const stream = Buffer.concat([lengthFraming.encode(payload), lengthFraming.encode(Uint8Array.of(9))])
+    const decoder = lengthFraming.createDecoder()
+    const frames: Uint8Array[] = []
+    const onFrame = (frame: Uint8Array): void => {
+      frames.push(frame)
+    }
+    expect(decoder.directReadTarget!(1)).toBeUndefined()
+    decoder.push(stream.subarray(0, 1000), onFrame)
+    expect(decoder.directReadTarget!(60_000)).toBeUndefined()
+    // The rest of the frame and the next prefix, and not a byte more.
+    const target = decoder.directReadTarget!(16 * 1024)!
+    expect(target.length).toBe(60_004 - 1000 + 4)
+    target.set(stream.subarray(1000, 1000 + target.length))
+    decoder.push(target, onFrame)
+    decoder.push(stream.subarray(1000 + target.length), onFrame)
+    expect(frames.map((frame) => frame.length)).toEqual([60_000, 1])
+    expect(Buffer.compare(frames[0]!, payload)).toBe(0)
+    expect(frames[0]!.buffer).toBe(target.buffer)
+    expect([...frames[1]!]).toEqual([9])
+  })
+
+  it('reads a frame larger than the exact-allocation size through its read targets, growing as bytes arrive', () => {
+    const payload = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff)
+    const stream = lengthFraming.encode(payload)
+    const decoder = lengthFraming.createDecoder({ maxFrameBytes: 300_000 })
+    const frames: Uint8Array[] = []
+    decoder.push(stream.subarray(0, 10), (frame) => frames.push(frame))
+    let offset = 10
+    while (offset < stream.length) {
+      const target = decoder.directReadTarget!(1)!
+      expect(decoder.bufferedBytes).toBe(offset)
+      const bytes = stream.subarray(offset, offset + Math.min(target.length, 50_000))
+      target.set(bytes)
+      decoder.push(target.subarray(0, bytes.length), (frame) => frames.push(frame))
+      offset += bytes.length
+    }
+    expect(frames).toHaveLength(1)
+    expect(Buffer.compare(frames[0]!, payload)).toBe(0)
+  })
+
   it('accepts a frame of exactly the maximum and refuses one byte more', () => {
     expect(decodeChunks(lengthFraming.createDecoder({ maxFrameBytes: 3 }), [STREAM], hexOf)).toEqual(FRAMES)
     const error = thrown(() =>

@@ -68,6 +68,37 @@ describe('length framing properties', () => {
     )
   })
 
+  it('bytes read straight into each offered directReadTarget decode to the same frames, which later reads leave alone', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 50 }),
+        fc.nat({ max: 64 }),
+        (frames, readSizes, minBytes) => {
+          const stream = concat(frames.map((frame) => lengthFraming.encode(frame)))
+          const decoder = lengthFraming.createDecoder({ maxFrameBytes: 300 })
+          const decoded: Uint8Array[] = []
+          const onFrame = (frame: Uint8Array): void => {
+            decoded.push(frame)
+          }
+          // A socket's reads: into the decoder's target when it offers one, else into a chunk of their own.
+          for (let offset = 0, read = 0; offset < stream.length; read++) {
+            const target = decoder.directReadTarget!(minBytes)
+            const wanted = Math.min(readSizes[read % readSizes.length]!, stream.length - offset)
+            const bytes = stream.subarray(offset, offset + Math.min(wanted, target?.length ?? wanted))
+            const memory = target ?? new Uint8Array(bytes.length)
+            memory.set(bytes)
+            decoder.push(memory.subarray(0, bytes.length), onFrame)
+            offset += bytes.length
+          }
+          decoder.end(onFrame)
+          expect(decoded.map(hexOf)).toEqual(frames.map(hexOf))
+        },
+      ),
+      { numRuns: 3000 },
+    )
+  })
+
   it('random bytes with a small maximum: only ERR_FRAME_TOO_LARGE or ERR_INVALID_FRAME, frames within the maximum', () => {
     fc.assert(
       fc.property(

@@ -6,9 +6,9 @@ const PREFIX_BYTES = 4
 const MAX_PREFIX_VALUE = 0xffff_ffff
 
 /**
- * A frame split across chunks is assembled in one buffer of exactly its size when it is at most this
- * large. A larger one starts here and doubles with the bytes that actually arrive, so a peer that
- * sends only a large prefix cannot make each connection hold its maximum frame.
+ * A frame split across chunks is assembled in one buffer of exactly its size (and the next prefix's)
+ * when it is at most this large. A larger one starts here and doubles with the bytes that actually
+ * arrive, so a peer that sends only a large prefix cannot make each connection hold its maximum frame.
  */
 const EXACT_ALLOCATION_MAX_BYTES = 64 * 1024
 
@@ -60,6 +60,13 @@ class LengthFrameDecoder implements FrameDecoder {
 
   get bufferedBytes(): number {
     return this.#body === undefined ? this.#prefixBytesRead : PREFIX_BYTES + this.#bodyBytesRead
+  }
+
+  directReadTarget(minBytes: number): Uint8Array | undefined {
+    if (this.#body === undefined || this.#failure !== undefined) return undefined
+    if (this.#bodyLength - this.#bodyBytesRead < minBytes) return undefined
+    const body = this.#growBody(this.#bodyBytesRead + minBytes)
+    return body.subarray(this.#bodyBytesRead)
   }
 
   push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
@@ -124,33 +131,45 @@ class LengthFrameDecoder implements FrameDecoder {
   }
 
   #startBody(frameLength: number, firstBytes: number): void {
+    // Room for the next prefix too: a direct read can then take it with the frame's last bytes.
+    const full = frameLength + PREFIX_BYTES
     const capacity =
       frameLength <= EXACT_ALLOCATION_MAX_BYTES
-        ? frameLength
-        : Math.min(frameLength, Math.max(EXACT_ALLOCATION_MAX_BYTES, 2 * firstBytes))
+        ? full
+        : Math.min(full, Math.max(EXACT_ALLOCATION_MAX_BYTES, 2 * firstBytes))
     this.#body = Buffer.allocUnsafe(capacity)
     this.#bodyLength = frameLength
     this.#bodyBytesRead = 0
   }
 
+  /**
+   * The frame being assembled, with room for at least `bytes` of it. Only frames above
+   * EXACT_ALLOCATION_MAX_BYTES grow, doubling; the last step lands on their full size.
+   */
+  #growBody(bytes: number): Uint8Array {
+    const body = this.#body!
+    if (bytes <= body.length) return body
+    const full = this.#bodyLength + PREFIX_BYTES
+    const grown = Buffer.allocUnsafe(Math.min(full, Math.max(2 * body.length, bytes)))
+    grown.set(body.subarray(0, this.#bodyBytesRead))
+    this.#body = grown
+    return grown
+  }
+
   /** Copies what `chunk` holds of the frame being assembled; returns the offset after it. */
   #continueBody(chunk: Uint8Array, offset: number, onFrame: (frame: Uint8Array) => void): number {
-    let body = this.#body!
     const take = Math.min(this.#bodyLength - this.#bodyBytesRead, chunk.length - offset)
     const filled = this.#bodyBytesRead + take
-    if (filled > body.length) {
-      // Only frames above EXACT_ALLOCATION_MAX_BYTES grow; the last step lands on exactly their length.
-      const grown = Buffer.allocUnsafe(Math.min(this.#bodyLength, Math.max(2 * body.length, filled)))
-      grown.set(body.subarray(0, this.#bodyBytesRead))
-      body = grown
-      this.#body = grown
-    }
-    body.set(chunk.subarray(offset, offset + take), this.#bodyBytesRead)
+    const body = this.#growBody(filled)
+    // Bytes read straight into the frame (directReadTarget) are already where they belong.
+    const inPlace =
+      chunk.buffer === body.buffer && chunk.byteOffset + offset === body.byteOffset + this.#bodyBytesRead
+    if (!inPlace) body.set(chunk.subarray(offset, offset + take), this.#bodyBytesRead)
     this.#bodyBytesRead = filled
     if (filled === this.#bodyLength) {
       this.#body = undefined
       this.#bodyBytesRead = 0
-      onFrame(body)
+      onFrame(body.subarray(0, filled))
     }
     return offset + take
   }
