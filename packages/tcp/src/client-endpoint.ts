@@ -18,6 +18,7 @@ import { READ_AHEAD_BYTES, TCP_SEMANTICS } from './constants.js'
 import { toProtolabError } from './errors.js'
 import type { OpenPlan, TcpSettings } from './options.js'
 import { peerKey } from './peer-key.js'
+import { SocketReads } from './socket-reads.js'
 import type { TcpEndpoint } from './types.js'
 
 type ConnectPlan = Extract<OpenPlan, { kind: 'connect' }>
@@ -29,16 +30,18 @@ type ConnectPlan = Extract<OpenPlan, { kind: 'connect' }>
  */
 export function openClient(settings: TcpSettings, plan: ConnectPlan): Promise<TcpEndpoint> {
   if (plan.signal?.aborted) return Promise.reject(new AbortError())
+  const reads = new SocketReads()
   const socket = connect({
     host: plan.address,
     port: plan.port,
     localAddress: plan.localAddress,
     localPort: plan.localPort,
     allowHalfOpen: true,
+    onread: reads.onread,
   })
   return awaitReady(socket, 'connect', plan.signal, {
-    // The endpoint attaches its own 'error' handler before ours goes.
-    ready: () => new ClientEndpoint(socket, settings, plan),
+    // The endpoint attaches its own 'error' handler before ours goes; the first read comes after.
+    ready: () => new ClientEndpoint(socket, settings, plan, reads),
     failure: (error) =>
       toProtolabError(error, {
         kind: 'connect',
@@ -62,7 +65,7 @@ class ClientEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoint
   private closing: Promise<void> | undefined
   private disconnected = false
 
-  constructor(socket: Socket, settings: TcpSettings, plan: ConnectPlan) {
+  constructor(socket: Socket, settings: TcpSettings, plan: ConnectPlan, reads: SocketReads) {
     super()
     this.requested = peerKey(plan)
     this.queue = new MessageQueue<Message>({
@@ -81,7 +84,7 @@ class ClientEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoint
       },
       onClose: (connection, error) => this.onClose(connection, error),
     }
-    this.connection = new Connection(socket, settings, handlers)
+    this.connection = new Connection(socket, settings, handlers, reads)
     // Emitted after open() resolves, so the caller has had the chance to listen for it.
     setImmediate(() => {
       if (!this.disconnected) this.emit('connect', this.connection.peer)
@@ -139,6 +142,7 @@ class ClientEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoint
   }
 
   private isPeer(to: Destination): boolean {
+    if (to === this.connection.peer) return true
     const key = peerKey(to)
     return key === this.requested || key === peerKey(this.connection.peer)
   }

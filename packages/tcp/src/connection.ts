@@ -15,6 +15,7 @@ import { CLOSE_TIMEOUT_MS, LARGE_FRAME_BYTES, WRITE_BATCH_BYTES } from './consta
 import { toProtolabError } from './errors.js'
 import { framePartsWithoutCopy } from './frame-parts.js'
 import type { TcpSettings } from './options.js'
+import type { SocketReads } from './socket-reads.js'
 
 /** What a {@link Connection} tells the endpoint that owns it. */
 export interface ConnectionHandlers {
@@ -60,10 +61,12 @@ export class Connection {
   private readonly closed: Promise<void>
   private receivedAt = 0
 
+  /** `reads`: the socket was created with `reads.onread`, so its bytes come from there, not 'data'. */
   constructor(
     private readonly socket: Socket,
     private readonly settings: TcpSettings,
     private readonly handlers: ConnectionHandlers,
+    reads?: SocketReads,
   ) {
     this.peer = {
       address: socket.remoteAddress ?? '',
@@ -83,7 +86,8 @@ export class Connection {
     if (settings.idleTimeoutMs > 0) socket.setTimeout(settings.idleTimeoutMs)
 
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()))
-    socket.on('data', this.onData)
+    if (reads !== undefined) reads.attach(this.decoder, this.onData)
+    else socket.on('data', this.onData)
     socket.on('end', this.onEnd)
     socket.on('error', this.onError)
     socket.on('timeout', this.onTimeout)
@@ -239,7 +243,7 @@ export class Connection {
     }
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  private readonly onData = (chunk: Uint8Array): void => {
     if (this.closing !== undefined) return
     this.receivedAt = monotonicMs()
     try {

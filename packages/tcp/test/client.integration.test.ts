@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { lengthFraming } from '@protolab/core'
 import { tcp } from '@protolab/tcp'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -99,6 +100,58 @@ describe('a client', () => {
     expect(client.closed).toBe(true)
     expect(client.peers).toEqual([])
     await expect(client.send(utf8('anyone?'))).rejects.toMatchObject({ code: 'ERR_CLOSED' })
+  })
+})
+
+describe('what a client reads', () => {
+  /** Writes `stream` in pieces of varying sizes, each after the previous one left (and `gapMs` more). */
+  async function writeInPieces(
+    socket: Socket,
+    stream: Uint8Array,
+    sizes: readonly number[],
+    gapMs = 0,
+  ): Promise<void> {
+    socket.setNoDelay(true)
+    for (let offset = 0, i = 0; offset < stream.length; i++) {
+      const piece = stream.subarray(offset, offset + sizes[i % sizes.length]!)
+      await new Promise<void>((resolve, reject) => socket.write(piece, (e) => (e ? reject(e) : resolve())))
+      if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs))
+      offset += piece.length
+    }
+    socket.end()
+  }
+
+  const pattern = (length: number, seed: number): Uint8Array =>
+    Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff)
+
+  it('arrives whole and in order, large frames read into place and small ones copied out of reused memory', async () => {
+    const sizes = [0, 1, 70_000, 65_536, 16_383, 5, 300_000, 3, 40_000, 64 * 1024 - 4, 2]
+    const payloads = sizes.map((size, i) => pattern(size, i))
+    const stream = Buffer.concat(payloads.map((payload) => lengthFraming.encode(payload)))
+    const { port } = await raw.listen((socket) => {
+      void writeInPieces(socket, stream, [7, 100_000, 1, 65_540, 30_000, 12])
+    })
+    const client = await endpoints.open(
+      tcp({ framing: 'length' }).open({ peer: { address: '127.0.0.1', port } }),
+    )
+    const messages = await take(client[Symbol.asyncIterator](), payloads.length)
+    // Checked only after every read is done: no later read may land in a message handed out before.
+    expect(messages.map((message) => Buffer.from(message.payload).toString('hex'))).toEqual(
+      payloads.map((payload) => Buffer.from(payload).toString('hex')),
+    )
+  })
+
+  it('keeps every small line intact after later reads reuse the memory they came in', async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}`)
+    // Pieces apart in time, so that most reads are small ones.
+    const { port } = await raw.listen((socket) => {
+      void writeInPieces(socket, utf8(lines.map((line) => `${line}\n`).join('')), [9, 1, 300, 4096], 1)
+    })
+    const client = await endpoints.open(
+      tcp({ framing: 'line' }).open({ peer: { address: '127.0.0.1', port } }),
+    )
+    const messages = await take(client[Symbol.asyncIterator](), lines.length)
+    expect(messages.map((message) => text(message.payload))).toEqual(lines)
   })
 })
 
