@@ -46,6 +46,8 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
   readonly remoteAddress = undefined
 
   private readonly connections = new Map<string, Connection>()
+  /** The same connections by their `peer` object, which every message's `from` is: a reply needs no key. */
+  private readonly byPeer = new WeakMap<Destination, Connection>()
   private readonly queue: MessageQueue<Message>
   private readingPaused = false
   private closing: Promise<void> | undefined
@@ -105,7 +107,7 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
         ),
       )
     }
-    const connection = this.connections.get(peerKey(to))
+    const connection = this.byPeer.get(to) ?? this.connections.get(peerKey(to))
     if (connection === undefined || !connection.writable) return Promise.reject(notConnected(to))
     return connection.send(payload)
   }
@@ -135,6 +137,7 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
 
   private onClose(connection: Connection, error: ProtolabError | undefined): void {
     this.connections.delete(peerKey(connection.peer))
+    this.byPeer.delete(connection.peer)
     this.emit('disconnect', connection.peer, error)
   }
 
@@ -151,6 +154,7 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
     }
     const connection = new Connection(socket, this.settings, this.handlers)
     this.connections.set(peerKey(connection.peer), connection)
+    this.byPeer.set(connection.peer, connection)
     if (this.readingPaused) connection.pause()
     this.emit('connect', connection.peer)
   }
