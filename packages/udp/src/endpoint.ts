@@ -368,9 +368,16 @@ function lookupFor(
   type: UdpSocketType,
 ): (hostname: string, options: unknown, callback: LookupCallback) => void {
   const family = type === 'udp6' ? 6 : 4
+  // node:dgram looks up the address of every send to a given destination; replies go to one peer
+  // over and over, so the last literal that matched is not parsed again.
+  let lastLiteral: string | undefined
   return (hostname, _options, callback) => {
+    if (hostname === lastLiteral) return callback(null, hostname, family)
     const literal = ipFamily(hostname)
-    if (literal === family) return callback(null, hostname, family)
+    if (literal === family) {
+      lastLiteral = hostname
+      return callback(null, hostname, family)
+    }
     if (literal !== undefined) {
       const error = new InvalidAddressError(
         `${hostname} is an IPv${literal} address and this socket is ${type}; open the endpoint with type 'udp${literal}'`,
