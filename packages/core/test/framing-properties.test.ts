@@ -73,8 +73,8 @@ describe('length framing properties', () => {
       fc.property(
         fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }),
         fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 50 }),
-        fc.nat({ max: 64 }),
-        (frames, readSizes, minBytes) => {
+        fc.nat({ max: 300 }),
+        (frames, readSizes, minFrameBytes) => {
           const stream = concat(frames.map((frame) => lengthFraming.encode(frame)))
           const decoder = lengthFraming.createDecoder({ maxFrameBytes: 300 })
           const decoded: Uint8Array[] = []
@@ -83,7 +83,7 @@ describe('length framing properties', () => {
           }
           // A socket's reads: into the decoder's target when it offers one, else into a chunk of their own.
           for (let offset = 0, read = 0; offset < stream.length; read++) {
-            const target = decoder.directReadTarget!(minBytes)
+            const target = decoder.directReadTarget!(minFrameBytes)
             const wanted = Math.min(readSizes[read % readSizes.length]!, stream.length - offset)
             const bytes = stream.subarray(offset, offset + Math.min(wanted, target?.length ?? wanted))
             const memory = target ?? new Uint8Array(bytes.length)

@@ -5,8 +5,11 @@ import type { FrameDecoder } from '@protolab/core'
 const READ_CHUNK_BYTES = 64 * 1024
 /** A chunk read at least this full is handed on as it is; a smaller read is copied out to its size. */
 const KEEP_CHUNK_MIN_BYTES = READ_CHUNK_BYTES / 2
-/** The rest of a frame is read straight into it from this size: below it, a copy costs less than a read. */
-const DIRECT_READ_MIN_BYTES = 16 * 1024
+/**
+ * A frame this large is read into its own memory: below it, copying the frame costs less than the
+ * extra small read that taking its last bytes and the next prefix into place may take.
+ */
+const DIRECT_READ_MIN_FRAME_BYTES = 16 * 1024
 
 /**
  * Chooses the memory each read of a socket lands in (node:net's `onread`, which Node offers only
@@ -33,7 +36,7 @@ export class SocketReads {
   }
 
   private nextBuffer(): Uint8Array {
-    const target = this.decoder?.directReadTarget?.(DIRECT_READ_MIN_BYTES)
+    const target = this.decoder?.directReadTarget?.(DIRECT_READ_MIN_FRAME_BYTES)
     if (target !== undefined) return target
     this.chunk ??= Buffer.allocUnsafeSlow(READ_CHUNK_BYTES)
     return this.chunk

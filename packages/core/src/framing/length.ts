@@ -62,10 +62,11 @@ class LengthFrameDecoder implements FrameDecoder {
     return this.#body === undefined ? this.#prefixBytesRead : PREFIX_BYTES + this.#bodyBytesRead
   }
 
-  directReadTarget(minBytes: number): Uint8Array | undefined {
+  directReadTarget(minFrameBytes: number): Uint8Array | undefined {
     if (this.#body === undefined || this.#failure !== undefined) return undefined
-    if (this.#bodyLength - this.#bodyBytesRead < minBytes) return undefined
-    const body = this.#growBody(this.#bodyBytesRead + minBytes)
+    if (this.#bodyLength < minFrameBytes) return undefined
+    // A body that is full but not complete (a frame above the exact-allocation size) grows first.
+    const body = this.#growBody(this.#bodyBytesRead + 1)
     return body.subarray(this.#bodyBytesRead)
   }
 

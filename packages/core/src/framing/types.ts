@@ -28,12 +28,13 @@ export interface FrameDecoder {
   readonly bufferedBytes: number
   /**
    * Where the stream's next bytes can be read to directly, so that a large frame is never copied:
-   * the rest of the frame being assembled (with room for the next prefix), or undefined while no
-   * frame with at least `minBytes` still to come is pending. Give the bytes read there to `push`
-   * as `target.subarray(0, n)`: the decoder sees they are already in place. Optional: only a
-   * framing that knows a frame's length before its bytes (length) has it.
+   * the rest of the frame being assembled (with room for the next prefix, so that a run of large
+   * frames is read in place frame after frame), or undefined while no frame of at least
+   * `minFrameBytes` is pending. Give the bytes read there to `push` as `target.subarray(0, n)`: the
+   * decoder sees they are already in place. Optional: only a framing that knows a frame's length
+   * before its bytes (length) has it.
    */
-  directReadTarget?(minBytes: number): Uint8Array | undefined
+  directReadTarget?(minFrameBytes: number): Uint8Array | undefined
 }
 
 /** A way to carry messages over a byte stream: `line`, `length` or `raw`. */
