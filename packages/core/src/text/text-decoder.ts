@@ -1,6 +1,7 @@
 import type iconv from 'iconv-lite'
 import { InvalidArgumentError } from '../errors.js'
 import { type IconvEncoding, resolveEncoding } from './encodings.js'
+import { decodeGb18030, decodesThroughIcu, wholeCharactersEnd } from './gb18030-icu.js'
 import { prependCarriedBytes, Utf7SectionTracker } from './iconv-workarounds.js'
 import { SurrogateRepair } from './unicode-repair.js'
 
@@ -37,12 +38,13 @@ const TWO_BYTE_UNIT_CODECS = new Set(['ucs2', 'utf16be', 'utf16'])
  * stream cut anywhere) is decoded whole. Invalid or truncated sequences become U+FFFD: bytes from a
  * peer never make it throw. A byte order mark is kept as U+FEFF, except that `utf-16` and `utf-32`
  * read it to choose the byte order. `utf-16` without a mark is little-endian, whatever its bytes look
- * like, so where a stream is cut never changes its text. Throws UnknownEncodingError for an
- * unsupported encoding.
+ * like, so where a stream is cut never changes its text. The GB family decodes as {@link decodeText}
+ * says. Throws UnknownEncodingError for an unsupported encoding.
  */
 export function createTextDecoder(encoding: string): StreamingTextDecoder {
   const resolved = resolveEncoding(encoding)
-  return resolved.isUtf8 ? new Utf8StreamDecoder() : new IconvStreamDecoder(resolved)
+  if (resolved.isUtf8) return new Utf8StreamDecoder()
+  return decodesThroughIcu(resolved) ? new Gb18030StreamDecoder() : new IconvStreamDecoder(resolved)
 }
 
 /** UTF-8 through the WHATWG TextDecoder: native, and it keeps a cut sequence between calls. */
@@ -58,7 +60,38 @@ class Utf8StreamDecoder implements StreamingTextDecoder {
   }
 }
 
-class IconvStreamDecoder implements StreamingTextDecoder {
+const NO_BYTES = new Uint8Array(0)
+
+/**
+ * The GB family through Node's ICU (gb18030-icu.ts). ICU is given whole characters only, without
+ * `stream`, since Node's streaming decode can throw on invalid bytes: a character cut at the end of a
+ * chunk is held here, at most 3 bytes, and decoded with the next chunk.
+ */
+class Gb18030StreamDecoder implements StreamingTextDecoder {
+  #held: Uint8Array = NO_BYTES
+
+  write(chunk: Uint8Array): string {
+    checkBytes(chunk)
+    const bytes = this.#held.length === 0 ? chunk : Buffer.concat([this.#held, chunk])
+    const end = wholeCharactersEnd(bytes)
+    if (end === bytes.length) {
+      this.#held = NO_BYTES
+      return decodeGb18030(bytes)
+    }
+    // A copy, not a view: the caller may reuse the chunk's memory.
+    this.#held = Uint8Array.prototype.slice.call(bytes, end)
+    return decodeGb18030(bytes.subarray(0, end))
+  }
+
+  end(): string {
+    const text = decodeGb18030(this.#held)
+    this.#held = NO_BYTES
+    return text
+  }
+}
+
+/** Every other encoding through iconv-lite (exported for the tests that compare it with ICU). */
+export class IconvStreamDecoder implements StreamingTextDecoder {
   readonly #codec: iconv.Codec
   readonly #options: iconv.DecodeOptions
   readonly #repair: SurrogateRepair | undefined
