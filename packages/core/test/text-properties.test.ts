@@ -17,7 +17,11 @@ const CJK_AND_UNICODE = [
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** Any well-formed string: every code point, astral planes included. */
-const anyText = fc.string({ unit: 'binary', maxLength: 40 })
+/**
+ * Any text but U+E5E5, which GB18030 cannot carry: the WHATWG encoder refuses it, and iconv-lite
+ * gives it the code of U+F5F9 (8339B136), so it comes back as U+F5F9.
+ */
+const anyText = fc.string({ unit: 'binary', maxLength: 40 }).filter((text) => !text.includes('\ue5e5'))
 const cuts = cutPositions(200, 8)
 
 function decodeInPieces(pieces: readonly Uint8Array[], encoding: string): string {
