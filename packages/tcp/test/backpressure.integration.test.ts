@@ -1,7 +1,7 @@
 import type { Message } from '@protolab/core'
 import { tcp } from '@protolab/tcp'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Endpoints, take } from './helpers/sockets.js'
+import { Endpoints, nextEvent, take } from './helpers/sockets.js'
 
 const endpoints = new Endpoints()
 afterEach(() => endpoints.closeAll())
@@ -88,36 +88,44 @@ describe('backpressure', () => {
 })
 
 describe('the read-ahead of a reader that does not read', () => {
-  it('holds megabytes, not thousands of large messages: the sender is made to wait, then all arrive', async () => {
-    const COUNT = 64
-    const SIZE = 1024 * 1024
-    const transport = tcp({ framing: 'length' })
-    const server = await endpoints.open(transport.open({ listen: true }))
-    const client = await endpoints.open(transport.open({ peer: server.localAddress }))
+  // A listener reads through 'data'; a client through onread (socket-reads.ts): both must stop reading.
+  it.each(['listener', 'client'] as const)(
+    'of a %s holds megabytes, not thousands of large messages: the sender is made to wait, then all arrive',
+    async (reader) => {
+      const COUNT = 64
+      const SIZE = 1024 * 1024
+      const transport = tcp({ framing: 'length' })
+      const server = await endpoints.open(transport.open({ listen: true }))
+      const client = await endpoints.open(transport.open({ peer: server.localAddress }))
+      const [receiver, sender] = reader === 'listener' ? [server, client] : [client, server]
+      const to =
+        reader === 'listener' ? undefined : (server.peers[0] ?? (await nextEvent(server, 'connect'))[0])
+      const send = (i: number): Promise<void> => sender.send(numbered(i, SIZE), to)
 
-    // Nobody reads: sends resolve until the listener has stopped reading and every buffer between is
-    // full. A send still pending after a second stands for that (64 MiB take far less on loopback).
-    const sends: Promise<void>[] = []
-    let resolvedBeforeStall = 0
-    for (let i = 0; i < COUNT; i++) {
-      const sent = client.send(numbered(i, SIZE))
-      sends.push(sent)
-      const stalled = await Promise.race([
-        sent.then(() => false),
-        new Promise<boolean>((resolve) => setTimeout(resolve, 1000, true)),
-      ])
-      if (stalled) break
-      resolvedBeforeStall++
-    }
-    for (let i = sends.length; i < COUNT; i++) sends.push(client.send(numbered(i, SIZE)))
+      // Nobody reads: sends resolve until the reader has stopped reading and every buffer between is
+      // full. A send still pending after a second stands for that (64 MiB take far less on loopback).
+      const sends: Promise<void>[] = []
+      let resolvedBeforeStall = 0
+      for (let i = 0; i < COUNT; i++) {
+        const sent = send(i)
+        sends.push(sent)
+        const stalled = await Promise.race([
+          sent.then(() => false),
+          new Promise<boolean>((resolve) => setTimeout(resolve, 1000, true)),
+        ])
+        if (stalled) break
+        resolvedBeforeStall++
+      }
+      for (let i = sends.length; i < COUNT; i++) sends.push(send(i))
 
-    const messages = await take(server[Symbol.asyncIterator](), COUNT)
-    await Promise.all(sends)
-    // 4,096 messages of 1 MiB would fit the count limit alone: every send would have resolved.
-    expect(resolvedBeforeStall).toBeLessThan(COUNT / 2)
-    expect(messages.map(sequenceOf)).toEqual(Array.from({ length: COUNT }, (_, i) => i))
-    expect(messages.every((message) => intact(message, SIZE))).toBe(true)
-  })
+      const messages = await take(receiver[Symbol.asyncIterator](), COUNT)
+      await Promise.all(sends)
+      // 4,096 messages of 1 MiB would fit the count limit alone: every send would have resolved.
+      expect(resolvedBeforeStall).toBeLessThan(COUNT / 2)
+      expect(messages.map(sequenceOf)).toEqual(Array.from({ length: COUNT }, (_, i) => i))
+      expect(messages.every((message) => intact(message, SIZE))).toBe(true)
+    },
+  )
 })
 
 describe('close() flushes', () => {
