@@ -56,7 +56,7 @@ describe.skipIf(!has('tmux'))('protolab chat in a real terminal (tmux)', () => {
     socket.send(Buffer.from('incoming 你好'), chatPort, '127.0.0.1')
     await waitForScreen(/^>>> \[127\.0\.0\.1:\d+\] incoming 你好$/m)
     const lines = screen()
-    const incoming = lines.findIndex((line) => line === `>>> [127.0.0.1:${peerPort}] incoming 你好`)
+    const incoming = lines.indexOf(`>>> [127.0.0.1:${peerPort}] incoming 你好`)
     expect(incoming, lines.join('\n')).toBeGreaterThan(0)
     // The half-typed line is redrawn whole, below the message, and is the last thing on the screen.
     expect(lines.slice(incoming + 1), lines.join('\n')).toEqual(['> half typ'])
