@@ -6,7 +6,8 @@
  * SPREAD_LIMIT_MB. Beside RSS, each process reports its JS heap and its external memory (Buffers)
  * after a full GC (peers run with --expose-gc), whose slopes must stay below
  * HEAP_SLOPE_LIMIT_MB_PER_MIN: RSS can drift as the allocator and V8 size their pools, while memory
- * that keeps growing after GC is a leak.
+ * that keeps growing after GC is a leak. The RSS outside V8's committed heap (`heapTotal`) is fitted
+ * too, so a drift can be told apart: V8 enlarging its heap, or native memory.
  *
  * Processes: a chat room (TCP listener with line framing relaying every line to every member, and
  * a UDP endpoint echoing datagrams), chat members (TCP clients and UDP endpoints sending GB2312 and
@@ -60,8 +61,14 @@ export async function run({ minutes }) {
       for (const [name, peer] of Object.entries(processes)) {
         const rss = procStatusBytes(peer.pid, 'VmRSS')
         if (rss === undefined) throw new Error(`soak: the ${name} process died`)
-        const { heapUsed, external } = await peer.call('memory')
-        samples[name].push({ minute, mb: rss / MB, heapMb: heapUsed / MB, externalMb: external / MB })
+        const { heapUsed, heapTotal, external } = await peer.call('memory')
+        samples[name].push({
+          minute,
+          mb: rss / MB,
+          heapMb: heapUsed / MB,
+          committedHeapMb: heapTotal / MB,
+          externalMb: external / MB,
+        })
       }
       if (process.stderr.isTTY) process.stderr.write(`\rsoak ${minute.toFixed(1)} / ${minutes} min `)
       await new Promise((resolve) => setTimeout(resolve, sampleMs))
@@ -92,6 +99,13 @@ export async function run({ minutes }) {
       minutesOf,
       measured.map((s) => s.externalMb),
     )
+    // What V8 has committed for its heap is resident too, and it grows in steps as V8 enlarges its
+    // young generation (up to --max-semi-space-size) even when the heap in use stays flat.
+    const outsideHeap = linearFit(
+      minutesOf,
+      measured.map((s) => s.mb - s.committedHeapMb),
+    )
+    const committed = measured.map((s) => s.committedHeapMb)
     rows.push(
       resultRow({
         name: `soak ${minutes} min: ${name} RSS slope`,
@@ -106,6 +120,19 @@ export async function run({ minutes }) {
         baseline: 'RSS after warm-up',
         baselineValue: values[0],
         checks: [check('value', '<', SPREAD_LIMIT_MB, 'MB')],
+      }),
+      resultRow({
+        name: `soak ${minutes} min: ${name} RSS outside V8's committed heap slope`,
+        value: outsideHeap.slope,
+        unit: 'MB/min',
+        checks: [check('value', '<', SLOPE_LIMIT_MB_PER_MIN, 'MB/min')],
+      }),
+      resultRow({
+        name: `soak ${minutes} min: ${name} V8 committed heap max − min`,
+        value: Math.max(...committed) - Math.min(...committed),
+        unit: 'MB',
+        baseline: 'committed after warm-up',
+        baselineValue: committed[0],
       }),
       resultRow({
         name: `soak ${minutes} min: ${name} JS heap after GC slope`,
