@@ -155,6 +155,33 @@ describe('what a client reads', () => {
   })
 })
 
+describe('an idle client', () => {
+  it('counts every read as activity, and is disconnected with ERR_TIMEOUT once the server goes quiet', async () => {
+    const LINES = 30
+    const { port } = await raw.listen((socket) => {
+      let sent = 0
+      const timer = setInterval(() => {
+        socket.write(`line ${sent}\n`)
+        if (++sent === LINES) clearInterval(timer)
+      }, 25)
+      socket.on('close', () => clearInterval(timer))
+    })
+    // Lines come for ~750 ms, past the 400 ms idle limit: only reads keep the client connected.
+    const client = await endpoints.open(
+      tcp({ idleTimeoutMs: 400 }).open({ peer: { address: '127.0.0.1', port } }),
+    )
+    const disconnected = new Promise<unknown[]>((resolve) =>
+      client.once('disconnect', (...args) => resolve(args)),
+    )
+    const messages = await take(client[Symbol.asyncIterator](), LINES)
+    expect(messages.map((message) => text(message.payload))).toEqual(
+      Array.from({ length: LINES }, (_, i) => `line ${i}`),
+    )
+    const [, error] = await disconnected
+    expect(error).toMatchObject({ code: 'ERR_TIMEOUT' })
+  })
+})
+
 describe('a client whose server half-closes', () => {
   it('reads to the end, then still sends until it closes', async () => {
     let accept: (received: Promise<Buffer>) => void = () => {}
