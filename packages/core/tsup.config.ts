@@ -7,4 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // lab/metrics/histogram.ts loads hdr-histogram-js lazily through `import.meta.url`, which the
+  // CommonJS build gets from tsup's shim (from `__filename`).
+  shims: true,
 })
