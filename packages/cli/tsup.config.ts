@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup'
 
-/** Dependencies bundled into the `protolab` command, so it runs from its own files and starts fast. */
-const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'iconv-lite', 'hdr-histogram-js']
+/**
+ * Dependencies bundled into the `protolab` command, so it runs from its own files and starts fast.
+ * Not hdr-histogram-js: core loads it on first use, by `require` at run time, from our dependencies.
+ */
+const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'iconv-lite']
 
 /**
  * Two builds into dist/:
