@@ -1,5 +1,6 @@
 import type { DatagramImpairment } from '@protolab/core'
 import { UsageError } from '../errors.js'
+import { STREAM_ONLY_IMPAIRMENTS } from '../lab/options.js'
 import type { LabImpairment } from '../lab/types.js'
 
 /** What netem does on the kernel link (each direction): only when the kernel has sch_netem. */
@@ -25,17 +26,7 @@ export interface KernelImpairment {
 }
 
 /** Impairments only the relay has: a kernel link cannot slice, stall or reset a TCP stream at will. */
-const RELAY_ONLY: readonly (keyof LabImpairment)[] = [
-  'lossModel',
-  'lossBurst',
-  'sliceBytes',
-  'stallMs',
-  'stallEveryBytes',
-  'stallProbability',
-  'resetAfterBytes',
-  'resetProbability',
-  'rtoMs',
-]
+const RELAY_ONLY: readonly (keyof LabImpairment)[] = ['lossModel', 'lossBurst', ...STREAM_ONLY_IMPAIRMENTS]
 
 const FLAG_OF: Partial<Record<keyof LabImpairment, string>> = {
   lossModel: '--loss-model',

@@ -69,7 +69,8 @@ const DATAGRAM_ONLY: readonly (keyof LabImpairment)[] = [
   'reorderGap',
   'corrupt',
 ]
-const STREAM_ONLY: readonly (keyof LabImpairment)[] = [
+/** Impairments of a TCP stream only (the kernel link has none of them either). */
+export const STREAM_ONLY_IMPAIRMENTS: readonly (keyof LabImpairment)[] = [
   'sliceBytes',
   'stallMs',
   'stallEveryBytes',
@@ -201,7 +202,7 @@ function checkImpairmentFits(impairment: LabImpairment, transports: readonly Lab
     }
   }
   if (!transports.includes('tcp')) {
-    const misplaced = given(STREAM_ONLY)
+    const misplaced = given(STREAM_ONLY_IMPAIRMENTS)
     if (misplaced.length > 0) {
       throw new InvalidArgumentError(`${listed(misplaced)} to TCP only`)
     }
