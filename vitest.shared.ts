@@ -17,6 +17,7 @@ export default defineConfig({
       { find: /^@protolab\/core$/, replacement: src('core') },
       { find: /^@protolab\/udp$/, replacement: src('udp') },
       { find: /^@protolab\/tcp$/, replacement: src('tcp') },
+      { find: /^@protolab\/kcp$/, replacement: src('kcp') },
       { find: /^@protolab\/cli$/, replacement: src('cli') },
     ],
   },
