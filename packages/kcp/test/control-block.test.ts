@@ -189,3 +189,38 @@ describe('KCP control block', () => {
     )
   })
 })
+
+describe('KCP control block against hostile segments', () => {
+  it('holds at most two windows of data however many segments arrive, and bounds its ACK list', () => {
+    const cb = new ControlBlock(5, { ...CONFIG, rcvwnd: 32 }, () => {})
+    const next = random(7)
+    for (let i = 0; i < 20_000; i++) {
+      const sn = Math.floor(next() * 2 ** 32) >>> 0
+      const frg = Math.floor(next() * 32)
+      cb.input([{ conv: 5, cmd: Command.PUSH, frg, wnd: 0, ts: i, sn, una: 0, data: new Uint8Array(100) }], i)
+      // The session flushes ACKs once this many wait; do what it does.
+      if (cb.acksPendingCount >= cb.ackLimit) cb.flush(i, true)
+      expect(cb.heldSegments).toBeLessThanOrEqual(64)
+      expect(cb.acksPendingCount).toBeLessThanOrEqual(cb.ackLimit)
+    }
+    expect(cb.counters.duplicateSegments).toBeGreaterThan(19_000)
+  })
+
+  it('takes a segment once however often it is repeated', () => {
+    const cb = new ControlBlock(5, CONFIG, () => {})
+    const segment = {
+      conv: 5,
+      cmd: Command.PUSH,
+      frg: 0,
+      wnd: 64,
+      ts: 0,
+      sn: 1,
+      una: 0,
+      data: new Uint8Array(3),
+    }
+    for (let i = 0; i < 1_000; i++) cb.input([segment], i)
+    expect(cb.heldSegments).toBe(1)
+    expect(cb.hasMessage).toBe(false) // sn 0 is missing
+    expect(cb.counters.duplicateSegments).toBe(999)
+  })
+})

@@ -163,6 +163,11 @@ export class ControlBlock {
     return this.peekFragments() > 0
   }
 
+  /** Received segments held, in order or waiting for a gap to fill: never more than twice `rcvwnd`. */
+  get heldSegments(): number {
+    return this.rcvBuf.length + this.rcvQueue.length
+  }
+
   /** Segments received in order and waiting to be read. */
   get queuedSegments(): number {
     return this.rcvQueue.length

@@ -114,7 +114,7 @@ export class Session {
       this.end(error as ProtolabError)
       return
     }
-    if (this.cb.waitingSegments < waitingBefore || waitingBefore === 0) this.lastProgressMs = now
+    if (this.cb.waitingSegments < waitingBefore) this.lastProgressMs = now
     if (slid) this.flush(now)
     else if (this.cb.acksPending && (this.cb.ackNoDelay || this.cb.acksPendingCount >= this.cb.ackLimit)) {
       this.cb.flush(now, true)
@@ -139,8 +139,9 @@ export class Session {
   }
 
   /**
-   * Stops accepting sends, rejects the ones still waiting, and resolves once the peer has
-   * acknowledged everything queued, or after the close timeout. Idempotent.
+   * Stops accepting sends and resolves once the peer has acknowledged everything sent before, the
+   * sends still waiting for room included, or after the close timeout (which rejects those still
+   * waiting with ERR_CLOSED). Idempotent.
    */
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing
@@ -207,7 +208,8 @@ export class Session {
     this.timer = undefined
     if (this.state === 'ended') return
     const now = kcpNow()
-    if (this.cb.waitingSegments === 0) this.lastProgressMs = now
+    // Nothing to deliver is no stall; sends waiting for a window that never opens are.
+    if (this.cb.waitingSegments === 0 && this.pending.length === 0) this.lastProgressMs = now
     const idle = this.limits.idleTimeoutMs
     if (idle > 0) {
       const silent = (now - this.lastHeardMs) >>> 0
@@ -239,7 +241,10 @@ export class Session {
         next.reject(error)
       }
     }
-    if (moved) this.flushSoon()
+    if (moved) {
+      this.lastProgressMs = kcpNow()
+      this.flushSoon()
+    }
   }
 
   private checkDrained(): void {
