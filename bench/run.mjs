@@ -3,7 +3,7 @@
  * iperf3 and it-length-prefixed, every figure a ratio against a baseline measured in the same run.
  * Prints a Markdown table and writes bench/results.json (an array of result rows, lib/result.mjs).
  *
- * Groups: udp tcp framing text latency lab cli (all by default, in that order), and soak (ten
+ * Groups: udp tcp framing text latency kcp lab cli (all by default, in that order), and soak (ten
  * minutes of traffic with memory sampled; only when named, `--minutes` sets its length).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -13,7 +13,7 @@ import { stopAllPeers } from './lib/child.mjs'
 import { elapsedNs, nowNs } from './lib/stats.mjs'
 import { renderTable } from './lib/table.mjs'
 
-const DEFAULT_GROUPS = ['udp', 'tcp', 'framing', 'text', 'latency', 'lab', 'cli']
+const DEFAULT_GROUPS = ['udp', 'tcp', 'framing', 'text', 'latency', 'kcp', 'lab', 'cli']
 const ALL_GROUPS = [...DEFAULT_GROUPS, 'soak']
 const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url))
 const USAGE = `usage: pnpm bench [-- ${ALL_GROUPS.join('|')} ...] [--reps N] [--minutes N]`
