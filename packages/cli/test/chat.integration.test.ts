@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { freePort } from './helpers/ports.js'
-import { has, SEED_CHAT, start, startProtolab, stopAll } from './helpers/processes.js'
+import { has, GB2312_CHAT, start, startProtolab, stopAll } from './helpers/processes.js'
 import { startListening } from './helpers/protolab.js'
 
 afterEach(stopAll)
 
-describe.skipIf(!has('python3'))("protolab chat with the notes' seed_chat.py, in GB2312 both ways", () => {
+describe.skipIf(!has('python3'))("protolab chat with the GB2312 chat peer (test-peers/gb2312_chat.py), in GB2312 both ways", () => {
   it('shows each side the exact text and the address it came from', async () => {
     const seedPort = await freePort('udp')
     const chatPort = await freePort('udp')
@@ -22,7 +22,7 @@ describe.skipIf(!has('python3'))("protolab chat with the notes' seed_chat.py, in
     ])
     await chat.waitFor('stderr', /\*\*\* chatting with 127\.0\.0\.1:\d+ over udp from 127\.0\.0\.1:\d+/)
     const seed = start('python3', [
-      SEED_CHAT,
+      GB2312_CHAT,
       '--bind',
       String(seedPort),
       '--dest',

@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 
 /**
  * A port the OS says is free now, found by binding port 0 and closing: for peers (nc, socat,
- * seed_chat.py) that cannot report the port they were given. protolab itself is started on port 0
+ * the GB2312 chat peer) that cannot report the port they were given. protolab itself is started on port 0
  * and says which port it got.
  */
 export async function freePort(proto: 'udp' | 'tcp', host = '127.0.0.1'): Promise<number> {
