@@ -57,9 +57,13 @@ const running = new Set<Running>()
 export function start(
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Running {
-  const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: 'pipe' })
+  const child = spawn(command, args, {
+    env: { ...process.env, ...options.env },
+    stdio: 'pipe',
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  })
   const output = { stdout: '', stderr: '' }
   const stdoutChunks: Buffer[] = []
   const stdoutText = new TextDecoder()
