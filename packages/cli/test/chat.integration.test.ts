@@ -1,53 +1,56 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { freePort } from './helpers/ports.js'
-import { has, SEED_CHAT, start, startProtolab, stopAll } from './helpers/processes.js'
+import { GB2312_CHAT, has, start, startProtolab, stopAll } from './helpers/processes.js'
 import { startListening } from './helpers/protolab.js'
 
 afterEach(stopAll)
 
-describe.skipIf(!has('python3'))("protolab chat with the notes' seed_chat.py, in GB2312 both ways", () => {
-  it('shows each side the exact text and the address it came from', async () => {
-    const seedPort = await freePort('udp')
-    const chatPort = await freePort('udp')
-    const chat = startProtolab([
-      'chat',
-      '-t',
-      'udp',
-      '-e',
-      'gb2312',
-      '--bind',
-      String(chatPort),
-      '--peer',
-      `127.0.0.1:${seedPort}`,
-    ])
-    await chat.waitFor('stderr', /\*\*\* chatting with 127\.0\.0\.1:\d+ over udp from 127\.0\.0\.1:\d+/)
-    const seed = start('python3', [
-      SEED_CHAT,
-      '--bind',
-      String(seedPort),
-      '--dest',
-      `127.0.0.1:${chatPort}`,
-      '--encoding',
-      'gb2312',
-      '--linger',
-      '0.2',
-    ])
-    // The seed binds before it reads its input, so its datagram leaves from its port.
-    seed.write('你好，我是种子\n')
-    await chat.waitFor('stdout', /你好，我是种子\n/)
-    expect(chat.stdout()).toBe(`>>> [127.0.0.1:${seedPort}] 你好，我是种子\n`)
+describe.skipIf(!has('python3'))(
+  'protolab chat with the GB2312 chat peer (test-peers/gb2312_chat.py), in GB2312 both ways',
+  () => {
+    it('shows each side the exact text and the address it came from', async () => {
+      const seedPort = await freePort('udp')
+      const chatPort = await freePort('udp')
+      const chat = startProtolab([
+        'chat',
+        '-t',
+        'udp',
+        '-e',
+        'gb2312',
+        '--bind',
+        String(chatPort),
+        '--peer',
+        `127.0.0.1:${seedPort}`,
+      ])
+      await chat.waitFor('stderr', /\*\*\* chatting with 127\.0\.0\.1:\d+ over udp from 127\.0\.0\.1:\d+/)
+      const seed = start('python3', [
+        GB2312_CHAT,
+        '--bind',
+        String(seedPort),
+        '--dest',
+        `127.0.0.1:${chatPort}`,
+        '--encoding',
+        'gb2312',
+        '--linger',
+        '0.2',
+      ])
+      // The seed binds before it reads its input, so its datagram leaves from its port.
+      seed.write('你好，我是种子\n')
+      await chat.waitFor('stdout', /你好，我是种子\n/)
+      expect(chat.stdout()).toBe(`>>> [127.0.0.1:${seedPort}] 你好，我是种子\n`)
 
-    chat.write('收到，我是protolab\n')
-    await seed.waitFor('stdout', /收到，我是protolab\n/)
-    expect(seed.stdout()).toBe(`>>>[('127.0.0.1', ${chatPort})]收到，我是protolab\n`)
+      chat.write('收到，我是protolab\n')
+      await seed.waitFor('stdout', /收到，我是protolab\n/)
+      expect(seed.stdout()).toBe(`>>>[('127.0.0.1', ${chatPort})]收到，我是protolab\n`)
 
-    chat.write('/quit\n')
-    const chatDone = await chat.finished()
-    expect(chatDone.code).toBe(0)
-    seed.end()
-    expect((await seed.finished()).code).toBe(0)
-  })
-})
+      chat.write('/quit\n')
+      const chatDone = await chat.finished()
+      expect(chatDone.code).toBe(0)
+      seed.end()
+      expect((await seed.finished()).code).toBe(0)
+    })
+  },
+)
 
 describe('protolab chat over TCP', () => {
   it('is full duplex between a listening side and a connecting side, and ends cleanly', async () => {

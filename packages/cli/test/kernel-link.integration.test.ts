@@ -12,6 +12,7 @@ import { hasNetem } from '../src/kernel-link/netem.js'
 import { runKernelLink } from '../src/kernel-link/run.js'
 import type { LabRun } from '../src/lab/types.js'
 import { DEFAULT_LAB_PORT } from '../src/lab-remote/server.js'
+import { cannotRunAsNobody, removeReadableCopy, startProtolabAsNobody } from './helpers/as-nobody.js'
 import { BIN, has, type Running, runProtolab, start, startProtolab, stopAll } from './helpers/processes.js'
 
 /**
@@ -19,6 +20,8 @@ import { BIN, has, type Running, runProtolab, start, startProtolab, stopAll } fr
  * root, iproute2 and nftables (`.ci/run` runs as root and installs them); elsewhere they are
  * skipped, saying why.
  */
+const asNobodyProblem = cannotRunAsNobody()
+if (asNobodyProblem !== undefined) console.warn(`skipping the tests run as nobody: ${asNobodyProblem}`)
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0
 const tools = isRoot && has('ip') && has('tc') && has('nft')
 if (!isRoot) console.warn('skipping the kernel link tests: they need Linux and root')
@@ -55,6 +58,7 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
+  removeReadableCopy()
   if (canRun) await removeNamespaces(await ourNamespaces())
 })
 
@@ -313,20 +317,11 @@ describe.skipIf(!canRun)('protolab lab --link kernel and lab cleanup, the comman
     expect(await hostLeftovers()).toEqual([])
   })
 
-  it.skipIf(!has('setpriv'))(
+  it.skipIf(asNobodyProblem !== undefined)(
     'without root: one line naming the proxy link, exit code 1, nothing created',
     async () => {
       const before = await listNamespaces()
-      const asNobody = start('setpriv', [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        process.execPath,
-        BIN,
-        'lab',
-        '--link',
-        'kernel',
-      ])
+      const asNobody = startProtolabAsNobody(['lab', '--link', 'kernel'])
       const result = await asNobody.finished(10_000)
       expect(result.code).toBe(1)
       expect(result.stderr).toBe(

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { freePort } from './helpers/ports.js'
+import { freePort, waitForTcpSocket } from './helpers/ports.js'
 import { has, runProtolab, start, startProtolab, stopAll } from './helpers/processes.js'
 
 afterEach(stopAll)
@@ -80,7 +80,7 @@ describe('protolab proxy', () => {
   it.skipIf(!hasSocat)('relays protolab send to a socat TCP server', async () => {
     const serverPort = await freePort('tcp')
     const server = start('socat', ['-u', `TCP-LISTEN:${serverPort},bind=127.0.0.1,reuseaddr`, 'STDOUT'])
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await waitForTcpSocket(serverPort, 'listen')
     const { proxy, port } = await startProxy(['-t', 'tcp', '--to', `127.0.0.1:${serverPort}`, '--json'])
     const sent = await runProtolab(['send', `127.0.0.1:${port}`, '-t', 'tcp', 'through', 'the', 'proxy'])
     expect(sent.code).toBe(0)

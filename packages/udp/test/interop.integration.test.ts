@@ -6,11 +6,11 @@ import { udp } from '@protolab/udp'
 import { afterEach, describe, expect, it } from 'vitest'
 import { freePort, has, nextMessage, stdoutUntil, stop, waitUntilBound } from './_helpers.js'
 
-const SEED_CHAT = fileURLToPath(new URL('../../../../shared/peers/seed_chat.py', import.meta.url))
-const hasPython = has('python3') && existsSync(SEED_CHAT)
+const GB2312_CHAT = fileURLToPath(new URL('../../../test-peers/gb2312_chat.py', import.meta.url))
+const hasPython = has('python3') && existsSync(GB2312_CHAT)
 const hasSocat = has('socat')
 if (!hasPython)
-  console.warn(`udp interop: python3 or ${SEED_CHAT} not found, skipping the seed_chat.py tests`)
+  console.warn(`udp interop: python3 or ${GB2312_CHAT} not found, skipping the GB2312 chat peer tests`)
 if (!hasSocat) console.warn('udp interop: socat not found, skipping the socat tests')
 
 const HELLO = '你好，世界'
@@ -41,7 +41,7 @@ async function bound(port = 0): Promise<Endpoint> {
 
 function seedChat(bindPort: number, destPort: number): ChildProcess {
   return run('python3', [
-    SEED_CHAT,
+    GB2312_CHAT,
     '--bind',
     String(bindPort),
     '--dest',
@@ -51,7 +51,7 @@ function seedChat(bindPort: number, destPort: number): ChildProcess {
   ])
 }
 
-describe.skipIf(!hasPython)('udp interop with seed_chat.py (the notes’ GB2312 chat)', () => {
+describe.skipIf(!hasPython)('udp interop with test-peers/gb2312_chat.py (a GB2312 chat in Python)', () => {
   it('receives its GB2312 line with its bound port as `from`, and its reply to `m.from` is printed', async () => {
     expect(Array.from(encodeText(HELLO, 'gb2312'))).toEqual(HELLO_GB2312)
     const endpoint = await bound()

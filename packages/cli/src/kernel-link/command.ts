@@ -34,6 +34,7 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
       signal: io.signal,
       onProgress: progress.onProgress,
       ...(flags.capture === undefined ? {} : { capture: flags.capture }),
+      onWarning: (warning) => io.stderr.write(`${warning}\n`),
       onLink: (description, tool) => {
         linkDescription = description
         lossTool = tool

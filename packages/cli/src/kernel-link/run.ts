@@ -8,7 +8,7 @@ import type { LabProgress, LabRun } from '../lab/types.js'
 import { readResultsFile } from '../lab-remote/results-file.js'
 import { DEFAULT_LAB_PORT } from '../lab-remote/server.js'
 import type { RemoteLabReport } from '../lab-remote/types.js'
-import { type Capture, startCapture } from '../layers/capture.js'
+import { type Capture, droppedWarning, startCapture } from '../layers/capture.js'
 import { NamespacedProcess } from './children.js'
 import { withSystemDirectories } from './exec.js'
 import { guardExit } from './exit-guard.js'
@@ -41,6 +41,8 @@ export interface RunKernelLinkOptions {
    * first.
    */
   readonly capture?: string
+  /** Told of what the user should know but that does not fail the run (a capture that missed packets). */
+  readonly onWarning?: (warning: string) => void
 }
 
 /** How long `lab serve` in the receiver's namespace may take to start listening. */
@@ -157,7 +159,10 @@ export async function runKernelLink(
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()))
     // Stopped before the link goes, once the children's sockets are closed, so their close is in it.
-    await capture?.stop()
+    const stats = await capture?.stop()
+    const dropped =
+      stats && context.capture !== undefined ? droppedWarning(context.capture, stats) : undefined
+    if (dropped !== undefined) context.onWarning?.(dropped)
     await link.close()
     unguard()
     await rm(directory, { recursive: true, force: true })

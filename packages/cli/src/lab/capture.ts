@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { CliError } from '../errors.js'
-import { type Capture, portFilter, startCapture } from '../layers/capture.js'
+import { type Capture, type CaptureStats, portFilter, startCapture } from '../layers/capture.js'
 import type { LabListening } from './run-transport.js'
 
 /** The classic pcap file header's length, and the magic that opens a pcapng section instead. */
@@ -26,6 +26,7 @@ export class LabCapture {
   private directory: string | undefined
   private current: Capture | undefined
   private readonly parts: string[] = []
+  private droppedByKernel: number | undefined
 
   /** @param file the pcap file to write once the lab is done */
   constructor(readonly file: string) {}
@@ -52,12 +53,14 @@ export class LabCapture {
   /**
    * Stops the last recording and writes the file: every run's packets, in the order they ran.
    * Writes nothing when no run was recorded. Safe to call more than once; call it in a `finally`.
+   * Resolves with the packets the kernel dropped over all the runs' recordings.
    * @throws CliError when the recordings cannot be joined (different file headers)
    */
-  async finish(): Promise<void> {
+  async finish(): Promise<CaptureStats> {
     try {
       await this.stopCurrent()
       if (this.parts.length > 0) await joinCaptures(this.parts.splice(0), this.file)
+      return { droppedByKernel: this.droppedByKernel }
     } finally {
       if (this.directory !== undefined) await rm(this.directory, { recursive: true, force: true })
       this.directory = undefined
@@ -67,7 +70,9 @@ export class LabCapture {
   private async stopCurrent(): Promise<void> {
     const current = this.current
     this.current = undefined
-    await current?.stop()
+    if (current === undefined) return
+    const { droppedByKernel } = await current.stop()
+    if (droppedByKernel !== undefined) this.droppedByKernel = (this.droppedByKernel ?? 0) + droppedByKernel
   }
 }
 

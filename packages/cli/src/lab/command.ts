@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
+import { droppedWarning } from '../layers/capture.js'
 import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/address.js'
 import { writeCsvLog } from '../report/csv.js'
 import { formatCount } from '../report/format.js'
@@ -100,9 +101,12 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     progress.stop()
     // Whatever happened, no capture program outlives the command, and what it recorded is kept.
     // A run's own failure says more than a capture's, so this one is thrown only after a good run.
-    await capture?.finish().catch((error: unknown) => {
+    const stats = await capture?.finish().catch((error: unknown) => {
       captureFailure = error
     })
+    const dropped =
+      stats && flags.capture !== undefined ? droppedWarning(resolve(flags.capture), stats) : undefined
+    if (dropped !== undefined) io.stderr.write(`${dropped}\n`)
   }
   if (captureFailure !== undefined) throw captureFailure
   if (flags.json) {

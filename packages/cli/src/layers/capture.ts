@@ -24,6 +24,25 @@ export interface CaptureInit {
   readonly searchPath?: readonly string[]
 }
 
+/** What a capture program says of its capture when it stops. */
+export interface CaptureStats {
+  /**
+   * Packets the kernel dropped because the program did not read them in time (tcpdump's
+   * "packets dropped by kernel"); undefined when the program does not say.
+   */
+  readonly droppedByKernel: number | undefined
+}
+
+/**
+ * The warning to print when the kernel dropped packets the capture program was too slow to read:
+ * the file then misses them. Undefined when none were dropped.
+ */
+export function droppedWarning(file: string, stats: CaptureStats): string | undefined {
+  const dropped = stats.droppedByKernel ?? 0
+  if (dropped === 0) return undefined
+  return `capture: the kernel dropped ${dropped.toLocaleString('en-US')} packet${dropped === 1 ? '' : 's'} that the capture program did not read in time; ${file} misses them`
+}
+
 /** A capture that is running. */
 export interface Capture {
   /** The program capturing. */
@@ -32,9 +51,9 @@ export interface Capture {
   readonly path: string
   /**
    * Stops the capture once the packets already seen are written, and resolves when the file is
-   * complete. Safe to call more than once.
+   * complete, with what the program said of it. Safe to call more than once.
    */
-  stop(): Promise<void>
+  stop(): Promise<CaptureStats>
 }
 
 /** `--capture <file>`: record the session's packets on loopback into a pcap file. */
@@ -73,6 +92,16 @@ const DUMPCAP_FLUSH_MS = 1_500
 const READY = /listening on|Capturing on/i
 
 /**
+ * The kernel's capture buffer, in MiB. The program reads packets from a ring of frames in it, one
+ * frame per packet, each as large as the interface's MTU allows: loopback's 64 KiB MTU leaves only
+ * about 16 frames in tcpdump's default 2 MiB, so a capture program that gets no CPU for a few
+ * milliseconds on a loaded machine loses packets. 32 MiB holds about five hundred.
+ */
+const BUFFER_MIB = 32
+
+/** tcpdump's last words: `3 packets dropped by kernel`. */
+const DROPPED = /(\d+) packets? dropped by kernel/
+/**
  * Starts recording packets into a file with tcpdump (or dumpcap), and resolves once it is
  * listening, so traffic sent after this resolves is in the file. Callers must `stop()` it (in a
  * `finally`), or the program keeps capturing after they exit.
@@ -91,6 +120,8 @@ export async function startCapture(init: CaptureInit): Promise<Capture> {
           // Without immediate mode, packets wait in the kernel's buffer and are lost when it stops.
           '--immediate-mode',
           '-U',
+          '-B',
+          String(BUFFER_MIB * 1024),
           '-n',
           '-w',
           init.file,
@@ -101,6 +132,8 @@ export async function startCapture(init: CaptureInit): Promise<Capture> {
           '-i',
           iface,
           '-q',
+          '-B',
+          String(BUFFER_MIB),
           '-w',
           init.file,
           ...(init.file.endsWith('.pcapng') ? [] : ['-P']),
@@ -115,6 +148,13 @@ export async function startCapture(init: CaptureInit): Promise<Capture> {
       ? [found.path, args]
       : [await findIp(searchPath), ['netns', 'exec', init.namespace, found.path, ...args]]
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'] })
+  // All it says, for its counts at the end; reading it also keeps it from blocking on a full pipe.
+  let said = ''
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    said = (said + chunk).slice(-4096)
+  })
+  // 'close' comes after the last of stderr, where tcpdump prints its counts as it exits.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
   try {
     await waitUntilListening(child, found.tool)
     await waitForFileHeader(init.file, child, found.tool)
@@ -122,12 +162,17 @@ export async function startCapture(init: CaptureInit): Promise<Capture> {
     child.kill('SIGKILL')
     throw error
   }
-  let stopping: Promise<void> | undefined
+  let stopping: Promise<CaptureStats> | undefined
   return {
     tool: found.tool,
     path: found.path,
     stop: () => {
       stopping ??= stopCapture(child, init.file, found.tool === 'dumpcap' ? DUMPCAP_FLUSH_MS : 0)
+        .then(() => closed)
+        .then((): CaptureStats => {
+          const dropped = DROPPED.exec(said)?.[1]
+          return { droppedByKernel: dropped === undefined ? undefined : Number(dropped) }
+        })
       return stopping
     },
   }
@@ -188,12 +233,10 @@ function waitUntilListening(child: ChildProcess, tool: string): Promise<void> {
         new CliError(`cannot capture: ${tool} did not start listening within ${START_TIMEOUT_MS / 1000} s`),
       )
     }, START_TIMEOUT_MS)
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString('utf8')
+    const onData = (chunk: string): void => {
+      output += chunk
       if (READY.test(output)) {
         finish()
-        // Keep draining stderr so the program never blocks on a full pipe.
-        child.stderr?.resume()
         resolve()
       }
     }

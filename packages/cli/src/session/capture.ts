@@ -28,5 +28,14 @@ export async function captureSession(
     filter: portFilter(known.map((end) => end.port)),
   })
   io.stderr.write(`capturing to ${file} with ${capture.tool}\n`)
-  return capture
+  const { droppedWarning } = await import('../layers/capture.js')
+  return {
+    ...capture,
+    stop: async () => {
+      const stats = await capture.stop()
+      const warning = droppedWarning(file, stats)
+      if (warning !== undefined) io.stderr.write(`${warning}\n`)
+      return stats
+    },
+  }
 }

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url'
 /** The built command, run as a user runs it. */
 export const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url))
 
-/** The notes' UDP chat, as a real peer. */
-export const SEED_CHAT = fileURLToPath(new URL('../../../../../shared/peers/seed_chat.py', import.meta.url))
+/** The project's GB2312 UDP chat peer (two threads, recvfrom(1024)), as a real peer. */
+export const GB2312_CHAT = fileURLToPath(new URL('../../../../test-peers/gb2312_chat.py', import.meta.url))
 
 /** How long to wait for a build in progress (tsup replaces dist/ while it runs) before giving up. */
 const BUILD_WAIT_MS = 30_000
@@ -57,9 +57,13 @@ const running = new Set<Running>()
 export function start(
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Running {
-  const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: 'pipe' })
+  const child = spawn(command, args, {
+    env: { ...process.env, ...options.env },
+    stdio: 'pipe',
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  })
   const output = { stdout: '', stderr: '' }
   const stdoutChunks: Buffer[] = []
   const stdoutText = new TextDecoder()
