@@ -17,6 +17,15 @@ export default defineConfig({
       { find: /^@protolab\/core$/, replacement: src('core') },
       { find: /^@protolab\/udp$/, replacement: src('udp') },
       { find: /^@protolab\/tcp$/, replacement: src('tcp') },
+      {
+        find: /^@protolab\/lab\/(remote|report)$/,
+        replacement: fileURLToPath(new URL('./packages/lab/src/$1/index.ts', import.meta.url)),
+      },
+      {
+        find: /^@protolab\/lab\/progress$/,
+        replacement: fileURLToPath(new URL('./packages/lab/src/report/progress.ts', import.meta.url)),
+      },
+      { find: /^@protolab\/lab$/, replacement: src('lab') },
       { find: /^@protolab\/cli$/, replacement: src('cli') },
     ],
   },
