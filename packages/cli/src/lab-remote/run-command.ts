@@ -12,7 +12,27 @@ import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { formatAddress } from '../options/address.js'
-import type { RunFlags } from './commands.js'
+
+/** What `protolab lab run` was asked for. */
+export interface RunFlags {
+  server: string
+  transport: 'udp' | 'tcp' | 'both'
+  reverse?: boolean
+  bidir?: boolean
+  count?: number
+  size?: number
+  rate?: number
+  duration?: number
+  mode: 'oneway' | 'rtt'
+  json?: boolean
+  log?: string
+  report?: string
+  recvBuffer?: number
+  /** Hidden: write the report to this file for the process that started this one (the kernel link). */
+  resultsFile?: string
+  /** Hidden: keep per-message data (for the kernel link's --log and --report). */
+  trace?: boolean
+}
 
 /** The remote lab options the flags ask for. */
 export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {

@@ -1,8 +1,9 @@
 import type { DatagramImpairment, LabMetrics, LatencyPercentilesMs, StreamImpairment } from '@protolab/core'
 import type { RelayReport } from '../links/relay/relay.js'
 
-/** The transports the lab can run. */
-export type LabTransportName = 'udp' | 'tcp'
+import type { LabTransportName } from './transport-name.js'
+
+export type { LabTransportName }
 
 /** `oneway`: the receiver measures what arrives; `rtt`: the receiver echoes and the sender measures round trips. */
 export type LabMode = 'oneway' | 'rtt'

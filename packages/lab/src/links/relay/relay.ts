@@ -1,7 +1,7 @@
 import type { DatagramImpairment, Destination, SocketAddress, StreamImpairment } from '@protolab/core'
 import { type TcpProxyStats, tcpProxy } from '@protolab/tcp'
 import { type UdpProxyStats, udpProxy } from '@protolab/udp'
-import type { LabTransportName } from '../../runner/types.js'
+import type { LabTransportName } from '../../runner/transport-name.js'
 
 /** What the lab's relay is asked to do. */
 export interface RelayConfig {
