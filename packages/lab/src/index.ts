@@ -13,6 +13,17 @@
  * The two-host lab is `@protolab/lab/remote`; the reports alone are `@protolab/lab/report`.
  */
 export { LabCapture } from './capture/lab-capture.js'
+export {
+  buildLayersReport,
+  fieldSize,
+  type LayerOverhead,
+  type LayersInput,
+  type LayersReport,
+  type Overhead,
+  overheadOf,
+} from './capture/packet-layers.js'
+export { type PacketReport, type ReadReport, readCaptureReport } from './capture/read.js'
+export { type Retransmission, type TcpSegment, type TcpStory, tellTcpStories } from './capture/tcp-story.js'
 export { type Capture, type CaptureInit, portFilter, startCapture } from './capture/tcpdump.js'
 export { LabError, type LabErrorOptions, type LabErrorReason } from './errors.js'
 export {

@@ -1,13 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { canEncode, encodeText, LinkType, writePcap } from '@protolab/core'
+import { buildLayersReport, readCaptureReport } from '@protolab/lab'
 import { CliError, UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import type { TransportName } from '../options/transport.js'
 import { packetEndpoints } from './endpoints.js'
-import { readCaptureReport } from './read.js'
 import { renderLayersReport } from './render.js'
 import { renderReadReport } from './render-read.js'
-import { buildLayersReport } from './report.js'
 import { layerStyle } from './style.js'
 
 /** The flags of `protolab layers`. */

@@ -4,11 +4,11 @@ import {
   type Dissection,
   decodeText,
   dissect,
+  formatHostPort,
   isProtolabError,
   type PacketTimestamp,
   readCaptureFile,
 } from '@protolab/core'
-import { formatEndpoint } from './render.js'
 import { type TcpSegment, type TcpStory, tellTcpStories } from './tcp-story.js'
 
 /** One packet of a capture file, layer by layer. */
@@ -99,8 +99,8 @@ function tcpSegmentOf(dissection: Dissection, number: number): TcpSegment | unde
   if (ip === undefined || tcp === undefined) return undefined
   return {
     number,
-    source: formatEndpoint({ address: ip.source, port: tcp.header.sourcePort }),
-    destination: formatEndpoint({ address: ip.destination, port: tcp.header.destinationPort }),
+    source: formatHostPort(ip.source, tcp.header.sourcePort),
+    destination: formatHostPort(ip.destination, tcp.header.destinationPort),
     seq: tcp.header.sequenceNumber,
     ack: tcp.header.acknowledgmentNumber,
     flags: tcp.header.flags,
@@ -114,10 +114,7 @@ function summarize(dissection: Dissection, packet: CapturedPacket): string {
   const size = `${packet.data.length} bytes${cut}`
   if (ip !== undefined && (udp !== undefined || tcp !== undefined)) {
     const header = (udp ?? tcp)!.header
-    const route = `${formatEndpoint({ address: ip.source, port: header.sourcePort })} → ${formatEndpoint({
-      address: ip.destination,
-      port: header.destinationPort,
-    })}`
+    const route = `${formatHostPort(ip.source, header.sourcePort)} → ${formatHostPort(ip.destination, header.destinationPort)}`
     if (tcp !== undefined) {
       const flags = dissection.layers
         .find((layer) => layer.layer === 'transport')

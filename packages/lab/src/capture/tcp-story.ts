@@ -1,5 +1,4 @@
 import type { TcpFlags } from '@protolab/core'
-import { plural } from './render.js'
 
 /** One TCP segment of a capture, as the story needs it. */
 export interface TcpSegment {
@@ -223,4 +222,9 @@ function closeOf(segments: readonly TcpSegment[]): TcpStory['close'] {
     ...(lastAck ? { lastAck: lastAck.number } : {}),
     line: `close: ${finText}, ${lastAck ? `last ACK #${lastAck.number}: closed` : 'no last ACK captured'}`,
   }
+}
+
+/** `1 byte`, `5 bytes`. */
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? '' : 's'}`
 }
