@@ -18,6 +18,15 @@ export default defineConfig({
       { find: /^@protolab\/udp$/, replacement: src('udp') },
       { find: /^@protolab\/tcp$/, replacement: src('tcp') },
       { find: /^@protolab\/kcp$/, replacement: src('kcp') },
+      {
+        find: /^@protolab\/lab\/(remote|report)$/,
+        replacement: fileURLToPath(new URL('./packages/lab/src/$1/index.ts', import.meta.url)),
+      },
+      {
+        find: /^@protolab\/lab\/progress$/,
+        replacement: fileURLToPath(new URL('./packages/lab/src/report/progress.ts', import.meta.url)),
+      },
+      { find: /^@protolab\/lab$/, replacement: src('lab') },
       { find: /^@protolab\/cli$/, replacement: src('cli') },
     ],
   },

@@ -1,6 +1,6 @@
 /**
  * 6. The lab: one 1,000,000-message UDP run and one 1,000,000-message TCP run through `runLab`
- * (@protolab/cli), default 64-byte payloads as fast as possible: wall time and the peak RSS (VmHWM)
+ * (@protolab/lab), default 64-byte payloads as fast as possible: wall time and the peak RSS (VmHWM)
  * of the sending process and of the receiver child. Each run happens in a fresh process whose
  * descendants report their peak RSS as they exit (lib/peak-rss-preload.cjs). The baseline is raw
  * node:dgram / node:net moving the same number of same-sized messages (envelope header included)
@@ -30,19 +30,15 @@ const RUN_TIMEOUT_MS = 60_000
 const QUIET_MS = 200
 const PRELOAD = fileURLToPath(new URL('./lib/peak-rss-preload.cjs', import.meta.url))
 const MB = 1e6
-const CLI_DIST = ['index.js', 'lab-child.js'].map((name) =>
-  fileURLToPath(new URL(`../packages/cli/dist/${name}`, import.meta.url)),
+const LAB_DIST = ['index.js', 'lab-child.js'].map((name) =>
+  fileURLToPath(new URL(`../packages/lab/dist/${name}`, import.meta.url)),
 )
 /** How long to wait for a dist/ that a concurrent build is rewriting. */
 const DIST_WAIT_MS = 60_000
 
 /** Runs the group; returns its rows. */
 export async function run() {
-  await waitForFiles(CLI_DIST, DIST_WAIT_MS)
-  const cli = await import('@protolab/cli')
-  if (typeof cli.runLab !== 'function') {
-    return { rows: [], notes: ['Lab: skipped, @protolab/cli does not export runLab yet.'] }
-  }
+  await waitForFiles(LAB_DIST, DIST_WAIT_MS)
   const rows = []
   const notes = []
   for (const transport of ['udp', 'tcp']) {
@@ -87,7 +83,7 @@ export async function run() {
 
 /** One runLab in a fresh driver process; peak RSS of the driver (the sender) and of its children. */
 async function labRun(transport) {
-  await waitForFiles(CLI_DIST, DIST_WAIT_MS)
+  await waitForFiles(LAB_DIST, DIST_WAIT_MS)
   const rssDirectory = mkdtempSync(join(tmpdir(), 'protolab-bench-rss-'))
   const driver = await startPeer('lab', 'labDriver', {}, labEnvironment(rssDirectory))
   try {
@@ -158,7 +154,7 @@ function arrivals(expected) {
 export const roles = {
   /** Runs the lab as `protolab lab` does: this process sends, a child it forks receives. */
   async labDriver() {
-    const { runLab } = await import('@protolab/cli')
+    const { runLab } = await import('@protolab/lab')
     return {
       info: {},
       methods: {

@@ -223,7 +223,7 @@ export const roles = {
 
   /** runLab over UDP and TCP in a loop until `stop`, which resolves once the current run ends. */
   async labLoop() {
-    const { runLab } = await import('@protolab/cli')
+    const { runLab } = await import('@protolab/lab')
     const state = { runs: 0, failures: 0, lastError: undefined, stopping: false }
     const loop = (async () => {
       while (!state.stopping) {

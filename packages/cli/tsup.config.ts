@@ -11,12 +11,14 @@ const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'ico
  * - the `protolab` command (`bin.js`): one ESM bundle with the workspace packages and small
  *   dependencies inside, split into chunks that commands import lazily, so `protolab --help`
  *   loads little. Bundled CommonJS code (iconv-lite) calls `require`, so each file gets one.
- * - the library entry (`index.js`, `index.cjs`, types): `runCli` and the lab runner, with
- *   dependencies external as a library's should be.
+ *   Beside it, the lab's child process entry (from @protolab/lab's sources), which the bundled
+ *   lab runner forks from beside its own file.
+ * - the library entry (`index.js`, `index.cjs`, types): `runCli`, with dependencies external as a
+ *   library's should be.
  */
 export default defineConfig([
   {
-    entry: { bin: 'src/bin.ts', 'lab-child': 'src/lab/child/main.ts' },
+    entry: { bin: 'src/bin.ts', 'lab-child': '../lab/src/runner/child/main.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',
@@ -39,9 +41,6 @@ export default defineConfig([
     splitting: false,
     dts: true,
     sourcemap: true,
-    // The lab finds its child process's file next to its own module: `import.meta.url` in ESM, which
-    // the CommonJS build gets from tsup's shim (from `__filename`) instead of an empty object.
-    shims: true,
     clean: ['index.*'],
   },
 ])

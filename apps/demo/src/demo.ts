@@ -2,7 +2,6 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import {
-  createProgressDisplay,
   describeImpairment,
   impairmentFor,
   type LabImpairment,
@@ -10,7 +9,8 @@ import {
   renderTable,
   runLab,
   writeHtml,
-} from '@protolab/cli'
+} from '@protolab/lab'
+import { createProgressDisplay } from '@protolab/lab/progress'
 import pc from 'picocolors'
 import type { DemoArgs } from './args.js'
 import { exchangeChatLine } from './chat-line.js'

@@ -1,4 +1,4 @@
-import type { LabRun } from '@protolab/cli'
+import type { LabRun } from '@protolab/lab'
 
 const count = (value: number): string => Math.round(value).toLocaleString('en-US')
 const percent = (part: number, whole: number): string =>

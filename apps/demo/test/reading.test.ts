@@ -1,4 +1,4 @@
-import type { LabRun } from '@protolab/cli'
+import type { LabRun } from '@protolab/lab'
 import { describe, expect, it } from 'vitest'
 import { parseDemoArgs } from '../src/args.js'
 import { toHex } from '../src/hex.js'

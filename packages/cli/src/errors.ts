@@ -77,18 +77,71 @@ function describeError(error: unknown): ErrorReport {
 }
 
 /**
- * Matches by shape rather than `instanceof`, so an error from a second copy of core (the library
- * entry and a bundled transport) is still recognised.
+ * core's `isProtolabError`, by the brand every copy of core puts on its errors: this file is
+ * loaded by `protolab --help`, which must not load core.
  */
 function isProtolabErrorLike(error: unknown): error is ProtolabError {
   return (
     error instanceof Error &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    /^ERR_[A-Z_]+$/.test((error as ProtolabError).code)
+    (error as unknown as Record<symbol, unknown>)[Symbol.for('protolab.error')] === true
   )
 }
 
+/** Advice for a lab error by its reason (see @protolab/lab's LabErrorReason), then by its code. */
+const PROXY_LINK =
+  'use --link proxy (the default): the same experiment through a seeded relay, no privileges needed'
+const LAB_HINTS: Readonly<Record<string, (detail: Readonly<Record<string, string>>) => string>> = {
+  'child-entry-missing': () => "build protolab first ('pnpm build'), or run the lab with --in-process",
+  'namespace-entry-missing': () => "build protolab first ('pnpm build')",
+  'server-unreachable': (detail) =>
+    `start one there with 'protolab lab serve --bind ${detail.where ?? '<host:port>'}'`,
+  'capture-tool-missing': () =>
+    "install tcpdump (apt-get install tcpdump) or Wireshark's dumpcap (apt-get install tshark), or leave out --capture",
+  'capture-ip-missing': () => 'install iproute2 (apt-get install iproute2)',
+  'capture-not-writing': () =>
+    'check that the file can be written (capture programs may drop root privileges before writing)',
+  'capture-denied': () => 'capturing needs root, or the capture program given cap_net_raw and cap_net_admin',
+  'capture-exited': () => 'check the interface name (ip link) and the capture filter',
+  'kernel-link-platform': () => PROXY_LINK,
+  'kernel-link-root': () => `run it as root (sudo), or ${PROXY_LINK}`,
+  'kernel-link-tools': () => `install iproute2 and nftables, or ${PROXY_LINK}`,
+  'kernel-link-relay-only': () => 'drop --link kernel to run them through the seeded relay (--link proxy)',
+  'kernel-link-reorder-delay': () => 'add e.g. --delay 10ms',
+  'kernel-link-no-loss-tool': () => 'install nftables, or use --link proxy',
+  'kernel-link-no-netem': () =>
+    "load it with 'modprobe sch_netem' if the kernel has the module, or use --link proxy, whose relay does all of them (loss and --rate-limit work on the kernel link without netem)",
+}
+
+/** Advice for a lab server's refusal (`RemoteLabRefusedError`'s `refusal`). */
+const REFUSAL_HINTS: Readonly<Record<string, string>> = {
+  busy: 'the server runs one session at a time: try again when it is done, or start another server on another port',
+  version: 'run the same protolab version on both hosts',
+}
+
+/**
+ * The hint for a library error: by the finer fields some errors carry (a lab error's `reason`, a
+ * refusal, the flag of an access rule), then by its code. Read by shape, so any copy of the
+ * libraries is understood.
+ */
 function hintFor(error: ProtolabError): string | undefined {
+  const fields = error as ProtolabError & {
+    reason?: unknown
+    detail?: Readonly<Record<string, string>>
+    refusal?: unknown
+    flag?: unknown
+    empty?: unknown
+  }
+  if (typeof fields.reason === 'string' && Object.hasOwn(LAB_HINTS, fields.reason)) {
+    return LAB_HINTS[fields.reason]?.(fields.detail ?? {})
+  }
+  if (error.code === 'ERR_REFUSED' && typeof fields.refusal === 'string') {
+    return Object.hasOwn(REFUSAL_HINTS, fields.refusal) ? REFUSAL_HINTS[fields.refusal] : undefined
+  }
+  if (error.name === 'AccessRuleError' && typeof fields.flag === 'string') {
+    return fields.empty === true
+      ? `give IP addresses or prefixes separated by commas, e.g. ${fields.flag} 10.0.0.0/8,::1`
+      : `${fields.flag} takes IP addresses and prefixes (192.168.1.0/24, ::1), not host names`
+  }
   switch (error.code) {
     case 'ERR_PORT_IN_USE': {
       const port = (error as { port?: unknown }).port

@@ -1,26 +1,8 @@
+/**
+ * @packageDocumentation
+ * The `protolab` command as a function, for programs that want to run it in-process. The lab
+ * itself is a library of its own: `@protolab/lab`.
+ */
 export { CliError, reportError, UsageError } from './errors.js'
 export type { CliIO } from './io.js'
-export {
-  cleanupKernelLinks,
-  type KernelLinkOptions,
-  kernelLinkProblem,
-  parseSsTcpInfo,
-  type RunKernelLinkOptions,
-  readTcpInfo,
-  runKernelLink,
-  type TcpConnectionInfo,
-} from './kernel-link/index.js'
-export * from './lab/index.js'
-export {
-  CONTROL_PROTOCOL,
-  CONTROL_VERSION,
-  DEFAULT_LAB_PORT,
-  LabServer,
-  type LabServerInit,
-  type RemoteLabOptions,
-  type RemoteLabReport,
-  type RemoteLabRun,
-  renderRemoteTable,
-  runRemoteLab,
-} from './lab-remote/index.js'
 export { runCli } from './main.js'

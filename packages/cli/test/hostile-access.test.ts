@@ -1,18 +1,22 @@
 import { createSocket } from 'node:dgram'
 import { createConnection, type Socket } from 'node:net'
-import type { Endpoint, Message, SocketAddress } from '@protolab/core'
+import {
+  AccessList,
+  AccessRuleError,
+  accessListOf,
+  type Endpoint,
+  guardEndpoint,
+  type Message,
+  refusalLog,
+  refusedByAccessList,
+  type SocketAddress,
+} from '@protolab/core'
 import { tcp } from '@protolab/tcp'
 import { udp } from '@protolab/udp'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  AccessList,
-  accessListOf,
-  guardEndpoint,
-  refusalLog,
-  refusedByAccessList,
-} from '../src/access/index.js'
-import { UsageError } from '../src/errors.js'
+import { reportError } from '../src/errors.js'
+import type { CliIO } from '../src/io.js'
 
 /**
  * `--allow` / `--deny`: the rules (deny wins, IPv4-mapped addresses are their IPv4 address, bad
@@ -70,16 +74,20 @@ describe('AccessList rules', () => {
     [{ deny: ['10.0.0.1,,10.0.0.2'] }, /--deny has an empty entry/],
     [{ deny: [''] }, /--deny has an empty entry/],
     [{ allow: ['1.2.3.4:80'] }, /--allow/],
-  ])('%j is bad usage (exit code 2)', (rules, message) => {
+  ])('%j is bad usage (exit code 2)', async (rules, message) => {
     let caught: unknown
     try {
       AccessList.parse(rules)
     } catch (error) {
       caught = error
     }
-    expect(caught).toBeInstanceOf(UsageError)
-    expect((caught as UsageError).exitCode).toBe(2)
-    expect((caught as UsageError).message).toMatch(message)
+    expect(caught).toBeInstanceOf(AccessRuleError)
+    expect((caught as AccessRuleError).code).toBe('ERR_INVALID_ARGUMENT')
+    expect((caught as AccessRuleError).message).toMatch(message)
+    let stderr = ''
+    const io = { stderr: { write: (text: string) => (stderr += text) }, env: {} } as unknown as CliIO
+    expect(await reportError(caught, io)).toBe(2)
+    expect(stderr).toMatch(/^hint: .*(IP addresses|separated by commas)/m)
   })
 
   it('repeated flags and comma-separated lists mean the same', () => {

@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { createEnvelopeBuffer, createRandom, writeEnvelope } from '@protolab/core'
+import { type LabRun, runLab } from '@protolab/lab'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type LabRun, runLab } from '../src/lab/index.js'
 import { type Running, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 import {
   childPids,

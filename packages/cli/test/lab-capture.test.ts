@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Dissection, dissect, ENVELOPE_MAGIC, readCaptureFile } from '@protolab/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_LAB_PORT } from '../src/lab-remote/server.js'
+import { DEFAULT_LAB_PORT } from '../../lab/src/remote/server.js'
 import { cannotRunAsNobody, removeReadableCopy, startProtolabAsNobody } from './helpers/as-nobody.js'
 import { has, runProtolab, stopAll } from './helpers/processes.js'
 

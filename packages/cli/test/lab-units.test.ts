@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import {
+  DEFAULT_COUNT,
+  DURATION_COUNT_LIMIT,
+  impairmentFor,
+  resolveLabOptions,
+} from '../../lab/src/runner/options.js'
+import { Pacer } from '../../lab/src/runner/pacer.js'
+import { buildTrace } from '../../lab/src/runner/trace.js'
 import { DEFAULT_STALL_EVERY_BYTES, impairmentFromFlags } from '../src/lab/flags.js'
-import { DEFAULT_COUNT, DURATION_COUNT_LIMIT, impairmentFor, resolveLabOptions } from '../src/lab/options.js'
-import { Pacer } from '../src/lab/pacer.js'
-import { buildTrace } from '../src/lab/trace.js'
 
 describe('Pacer', () => {
   it('schedules message n at start + n / rate, so a late timer never shifts the rest', () => {

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { type DissectedLayer, encodeText } from '@protolab/core'
+import type { LayersReport, ReadReport } from '@protolab/lab'
+import { type Capture, portFilter, startCapture } from '@protolab/lab'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { type Capture, portFilter, startCapture } from '../src/layers/capture.js'
-import type { ReadReport } from '../src/layers/read.js'
-import type { LayersReport } from '../src/layers/report.js'
+import { reportError } from '../src/errors.js'
+import type { CliIO } from '../src/io.js'
 import { runCli } from '../src/main.js'
 
 /** True when `tool` is on the PATH; says so when it is not, since the tests that need it are skipped. */
@@ -374,8 +375,12 @@ describe('startCapture without a capture program', () => {
     )
     expect(error).toMatchObject({
       message: 'cannot capture: neither tcpdump nor dumpcap is installed',
-      hint: expect.stringContaining('apt-get install tcpdump'),
-      exitCode: 1,
+      code: 'ERR_UNSUPPORTED',
+      reason: 'capture-tool-missing',
     })
+    let stderr = ''
+    const io = { stderr: { write: (text: string) => (stderr += text) }, env: {} } as unknown as CliIO
+    expect(await reportError(error, io)).toBe(1)
+    expect(stderr).toMatch(/^hint: .*apt-get install tcpdump/m)
   })
 })

@@ -4,10 +4,9 @@ import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { buildPacket, LinkType, readPcap, writePcap } from '@protolab/core'
+import type { LayersReport, ReadReport } from '@protolab/lab'
+import { type TcpSegment, tellTcpStories } from '@protolab/lab'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { ReadReport } from '../src/layers/read.js'
-import type { LayersReport } from '../src/layers/report.js'
-import { type TcpSegment, tellTcpStories } from '../src/layers/tcp-story.js'
 import { runCli } from '../src/main.js'
 
 const FIXTURES = fileURLToPath(new URL('../../core/test/fixtures/', import.meta.url))

@@ -22,6 +22,15 @@
  * | `ERR_ABORTED` | an AbortSignal ended the operation |
  * | `ERR_INVALID_ARGUMENT` | an option has a value it cannot take |
  * | `ERR_INVALID_PACKET` | bytes cannot be parsed as the packet or file format asked for |
+ * | `ERR_PROTOCOL` | a peer or a child process sent something its protocol does not allow (the lab's control channel, a results file) |
+ * | `ERR_REFUSED` | a peer refused or ended the session it was asked for (a lab server busy, on another version) |
+ * | `ERR_UNSUPPORTED` | this machine or build cannot do what was asked (a missing tool, kernel module or built file; another OS) |
+ * | `ERR_PRIVILEGE` | what was asked needs privileges this process lacks (root for network namespaces, packet capture) |
+ * | `ERR_PROCESS_FAILED` | a process protolab started (a system tool, a capture program, a lab process in a namespace) failed or exited early |
+ *
+ * An error made by another copy of this package (a bundle and a library each with their own) is
+ * still recognised: every ProtolabError carries the `Symbol.for('protolab.error')` brand, which
+ * `instanceof ProtolabError` and {@link isProtolabError} check, as undici's errors do.
  */
 export type ErrorCode =
   | 'ERR_INVALID_ADDRESS'
@@ -42,11 +51,37 @@ export type ErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_INVALID_ARGUMENT'
   | 'ERR_INVALID_PACKET'
+  | 'ERR_PROTOCOL'
+  | 'ERR_REFUSED'
+  | 'ERR_UNSUPPORTED'
+  | 'ERR_PRIVILEGE'
+  | 'ERR_PROCESS_FAILED'
+
+/** The brand every {@link ProtolabError} carries, shared by every copy of core through the global symbol registry. */
+const PROTOLAB_ERROR = Symbol.for('protolab.error')
 
 /** The base of every error protolab throws. */
 export class ProtolabError extends Error {
   override name = 'ProtolabError'
   readonly code: ErrorCode
+  readonly [PROTOLAB_ERROR] = true
+
+  /**
+   * `instanceof ProtolabError` holds for an error of another copy of core; a subclass keeps
+   * ordinary `instanceof` (its prototype chain), since its name alone proves nothing.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`, which decides the check
+    if (this === ProtolabError) {
+      return (
+        typeof value === 'object' &&
+        value !== null &&
+        (value as Record<symbol, unknown>)[PROTOLAB_ERROR] === true
+      )
+    }
+    // biome-ignore lint/complexity/noThisInStatic: the ordinary check, against the subclass asked about
+    return Function.prototype[Symbol.hasInstance].call(this, value)
+  }
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
@@ -218,7 +253,10 @@ export class ConnectionLimitError extends ProtolabError {
   }
 }
 
-/** True when `error` is a {@link ProtolabError}, optionally with the given code. */
+/**
+ * True when `error` is a {@link ProtolabError}, optionally with the given code, even one made by
+ * another copy of core (it checks the `Symbol.for('protolab.error')` brand, not the class).
+ */
 export function isProtolabError(error: unknown, code?: ErrorCode): error is ProtolabError {
   return error instanceof ProtolabError && (code === undefined || error.code === code)
 }

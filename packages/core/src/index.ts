@@ -1,3 +1,4 @@
+export * from './access/index.js'
 export * from './address/index.js'
 export * from './errors.js'
 export * from './framing/index.js'

@@ -1,5 +1,2 @@
-export { AccessList, type AccessRules, accessListOf } from './access-list.js'
-export { guardEndpoint, type RefusalListener, refusedByAccessList } from './guarded-endpoint.js'
 export { idleTimeoutOption, maxConnectionsOption } from './limits.js'
 export { type AccessFlags, accessOptions } from './options.js'
-export { refusalLog } from './refusal-log.js'

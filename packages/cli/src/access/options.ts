@@ -31,8 +31,8 @@ function accessOption(which: keyof AccessFlags, flags: string, description: stri
     value,
   ])
   return deferParse(option, async (values: string[]) => {
-    const { AccessList } = await import('./access-list.js')
-    AccessList.parse({ [which]: values }) // throws UsageError naming the flag and the bad entry
+    const { AccessList } = await import('@protolab/core')
+    AccessList.parse({ [which]: values }) // throws AccessRuleError naming the flag and the bad entry
     return values
   })
 }

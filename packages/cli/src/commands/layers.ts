@@ -1,19 +1,9 @@
 import { Command, Option } from 'commander'
 import type { CliIO } from '../io.js'
+import type { LayersFlags } from '../layers/run.js'
 import { encodingOption } from '../options/encoding.js'
 import { jsonOption } from '../options/output.js'
-import { type TransportName, transportOption } from '../options/transport.js'
-
-/** The flags of `protolab layers`. */
-export interface LayersFlags {
-  readonly transport: TransportName
-  readonly encoding: string
-  readonly from?: string
-  readonly to?: string
-  readonly pcap?: string
-  readonly read?: string
-  readonly json?: boolean
-}
+import { transportOption } from '../options/transport.js'
 
 /** `protolab layers`: the four layers of the packet a message becomes, byte by byte. */
 export function layersCommand(io: CliIO): Command {

@@ -1,9 +1,11 @@
+import { cleanupKernelLinks, kernelLinkProblem, withSystemDirectories } from '@protolab/lab'
 import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
-import type { CleanupFlags } from '../lab-remote/commands.js'
-import { cleanupKernelLinks } from './cleanup.js'
-import { withSystemDirectories } from './exec.js'
-import { kernelLinkProblem } from './support.js'
+
+/** What `protolab lab cleanup` was asked for. */
+export interface CleanupFlags {
+  all?: boolean
+}
 
 /** `protolab lab cleanup`: removes what kernel-link runs left behind, and says what it removed. */
 export async function runCleanupCommand(flags: CleanupFlags, io: CliIO): Promise<void> {

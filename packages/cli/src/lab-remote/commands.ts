@@ -1,49 +1,19 @@
 import { Command, Option } from 'commander'
 import { idleTimeoutOption, maxConnectionsOption } from '../access/limits.js'
-import { type AccessFlags, accessOptions } from '../access/options.js'
+import { accessOptions } from '../access/options.js'
 import type { CliIO } from '../io.js'
+import type { CleanupFlags } from '../kernel-link/cleanup-command.js'
 import { labModeOption } from '../lab/flags.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
 import { byteCountOption, durationOption } from '../options/units.js'
+import type { RunFlags } from './run-command.js'
+import type { ServeFlags } from './serve-command.js'
 
 /** Defaults of `lab serve`, as its help states them (kept equal to the server's constants). */
 const SERVE_DEFAULT_BIND = '127.0.0.1:5301'
 const SERVE_DEFAULT_MAX_CONNECTIONS = 16
 const SERVE_DEFAULT_IDLE_TIMEOUT_S = 60
-
-/** What `protolab lab serve` was asked for. */
-export interface ServeFlags extends AccessFlags {
-  bind: string
-  maxConnections: number
-  idleTimeout: number
-}
-
-/** What `protolab lab run` was asked for. */
-export interface RunFlags {
-  server: string
-  transport: 'udp' | 'tcp' | 'both'
-  reverse?: boolean
-  bidir?: boolean
-  count?: number
-  size?: number
-  rate?: number
-  duration?: number
-  mode: 'oneway' | 'rtt'
-  json?: boolean
-  log?: string
-  report?: string
-  recvBuffer?: number
-  /** Hidden: write the report to this file for the process that started this one (the kernel link). */
-  resultsFile?: string
-  /** Hidden: keep per-message data (for the kernel link's --log and --report). */
-  trace?: boolean
-}
-
-/** What `protolab lab cleanup` was asked for. */
-export interface CleanupFlags {
-  all?: boolean
-}
 
 /**
  * Adds `serve`, `run` and `cleanup` to the `lab` command: the lab across two hosts, and the

@@ -1,18 +1,38 @@
 import { resolve } from 'node:path'
 import { parseHostPort } from '@protolab/core'
+import { createProgressDisplay } from '@protolab/lab/progress'
+import {
+  type RemoteLabOptions,
+  type RemoteLabReport,
+  runRemoteLab,
+  writeResultsFile,
+} from '@protolab/lab/remote'
+import { renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { formatAddress } from '../options/address.js'
-import { writeCsvLog } from '../report/csv.js'
-import { writeHtml } from '../report/html.js'
-import { renderJson } from '../report/json.js'
-import { createProgressDisplay } from '../report/progress.js'
-import { renderTable } from '../report/table.js'
-import { type RemoteLabOptions, runRemoteLab } from './client.js'
-import type { RunFlags } from './commands.js'
-import { writeResultsFile } from './results-file.js'
-import type { RemoteLabReport } from './types.js'
+
+/** What `protolab lab run` was asked for. */
+export interface RunFlags {
+  server: string
+  transport: 'udp' | 'tcp' | 'both'
+  reverse?: boolean
+  bidir?: boolean
+  count?: number
+  size?: number
+  rate?: number
+  duration?: number
+  mode: 'oneway' | 'rtt'
+  json?: boolean
+  log?: string
+  report?: string
+  recvBuffer?: number
+  /** Hidden: write the report to this file for the process that started this one (the kernel link). */
+  resultsFile?: string
+  /** Hidden: keep per-message data (for the kernel link's --log and --report). */
+  trace?: boolean
+}
 
 /** The remote lab options the flags ask for. */
 export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {

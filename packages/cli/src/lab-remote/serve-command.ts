@@ -1,10 +1,21 @@
-import { escapeControlCharacters, formatHostPort, parseHostPort } from '@protolab/core'
-import { accessListOf, refusalLog } from '../access/index.js'
+import {
+  accessListOf,
+  escapeControlCharacters,
+  formatHostPort,
+  parseHostPort,
+  refusalLog,
+} from '@protolab/core'
+import { CONTROL_PROTOCOL, CONTROL_VERSION, DEFAULT_LAB_PORT, LabServer } from '@protolab/lab/remote'
+import type { AccessFlags } from '../access/options.js'
 import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
-import type { ServeFlags } from './commands.js'
-import { CONTROL_PROTOCOL, CONTROL_VERSION } from './protocol.js'
-import { DEFAULT_LAB_PORT, LabServer } from './server.js'
+
+/** What `protolab lab serve` was asked for. */
+export interface ServeFlags extends AccessFlags {
+  bind: string
+  maxConnections: number
+  idleTimeout: number
+}
 
 /**
  * `protolab lab serve`: listens for lab clients until Ctrl-C, saying on stderr where it listens and

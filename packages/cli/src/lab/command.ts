@@ -1,21 +1,24 @@
 import { resolve } from 'node:path'
+import {
+  formatCount,
+  LabCapture,
+  type LabListening,
+  type LabMode,
+  type LabOptions,
+  type LabTransportName,
+  type RelayReport,
+  renderJson,
+  renderTable,
+  runLab,
+  writeCsvLog,
+  writeHtml,
+} from '@protolab/lab'
+import { createProgressDisplay } from '@protolab/lab/progress'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { droppedWarning } from '../layers/capture.js'
 import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/address.js'
-import { writeCsvLog } from '../report/csv.js'
-import { formatCount } from '../report/format.js'
-import { writeHtml } from '../report/html.js'
-import { renderJson } from '../report/json.js'
-import { createProgressDisplay } from '../report/progress.js'
-import { renderTable } from '../report/table.js'
-import { LabCapture } from './capture.js'
 import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
-import type { LabOptions } from './options.js'
-import type { RelayReport } from './roles/relay.js'
-import { runLab } from './run.js'
-import type { LabListening } from './run-transport.js'
-import type { LabMode, LabTransportName } from './types.js'
 
 /** What `protolab lab` was asked for, as commander parsed it. */
 export interface LabFlags extends ImpairmentFlags, IPVersionFlags {

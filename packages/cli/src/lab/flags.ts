@@ -1,8 +1,8 @@
+import type { LabImpairment } from '@protolab/lab'
 import { Option } from 'commander'
 import { UsageError } from '../errors.js'
 import { parseInteger } from '../options/integer.js'
 import { byteCountOption, durationOption, probabilityOption, rateOption } from '../options/units.js'
-import type { LabImpairment } from './types.js'
 
 /** The impairment flags as commander parses them (values already converted). */
 export interface ImpairmentFlags {

@@ -1,8 +1,9 @@
-import { formatHostPort, type SocketAddress } from '@protolab/core'
+import { accessListOf, formatHostPort, refusalLog, type SocketAddress } from '@protolab/core'
+import { describeImpairment, formatCount, impairmentFor, type RelayReport } from '@protolab/lab'
 import { tcpProxy } from '@protolab/tcp'
 import { udpProxy } from '@protolab/udp'
-import { type AccessFlags, accessListOf, refusalLog } from '../access/index.js'
 import { type CliIO, writeAndDrain, writeLine } from '../io.js'
+import type { AccessFlags } from '../options/access.js'
 import {
   formatAddress,
   type IPVersionFlags,
@@ -11,10 +12,7 @@ import {
   parseLocalAddress,
 } from '../options/address.js'
 import type { TransportName } from '../options/transport.js'
-import { describeImpairment, formatCount } from '../report/format.js'
 import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
-import { impairmentFor } from './options.js'
-import type { RelayReport } from './roles/relay.js'
 
 /** What `protolab proxy` was asked for, as commander parsed it. */
 export interface ProxyFlags extends ImpairmentFlags, IPVersionFlags, AccessFlags {

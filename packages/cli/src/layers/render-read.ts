@@ -1,5 +1,5 @@
 import type { DissectedLayer, PacketField } from '@protolab/core'
-import type { PacketReport, ReadReport } from './read.js'
+import type { PacketReport, ReadReport } from '@protolab/lab'
 import { plural, quoteText } from './render.js'
 import type { LayerStyle } from './style.js'
 

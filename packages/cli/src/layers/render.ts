@@ -1,6 +1,6 @@
 import { type DissectedLayer, escapeControlCharacters, type PacketField } from '@protolab/core'
+import { fieldSize, type LayersReport, type Overhead } from '@protolab/lab'
 import { layeredHexDump } from './hex.js'
-import { fieldSize, type LayersReport, type Overhead } from './report.js'
 import { LAYER_TITLES, type LayerStyle } from './style.js'
 
 /** `protolab layers <text>` for people: each layer's fields, the marked hex dump, the overhead. */

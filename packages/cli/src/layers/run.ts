@@ -1,14 +1,24 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { canEncode, encodeText, LinkType, writePcap } from '@protolab/core'
-import type { LayersFlags } from '../commands/layers.js'
+import { buildLayersReport, readCaptureReport } from '@protolab/lab'
 import { CliError, UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
+import type { TransportName } from '../options/transport.js'
 import { packetEndpoints } from './endpoints.js'
-import { readCaptureReport } from './read.js'
 import { renderLayersReport } from './render.js'
 import { renderReadReport } from './render-read.js'
-import { buildLayersReport } from './report.js'
 import { layerStyle } from './style.js'
+
+/** The flags of `protolab layers`. */
+export interface LayersFlags {
+  readonly transport: TransportName
+  readonly encoding: string
+  readonly from?: string
+  readonly to?: string
+  readonly pcap?: string
+  readonly read?: string
+  readonly json?: boolean
+}
 
 /**
  * `protolab layers`: with text, builds the packet it becomes and prints it layer by layer (and

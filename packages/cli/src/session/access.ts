@@ -1,5 +1,5 @@
 import type { Endpoint, SocketAddress } from '@protolab/core'
-import { accessListOf } from '../access/index.js'
+import { accessListOf } from '@protolab/core'
 import type { AccessFlags } from '../options/access.js'
 import { closePeer } from './close-peer.js'
 import type { EndpointEvent } from './events.js'

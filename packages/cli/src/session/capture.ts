@@ -1,5 +1,5 @@
+import type { Capture } from '@protolab/lab'
 import type { CliIO } from '../io.js'
-import type { Capture } from '../layers/capture.js'
 
 /** One end of a session, by address and port. */
 interface SessionEnd {
@@ -20,7 +20,7 @@ export async function captureSession(
 ): Promise<Capture | undefined> {
   if (file === undefined) return undefined
   const known = ends.filter((end): end is SessionEnd => end !== undefined)
-  const { portFilter, startCapture } = await import('../layers/capture.js')
+  const { portFilter, startCapture } = await import('@protolab/lab')
   const onLoopback = known.every((end) => end.address === '::1' || end.address.startsWith('127.'))
   const capture = await startCapture({
     file,

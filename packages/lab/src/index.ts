@@ -1,0 +1,79 @@
+/**
+ * @packageDocumentation
+ * The lab as a library: numbered messages over UDP and TCP through a seeded impairment link,
+ * every one accounted for, and the reports (table, JSON, CSV, HTML) of what each transport did.
+ *
+ * ```ts
+ * import { renderTable, runLab } from '@protolab/lab'
+ *
+ * const report = await runLab({ transport: 'both', count: 1000, loss: 0.05, seed: 7 })
+ * process.stdout.write(renderTable(report.runs))
+ * ```
+ *
+ * The two-host lab is `@protolab/lab/remote`; the reports alone are `@protolab/lab/report`.
+ */
+export { LabCapture } from './capture/lab-capture.js'
+export {
+  buildLayersReport,
+  fieldSize,
+  type LayerOverhead,
+  type LayersInput,
+  type LayersReport,
+  type Overhead,
+  overheadOf,
+} from './capture/packet-layers.js'
+export { type PacketReport, type ReadReport, readCaptureReport } from './capture/read.js'
+export { type Retransmission, type TcpSegment, type TcpStory, tellTcpStories } from './capture/tcp-story.js'
+export { type Capture, type CaptureInit, portFilter, startCapture } from './capture/tcpdump.js'
+export { LabError, type LabErrorOptions, type LabErrorReason } from './errors.js'
+export {
+  type CleanupOptions,
+  type CleanupResult,
+  cleanupKernelLinks,
+  describeKernelImpairment,
+  type KernelImpairment,
+  KernelLink,
+  KernelLinkError,
+  type KernelLinkInit,
+  type KernelLinkOptions,
+  kernelImpairmentOf,
+  kernelLinkNotes,
+  kernelLinkProblem,
+  LINK_PREFIX,
+  type LinkNames,
+  type LossTool,
+  linkNames,
+  listNamespaces,
+  type MachineFacts,
+  parseSsTcpInfo,
+  type RunKernelLinkOptions,
+  readTcpInfo,
+  runKernelLink,
+  type TcpConnectionInfo,
+  withSystemDirectories,
+} from './links/kernel/index.js'
+export type { RelayReport } from './links/relay/relay.js'
+export * from './report/index.js'
+export {
+  DEFAULT_COUNT,
+  DEFAULT_SIZE,
+  DURATION_COUNT_LIMIT,
+  impairmentFor,
+  type LabOptions,
+  MAX_COUNT,
+  MAX_SIZE,
+} from './runner/options.js'
+export { type RunLabOptions, runLab } from './runner/run.js'
+export type { LabListening } from './runner/run-transport.js'
+export type {
+  LabDirection,
+  LabImpairment,
+  LabLatencyMs,
+  LabLink,
+  LabMode,
+  LabProgress,
+  LabReport,
+  LabRun,
+  LabTrace,
+  LabTransportName,
+} from './runner/types.js'

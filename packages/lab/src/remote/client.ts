@@ -1,0 +1,396 @@
+import {
+  AbortError,
+  type Destination,
+  decodeMessageRecords,
+  formatHostPort,
+  isProtolabError,
+  labMetricsFromSummary,
+  type ReceiverSummary,
+  randomSessionId,
+} from '@protolab/core'
+import { type TcpEndpoint, tcp } from '@protolab/tcp'
+import { LabError } from '../errors.js'
+import { quietTimeMs } from '../runner/drain.js'
+import { resolveLabOptions } from '../runner/options.js'
+import { type LabEndpoint, openLabEndpoint } from '../runner/roles/endpoints.js'
+import { buildTrace } from '../runner/trace.js'
+import type { LabMode, LabProgress, LabRun, LabTrace, LabTransportName } from '../runner/types.js'
+import { ControlChannel } from './channel.js'
+import { type ClockSync, readBootId, syncClocks } from './clock.js'
+import { ControlProtocolError } from './errors.js'
+import { flowWork, fromBase64, type ReceiverOutcome, runCountingSide, type SenderOutcome } from './flows.js'
+import { controlFraming, MAX_SENT_LINE_BYTES } from './framing.js'
+import { type FlowDirection, helloMessage, MAX_QUIET_MS, type SessionRequest } from './protocol.js'
+import { HANDSHAKE_TIMEOUT_MS } from './server.js'
+import { encodeDataHello, SessionEndpoint } from './session-endpoint.js'
+import type { RemoteLabReport } from './types.js'
+
+/** What {@link runRemoteLab} runs against a `lab serve`. */
+export interface RemoteLabOptions {
+  /** The server's control address. */
+  readonly server: Destination
+  /** One session per transport, in this order. */
+  readonly transports: readonly LabTransportName[]
+  /** `forward` (default): this side sends; `reverse`: the server sends; `bidir`: both at once. */
+  readonly direction?: 'forward' | 'reverse' | 'bidir'
+  readonly count?: number
+  readonly size?: number
+  /** Messages per second, 0 = as fast as possible (default). */
+  readonly rate?: number
+  readonly durationMs?: number
+  readonly mode?: LabMode
+  /** Keep per-message data for `--log` and `--report`. */
+  readonly trace?: boolean
+  /** UDP: SO_RCVBUF of the receiving socket. */
+  readonly recvBufferBytes?: number
+  /** Reported as each run's seed (nothing is seeded across a real network); default 0. */
+  readonly seed?: number
+}
+
+/** Per-call options of {@link runRemoteLab}. */
+export interface RunRemoteLabOptions {
+  readonly signal?: AbortSignal
+  readonly onProgress?: (progress: LabProgress) => void
+}
+
+/** How long connecting to the server may take. */
+const CONNECT_TIMEOUT_MS = 10_000
+/** Client heartbeats while a session runs, and how long the server may stay silent. */
+const HEARTBEAT_MS = 1000
+const SILENCE_MS = 15_000
+/** How often a reverse UDP flow repeats its data hello until the server has heard it (it may be lost). */
+const DATA_HELLO_INTERVAL_MS = 50
+/** Room per message for results sent back: per-message records and send times in base64. */
+const RESULT_BYTES_PER_MESSAGE = 32
+const BASE_MAX_LINE_BYTES = 4 * 1024 * 1024
+
+/**
+ * `protolab lab run`: runs the lab against a `lab serve` on another host (or namespace): one
+ * control connection, then per transport a session whose flows go one way, the other, or both at
+ * once. The server's half of the results comes back over the control channel, so the runs have
+ * exactly the fields of a local run (plus the direction, and TCP's kernel numbers).
+ *
+ * @throws RemoteLabRefusedError when the server is busy, speaks another version, or the session fails there
+ * @throws LabError when the server cannot be reached or goes silent
+ * @throws AbortError when `signal` aborts
+ */
+export async function runRemoteLab(
+  options: RemoteLabOptions,
+  context: RunRemoteLabOptions = {},
+): Promise<RemoteLabReport> {
+  const plan = resolveLabOptions({
+    transports: options.transports,
+    ...(options.count === undefined ? {} : { count: options.count }),
+    ...(options.size === undefined ? {} : { size: options.size }),
+    ...(options.rate === undefined ? {} : { rate: options.rate }),
+    ...(options.durationMs === undefined ? {} : { durationMs: options.durationMs }),
+    ...(options.mode === undefined ? {} : { mode: options.mode }),
+    ...(options.recvBufferBytes === undefined ? {} : { recvBufferBytes: options.recvBufferBytes }),
+  })
+  const signal = context.signal ?? new AbortController().signal
+  const flows: FlowDirection[] =
+    options.direction === 'bidir' ? ['forward', 'reverse'] : [options.direction ?? 'forward']
+  const connection = await connect(
+    options.server,
+    BASE_MAX_LINE_BYTES + RESULT_BYTES_PER_MESSAGE * plan.count,
+    signal,
+  )
+  const { channel } = connection
+  try {
+    const bootId = readBootId()
+    await channel.send(helloMessage(bootId))
+    const hello = await channel.next('hello', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
+    const clock = await syncClocks(channel, bootId !== null && hello.bootId === bootId, signal)
+    const heartbeatMs = Math.max(
+      100,
+      Math.min(HEARTBEAT_MS, Math.floor((hello.idleTimeoutMs || HEARTBEAT_MS * 3) / 3)),
+    )
+    const runs: LabRun[] = []
+    const traces: LabTrace[] = []
+    for (const transport of plan.transports) {
+      const request: SessionRequest = {
+        session: randomSessionId(),
+        transport,
+        count: plan.count,
+        size: plan.size,
+        rate: plan.rate,
+        durationMs: plan.durationMs ?? null,
+        mode: plan.mode,
+        flows,
+        trace: options.trace === true,
+        recvBufferBytes: plan.recvBufferBytes ?? null,
+        quietMs: Math.min(
+          MAX_QUIET_MS,
+          Math.ceil(quietTimeMs(transport, undefined, plan.size, plan.mode) + 4 * clock.rttMs),
+        ),
+        clockOffsetMs: clock.offsetMs,
+      }
+      channel.startHeartbeat(heartbeatMs, SILENCE_MS)
+      try {
+        const session = await runSession(channel, connection.endpoint, request, clock, options.seed ?? 0, {
+          signal: AbortSignal.any([signal, channel.failed]),
+          onProgress: context.onProgress,
+        })
+        runs.push(...session.runs)
+        traces.push(...session.traces)
+      } finally {
+        channel.stopHeartbeat()
+      }
+    }
+    await channel.send({ type: 'bye' }).catch(() => {})
+    return { runs, traces }
+  } catch (error) {
+    if (signal.aborted) throw new AbortError()
+    // When the channel failed, its reason (the server's error, a silence) says more than what it caused.
+    throw channel.error !== undefined && !isProtolabError(channel.error, 'ERR_CLOSED') ? channel.error : error
+  } finally {
+    await channel.close()
+  }
+}
+
+interface Connection {
+  readonly endpoint: TcpEndpoint
+  readonly channel: ControlChannel
+}
+
+async function connect(server: Destination, maxLineBytes: number, signal: AbortSignal): Promise<Connection> {
+  const where = formatHostPort(server.address, server.port)
+  let endpoint: TcpEndpoint
+  try {
+    endpoint = await tcp({ framing: controlFraming(maxLineBytes), maxFrameBytes: MAX_SENT_LINE_BYTES }).open({
+      peer: server,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
+    })
+  } catch (error) {
+    if (signal.aborted) throw new AbortError()
+    const reason = isProtolabError(error, 'ERR_ABORTED')
+      ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`
+      : error instanceof Error
+        ? error.message
+        : String(error)
+    throw new LabError('ERR_PEER_UNREACHABLE', `cannot reach a lab server at ${where}: ${reason}`, {
+      reason: 'server-unreachable',
+      detail: { where },
+      cause: error,
+    })
+  }
+  const channel = new ControlChannel(
+    { send: (line) => endpoint.send(line), close: () => endpoint.close() },
+    { peerName: `the lab server at ${where}` },
+  )
+  void (async () => {
+    try {
+      for await (const message of endpoint) channel.deliver(message.payload)
+      channel.end()
+    } catch (error) {
+      channel.end(error)
+    }
+  })()
+  return { endpoint, channel }
+}
+
+interface SessionContext {
+  readonly signal: AbortSignal
+  readonly onProgress: ((progress: LabProgress) => void) | undefined
+}
+
+/** One session: the data endpoints of each flow, the start handshake, the flows, the runs. */
+async function runSession(
+  channel: ControlChannel,
+  control: TcpEndpoint,
+  request: SessionRequest,
+  clock: ClockSync,
+  seed: number,
+  context: SessionContext,
+): Promise<RemoteLabReport> {
+  const { signal } = context
+  await channel.send({ type: 'session', ...request })
+  const ready = await channel.next('ready', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
+  if (ready.session !== request.session || ready.ports.length !== request.flows.length) {
+    throw new ControlProtocolError(
+      `${channel.peerName} answered a session request with a mismatched ready message`,
+    )
+  }
+  const serverHost = control.remoteAddress?.address ?? ''
+  const localHost = control.localAddress.address
+  const endpoints: SessionEndpoint[] = []
+  let helloTimer: NodeJS.Timeout | undefined
+  try {
+    for (const [index, direction] of request.flows.entries()) {
+      const receiving = direction === 'reverse'
+      const inner: LabEndpoint = await openLabEndpoint(request.transport, {
+        ...(request.transport === 'udp' ? { bind: { host: localHost, port: 0 } } : {}),
+        peer: { address: serverHost, port: ready.ports[index] ?? 0 },
+        payloadBytes: request.size,
+        recvBufferBytes: receiving ? (request.recvBufferBytes ?? undefined) : undefined,
+        signal,
+      })
+      endpoints.push(
+        new SessionEndpoint(inner, {
+          session: request.session,
+          peerHost: serverHost,
+          // One-way arrivals here are put on the server's clock, the sender's.
+          clockShiftMs: receiving && request.mode === 'oneway' ? clock.offsetMs : 0,
+        }),
+      )
+    }
+    const work = flowWork(request, endpoints, channel, false, signal)
+    // A reverse flow's socket says hello, so the server learns where to send; UDP repeats it until heard.
+    const hello = encodeDataHello(request.session)
+    const receivingSides = work.filter((item) => item.kind === 'count')
+    const sayHello = (): void => {
+      for (const item of receivingSides) void item.side.endpoint.send(hello).catch(() => {})
+    }
+    sayHello()
+    if (request.transport === 'udp' && receivingSides.length > 0) {
+      helloTimer = setInterval(sayHello, DATA_HELLO_INTERVAL_MS)
+    }
+    await channel.send({ type: 'start' })
+    await channel.next('started', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
+    clearInterval(helloTimer)
+    const outcomes = await Promise.all(
+      work.map((item) =>
+        item.kind === 'send'
+          ? item.sender.run((sent, elapsedMs) =>
+              context.onProgress?.({
+                transport: request.transport,
+                sent,
+                total: request.count,
+                elapsedMs,
+                durationMs: request.durationMs ?? undefined,
+                phase: 'sending',
+              }),
+            )
+          : runCountingSide(item.side, item.counter),
+      ),
+    )
+    const runs: LabRun[] = []
+    const traces: LabTrace[] = []
+    for (const [index, outcome] of outcomes.entries()) {
+      const direction = request.flows[index] ?? 'forward'
+      const built =
+        direction === 'forward'
+          ? runOfForwardFlow(request, outcome as SenderOutcome, clock, seed)
+          : runOfReverseFlow(request, outcome as ReceiverOutcome, clock, seed)
+      runs.push(built.run)
+      if (built.trace !== undefined) traces.push(built.trace)
+    }
+    await channel.send({ type: 'end', session: request.session })
+    return { runs, traces }
+  } finally {
+    clearInterval(helloTimer)
+    await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()))
+  }
+}
+
+interface BuiltRun {
+  readonly run: LabRun
+  readonly trace: LabTrace | undefined
+}
+
+/** A flow this side sent: the server counted it (one-way) or echoed it (round trip). */
+function runOfForwardFlow(
+  request: SessionRequest,
+  outcome: SenderOutcome,
+  clock: ClockSync,
+  seed: number,
+): BuiltRun {
+  const server = outcome.receiver
+  if (server === null) throw new ControlProtocolError('the lab server sent no results for a flow it received')
+  const summary = outcome.half.echo ?? server.summary
+  // In round-trip mode the server's own tally of what it could not echo is added.
+  const echoer = outcome.half.echo === null ? undefined : server.summary
+  return buildRun(request, 'forward', {
+    summary,
+    sent: outcome.half.sent,
+    startNs: outcome.half.startNs,
+    sentAtMs: outcome.sentAtMs,
+    extraCorrupted: echoer?.corrupted ?? 0,
+    extraForeign: (echoer?.foreign ?? 0) + server.foreign + outcome.half.foreign,
+    recvBufferBytes: server.recvBufferBytes,
+    tcp: outcome.half.tcp,
+    error: outcome.half.error,
+    clock,
+    seed,
+  })
+}
+
+/** A flow the server sent: this side counted it (one-way) or echoed it (round trip). */
+function runOfReverseFlow(
+  request: SessionRequest,
+  outcome: ReceiverOutcome,
+  clock: ClockSync,
+  seed: number,
+): BuiltRun {
+  const server = outcome.sender
+  if (server === null) throw new ControlProtocolError('the lab server sent no report for a flow it sent')
+  const summary = server.echo ?? outcome.half.summary
+  const echoer = server.echo === null ? undefined : outcome.half.summary
+  return buildRun(request, 'reverse', {
+    summary,
+    sent: server.sent,
+    startNs: server.startNs,
+    sentAtMs: server.sentAtMs === null ? undefined : fromBase64(server.sentAtMs),
+    extraCorrupted: echoer?.corrupted ?? 0,
+    extraForeign: (echoer?.foreign ?? 0) + outcome.half.foreign + server.foreign,
+    recvBufferBytes: outcome.half.recvBufferBytes,
+    tcp: server.tcp,
+    error: server.error,
+    clock,
+    seed,
+  })
+}
+
+interface RunParts {
+  readonly summary: ReceiverSummary
+  readonly sent: number
+  readonly startNs: number
+  readonly sentAtMs: Float64Array | undefined
+  readonly extraCorrupted: number
+  readonly extraForeign: number
+  readonly recvBufferBytes: number | null
+  readonly tcp: SenderOutcome['half']['tcp']
+  readonly error: string | null
+  readonly clock: ClockSync
+  readonly seed: number
+}
+
+function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunParts): BuiltRun {
+  const metrics = labMetricsFromSummary(parts.summary, parts.sent)
+  const acrossHosts = !parts.clock.shared && request.mode === 'oneway'
+  const run: LabRun = {
+    transport: request.transport,
+    mode: request.mode,
+    ...metrics,
+    corrupted: metrics.corrupted + parts.extraCorrupted,
+    foreign: metrics.foreign + parts.extraForeign,
+    impairment: null,
+    seed: parts.seed,
+    link: 'remote',
+    direction,
+    ...(request.transport === 'udp' && request.rate === 0 && parts.recvBufferBytes !== null
+      ? { recvBufferBytes: parts.recvBufferBytes }
+      : {}),
+    ...(parts.tcp === null
+      ? {}
+      : { retransmits: parts.tcp.retransmits, rttMs: parts.tcp.rttMs, cwnd: parts.tcp.cwnd }),
+    ...(acrossHosts
+      ? {
+          modelled: `one-way latency across hosts is estimated: the two clocks' offset was measured over the control channel, to within ±${parts.clock.uncertaintyMs.toFixed(3)} ms`,
+        }
+      : {}),
+    ...(parts.error === null ? {} : { interrupted: `sending stopped early: ${parts.error}` }),
+  }
+  const trace =
+    request.trace && parts.sentAtMs !== undefined
+      ? buildTrace(
+          request.transport,
+          parts.sentAtMs,
+          parts.sent,
+          parts.startNs,
+          decodeMessageRecords(parts.summary),
+          parts.summary.originNs,
+        )
+      : undefined
+  return { run, trace }
+}

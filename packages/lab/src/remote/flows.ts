@@ -1,0 +1,247 @@
+import { ENVELOPE_FLAG_ECHO, type SocketAddress } from '@protolab/core'
+import { readTcpInfo } from '../links/kernel/tcp-info.js'
+import { drain } from '../runner/drain.js'
+import { type CounterStatus, MessageCounter } from '../runner/roles/counter.js'
+import { type SendResult, sendMessages } from '../runner/sender.js'
+import type { ControlChannel } from './channel.js'
+import { MAX_QUIET_MS, type ReceiverHalf, type SenderHalf, type SessionRequest } from './protocol.js'
+import type { SessionEndpoint } from './session-endpoint.js'
+
+/**
+ * One flow of a session as one side runs it. The side that sends and the side that counts talk
+ * over the control channel, the same way whichever of them is the server:
+ *
+ * 1. the sending side sends (in round-trip mode it also waits for the last echoes), then says `sent`;
+ * 2. the counting side waits until its counter goes quiet, takes its summary and answers `received`
+ *    (with its half of the results when it is the server);
+ * 3. the sending side reads the kernel's TCP numbers of its connection (everything is acknowledged
+ *    by then) and, when it is the server, sends its half in a `report`.
+ *
+ * Endpoints stay open until the session ends, so no connection is closing while it is measured.
+ */
+export interface FlowSide {
+  readonly index: number
+  readonly request: SessionRequest
+  readonly endpoint: SessionEndpoint
+  readonly channel: ControlChannel
+  /** The server sends its half of the results to the client; the client keeps its own. */
+  readonly isServer: boolean
+  /** How long the counting side waits with nothing arriving before the flow is over. */
+  readonly quietMs: number
+  readonly signal: AbortSignal
+}
+
+/** What the sending side of a flow ends with. */
+export interface SenderOutcome {
+  readonly half: SenderHalf
+  /** Each message's send time in ms after the first send, with `trace`. */
+  readonly sentAtMs: Float64Array | undefined
+  /** The counting side's half, when it is the server. */
+  readonly receiver: ReceiverHalf | null
+}
+
+/** What the counting side of a flow ends with. */
+export interface ReceiverOutcome {
+  readonly half: ReceiverHalf
+  /** The sending side's half, when it is the server. */
+  readonly sender: SenderHalf | null
+  /** How many the sending side sent. */
+  readonly sent: number
+}
+
+/**
+ * The sending side of a flow. It reads its endpoint from the start (echoes in round-trip mode;
+ * otherwise anything that comes back, counted as foreign), so the peer's data hello is heard
+ * before sending begins.
+ */
+export class FlowSender {
+  private readonly echoes: MessageCounter | undefined
+  private readonly stray: { count: number } | undefined
+
+  constructor(private readonly side: FlowSide) {
+    const { request, endpoint } = side
+    this.echoes =
+      request.mode === 'rtt'
+        ? new MessageCounter(endpoint, {
+            session: request.session,
+            expectedMessages: request.count,
+            echo: false,
+          })
+        : undefined
+    this.stray = this.echoes === undefined ? countStray(endpoint) : undefined
+  }
+
+  /** Sends the workload, then the `sent` / `received` exchange. `onProgress` is called while sending. */
+  async run(onProgress?: (sent: number, elapsedMs: number) => void): Promise<SenderOutcome> {
+    const { request, endpoint, channel, index, signal } = this.side
+    const echoes = this.echoes
+    const sentAtMs = request.trace ? new Float64Array(request.count) : undefined
+    const result: SendResult = await sendMessages(endpoint, {
+      session: request.session,
+      count: request.count,
+      size: request.size,
+      rate: request.rate,
+      durationMs: request.durationMs ?? undefined,
+      flags: echoes === undefined ? 0 : ENVELOPE_FLAG_ECHO,
+      sentAtMs,
+      signal,
+      ...(onProgress === undefined ? {} : { onProgress }),
+    })
+    signal.throwIfAborted()
+    if (echoes !== undefined) {
+      await waitForArrivals(this.side, echoes, result.sent)
+    }
+    await channel.send({ type: 'sent', flow: index, sent: result.sent })
+    const received = await channel.next('received', { flow: index, signal })
+    const tcp = await tcpInfoOf(endpoint)
+    const half: SenderHalf = {
+      sent: result.sent,
+      startNs: result.startNs,
+      sentAtMs: sentAtMs === undefined ? null : toBase64(sentAtMs.subarray(0, result.sent)),
+      echo: echoes?.summary(request.trace) ?? null,
+      tcp: tcp ?? null,
+      foreign: endpoint.refused + (this.stray?.count ?? 0),
+      error: result.error === undefined ? null : errorText(result.error),
+    }
+    if (this.side.isServer) await channel.send({ type: 'report', flow: index, sender: half })
+    return { half, sentAtMs, receiver: received.receiver }
+  }
+}
+
+/**
+ * Runs the counting side of a flow: counts (echoing in round-trip mode) until the sending side
+ * says `sent` and, one-way, until nothing more arrives; then answers `received`.
+ */
+export async function runCountingSide(side: FlowSide, counter: MessageCounter): Promise<ReceiverOutcome> {
+  const { request, endpoint, channel, index } = side
+  const sent = await channel.next('sent', { flow: index, signal: side.signal })
+  if (request.mode === 'oneway') {
+    await waitForArrivals(side, counter, sent.sent)
+  }
+  const half: ReceiverHalf = {
+    summary: counter.summary(request.trace && request.mode === 'oneway'),
+    recvBufferBytes: endpoint.recvBufferSize ?? null,
+    echoFailures: counter.echoFailures,
+    foreign: endpoint.refused,
+  }
+  await channel.send({ type: 'received', flow: index, receiver: side.isServer ? half : null })
+  const report = side.isServer ? undefined : await reportOfServer(side)
+  return { half, sender: report ?? null, sent: sent.sent }
+}
+
+/**
+ * Waits until `counter` has all `sent` messages, or until none arrived for the flow's quiet time
+ * (UDP loses what it loses). TCP delivers everything it accepted however long retransmissions
+ * take (an RTO backs off to seconds under heavy loss), so over TCP only a closed connection (or
+ * {@link MAX_QUIET_MS} of silence) ends the wait early.
+ */
+async function waitForArrivals(side: FlowSide, counter: MessageCounter, sent: number): Promise<void> {
+  const status = (): Promise<CounterStatus> => Promise.resolve(counter.status())
+  const plan = { sent, quietMs: side.quietMs, settleMs: 0, signal: side.signal }
+  if (!side.endpoint.semantics.connectionOriented) {
+    await drain(status, plan)
+    return
+  }
+  const closed = new AbortController()
+  const onDisconnect = (): void => closed.abort()
+  side.endpoint.once('disconnect', onDisconnect)
+  try {
+    await drain(status, {
+      ...plan,
+      quietMs: MAX_QUIET_MS,
+      signal: AbortSignal.any([side.signal, closed.signal]),
+    })
+  } catch (error) {
+    if (side.signal.aborted || !closed.signal.aborted) throw error
+    // The connection closed: count what it delivered before it did, then stop.
+    await drain(status, plan)
+  } finally {
+    side.endpoint.off('disconnect', onDisconnect)
+  }
+}
+
+/** The counter of a flow's counting side: counts the session's messages, echoing in round-trip mode. */
+export function startCounter(request: SessionRequest, endpoint: SessionEndpoint): MessageCounter {
+  return new MessageCounter(endpoint, {
+    session: request.session,
+    expectedMessages: request.count,
+    echo: request.mode === 'rtt',
+  })
+}
+
+/** One flow's work on one side: sending, or counting what arrives. */
+export type FlowWork =
+  | { readonly kind: 'send'; readonly side: FlowSide; readonly sender: FlowSender }
+  | { readonly kind: 'count'; readonly side: FlowSide; readonly counter: MessageCounter }
+
+/**
+ * This side's work for each flow of `request`, over `endpoints` (one per flow, same order): the
+ * client sends the forward flows and counts the reverse ones; the server does the opposite.
+ */
+export function flowWork(
+  request: SessionRequest,
+  endpoints: readonly SessionEndpoint[],
+  channel: ControlChannel,
+  isServer: boolean,
+  signal: AbortSignal,
+): FlowWork[] {
+  const sides: FlowSide[] = endpoints.map((endpoint, index) => ({
+    index,
+    request,
+    endpoint,
+    channel,
+    isServer,
+    quietMs: request.quietMs,
+    signal,
+  }))
+  return sides.map((side, index) => {
+    const sends = isServer ? request.flows[index] !== 'forward' : request.flows[index] === 'forward'
+    return sends
+      ? { kind: 'send', side, sender: new FlowSender(side) }
+      : { kind: 'count', side, counter: startCounter(request, side.endpoint) }
+  })
+}
+
+async function reportOfServer(side: FlowSide): Promise<SenderHalf | undefined> {
+  // Only a sending server reports; a sending client already holds its half.
+  const report = await side.channel.next('report', { flow: side.index, signal: side.signal })
+  return report.sender
+}
+
+/** Reads and drops whatever arrives on a one-way sender's endpoint, counting it. */
+function countStray(endpoint: SessionEndpoint): { count: number } {
+  const stray = { count: 0 }
+  void (async () => {
+    try {
+      for await (const _ of endpoint) stray.count++
+    } catch {
+      // The endpoint failed; the send loop reports it.
+    }
+  })()
+  return stray
+}
+
+async function tcpInfoOf(endpoint: SessionEndpoint): Promise<SenderHalf['tcp'] | undefined> {
+  if (!endpoint.semantics.connectionOriented) return undefined
+  const local = endpoint.localAddress
+  const remote: SocketAddress | undefined = endpoint.remoteAddress ?? endpoint.peer
+  if (local === undefined || remote === undefined) return undefined
+  return readTcpInfo(local, remote)
+}
+
+/** The base64 of a Float64Array's bytes (little-endian on every host protolab runs on). */
+export function toBase64(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64')
+}
+
+/** A Float64Array back from {@link toBase64}. */
+export function fromBase64(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64')
+  const values = new Float64Array(Math.floor(bytes.length / 8))
+  new Uint8Array(values.buffer).set(bytes.subarray(0, values.length * 8))
+  return values
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,287 @@
+import type { ReceiverSummary } from '@protolab/core'
+import packageJson from '../../package.json' with { type: 'json' }
+import type { TcpConnectionInfo } from '../links/kernel/tcp-info.js'
+import { MAX_COUNT, MAX_SIZE } from '../runner/options.js'
+import type { LabMode, LabTransportName } from '../runner/types.js'
+import { ControlProtocolError } from './errors.js'
+
+/**
+ * The lab's control channel: one TCP connection from `lab run` to `lab serve`, one JSON object per
+ * line. Every message has a `type`; the first message each way is a `hello` naming the protocol
+ * and its version, and a peer speaking another version is refused with an `error`.
+ *
+ * ```
+ * client                                server
+ * hello {protocol, version}       ->
+ *                                 <-    hello {protocol, version, idleTimeoutMs}  | error {busy}
+ * clock {t0}                      ->                      (only when the hosts' clocks differ)
+ *                                 <-    clock {t0, t1}
+ * session {id, transport, ...}    ->
+ *                                 <-    ready {ports}     (one data port per flow)  | error
+ * start                           ->
+ *                                 <-    started           (reverse flows: the client's data socket was heard)
+ *        ... data flows; per flow, the side that sends says `sent`, the side that counts
+ *        answers `received`, and a sending server then adds its `report` ...
+ * end {session}                   ->                      (the data endpoints close; another session may follow)
+ * ping                            <->   pong              (heartbeats while a session runs)
+ * bye                             ->
+ * ```
+ */
+export const CONTROL_PROTOCOL = 'protolab-lab'
+
+/** The version of the control protocol this code speaks. */
+export const CONTROL_VERSION = 1
+
+/** `forward`: the client sends, the server receives (or echoes). `reverse`: the other way round. */
+export type FlowDirection = 'forward' | 'reverse'
+
+/** Why a server refused or ended a session. */
+export type ControlErrorCode = 'busy' | 'version' | 'invalid' | 'timeout' | 'failed'
+
+/** What a client asks the server to run: one session of one transport, with one or two flows. */
+export interface SessionRequest {
+  /** The envelope session id of every data message of the session. */
+  readonly session: number
+  readonly transport: LabTransportName
+  readonly count: number
+  readonly size: number
+  /** Messages per second, 0 = as fast as possible. */
+  readonly rate: number
+  readonly durationMs: number | null
+  readonly mode: LabMode
+  /** One flow, or both at once (`--bidir`): `['forward', 'reverse']`. */
+  readonly flows: readonly FlowDirection[]
+  /** Send per-message records back (for `--log` and `--report`). */
+  readonly trace: boolean
+  /** UDP: SO_RCVBUF for the receiving socket. */
+  readonly recvBufferBytes: number | null
+  /** The counting side ends a one-way flow once nothing arrived for this long. */
+  readonly quietMs: number
+  /** The server's monotonic clock minus the client's, in ms: 0 when both share one kernel. */
+  readonly clockOffsetMs: number
+}
+
+/** The sending side's half of a flow's results. */
+export interface SenderHalf {
+  readonly sent: number
+  /** Monotonic ns of the first send, in the sender's clock. */
+  readonly startNs: number
+  /** With `trace`: each message's send time (ms after the first send), base64 of a little-endian Float64Array. */
+  readonly sentAtMs: string | null
+  /** Round-trip mode: what the sender measured of the echoes. */
+  readonly echo: ReceiverSummary | null
+  /** TCP: the kernel's numbers for the data connection, when `ss` could read them. */
+  readonly tcp: TcpConnectionInfo | null
+  /** What arrived that was not the session's: from another host, or anything on a one-way sender's socket. */
+  readonly foreign: number
+  /** Why sending stopped early, if it did. */
+  readonly error: string | null
+}
+
+/** The counting side's half of a flow's results. */
+export interface ReceiverHalf {
+  readonly summary: ReceiverSummary
+  /** UDP: the receive buffer the socket had. */
+  readonly recvBufferBytes: number | null
+  readonly echoFailures: number
+  /** Datagrams and connections refused because they came from another host. */
+  readonly foreign: number
+}
+
+/** Every message of the control protocol. */
+export type ControlMessage =
+  | {
+      readonly type: 'hello'
+      readonly protocol: string
+      readonly version: number
+      /** `protolab <version>`. */
+      readonly software: string
+      /** The Linux boot id: the same on both ends means one kernel and one monotonic clock. */
+      readonly bootId: string | null
+      /** Server: a connection silent this long is closed; the client's heartbeats are faster. */
+      readonly idleTimeoutMs?: number
+    }
+  | { readonly type: 'error'; readonly code: ControlErrorCode; readonly message: string }
+  | { readonly type: 'clock'; readonly t0: number; readonly t1: number | null }
+  | ({ readonly type: 'session' } & SessionRequest)
+  | { readonly type: 'ready'; readonly session: number; readonly ports: readonly number[] }
+  | { readonly type: 'start' }
+  | { readonly type: 'started' }
+  | { readonly type: 'sent'; readonly flow: number; readonly sent: number }
+  | { readonly type: 'received'; readonly flow: number; readonly receiver: ReceiverHalf | null }
+  | { readonly type: 'report'; readonly flow: number; readonly sender: SenderHalf }
+  | { readonly type: 'end'; readonly session: number }
+  | { readonly type: 'ping' }
+  | { readonly type: 'pong' }
+  | { readonly type: 'bye' }
+
+/** The type names of {@link ControlMessage}. */
+export type ControlType = ControlMessage['type']
+
+/** The message of one type. */
+export type ControlMessageOf<T extends ControlType> = Extract<ControlMessage, { type: T }>
+
+/** The first message each end sends; the server adds how long it lets a silent client be. */
+export function helloMessage(bootId: string | null, idleTimeoutMs?: number): ControlMessageOf<'hello'> {
+  return {
+    type: 'hello',
+    protocol: CONTROL_PROTOCOL,
+    version: CONTROL_VERSION,
+    software: `protolab ${packageJson.version}`,
+    bootId,
+    ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+  }
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** One message as the bytes of its line (the line framing adds the newline). */
+export function encodeControlMessage(message: ControlMessage): Uint8Array {
+  return encoder.encode(JSON.stringify(message))
+}
+
+/**
+ * Parses and checks one line from a peer. Unknown fields are ignored (a later minor version may
+ * add some); a missing or mistyped field is refused.
+ * @throws ControlProtocolError for anything that is not a message of this protocol
+ */
+export function parseControlMessage(line: Uint8Array): ControlMessage {
+  let value: unknown
+  try {
+    value = JSON.parse(decoder.decode(line))
+  } catch {
+    throw new ControlProtocolError(
+      'the peer sent a line that is not JSON: is it a protolab lab server/client?',
+    )
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ControlProtocolError('the peer sent JSON that is not an object')
+  }
+  const fields = value as Record<string, unknown>
+  const check = new FieldCheck(fields)
+  switch (fields.type) {
+    case 'hello':
+      check.string('protocol')
+      check.integer('version', 0, 2 ** 31)
+      check.string('software')
+      check.nullableString('bootId')
+      if (fields.idleTimeoutMs !== undefined) check.integer('idleTimeoutMs', 0, 2 ** 31 - 1)
+      break
+    case 'error':
+      check.oneOf('code', ['busy', 'version', 'invalid', 'timeout', 'failed'])
+      check.string('message')
+      break
+    case 'clock':
+      check.number('t0')
+      if (fields.t1 !== null) check.number('t1')
+      break
+    case 'session':
+      checkSession(check)
+      break
+    case 'ready':
+      check.integer('session', 0, 2 ** 32 - 1)
+      check.array(
+        'ports',
+        (port) => Number.isInteger(port) && (port as number) > 0 && (port as number) < 65536,
+      )
+      break
+    case 'end':
+      check.integer('session', 0, 2 ** 32 - 1)
+      break
+    case 'sent':
+      check.integer('flow', 0, 1)
+      check.integer('sent', 0, MAX_COUNT)
+      break
+    case 'received':
+      check.integer('flow', 0, 1)
+      if (fields.receiver !== null) check.object('receiver')
+      break
+    case 'report':
+      check.integer('flow', 0, 1)
+      check.object('sender')
+      break
+    case 'start':
+    case 'started':
+    case 'ping':
+    case 'pong':
+    case 'bye':
+      break
+    default:
+      throw new ControlProtocolError(`the peer sent a message of unknown type ${JSON.stringify(fields.type)}`)
+  }
+  return fields as unknown as ControlMessage
+}
+
+/** Checks a session request field by field: the server trusts nothing a client sends. */
+function checkSession(check: FieldCheck): void {
+  check.integer('session', 1, 2 ** 32 - 1)
+  check.oneOf('transport', ['udp', 'tcp'])
+  check.integer('count', 1, MAX_COUNT)
+  check.integer('size', 0, MAX_SIZE)
+  check.number('rate', 0)
+  if (check.fields.durationMs !== null) check.number('durationMs', Number.MIN_VALUE)
+  check.oneOf('mode', ['oneway', 'rtt'])
+  check.array('flows', (flow) => flow === 'forward' || flow === 'reverse')
+  const flows = check.fields.flows as unknown[]
+  if (flows.length < 1 || flows.length > 2 || new Set(flows).size !== flows.length) {
+    throw new ControlProtocolError('flows must be ["forward"], ["reverse"] or both')
+  }
+  check.boolean('trace')
+  if (check.fields.recvBufferBytes !== null) check.integer('recvBufferBytes', 1, 2 ** 31 - 1)
+  check.integer('quietMs', 1, MAX_QUIET_MS)
+  check.number('clockOffsetMs')
+}
+
+/** The longest quiet time a client may ask for: beyond it a flow would hold the server for nothing. */
+export const MAX_QUIET_MS = 60_000
+
+class FieldCheck {
+  constructor(readonly fields: Record<string, unknown>) {}
+
+  string(name: string): void {
+    if (typeof this.fields[name] !== 'string') this.fail(name, 'a string')
+  }
+
+  nullableString(name: string): void {
+    if (this.fields[name] !== null && typeof this.fields[name] !== 'string')
+      this.fail(name, 'a string or null')
+  }
+
+  number(name: string, min = Number.NEGATIVE_INFINITY): void {
+    const value = this.fields[name]
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+      this.fail(name, `a number of at least ${min}`)
+  }
+
+  integer(name: string, min: number, max: number): void {
+    const value = this.fields[name]
+    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+      this.fail(name, `a whole number from ${min} to ${max}`)
+    }
+  }
+
+  boolean(name: string): void {
+    if (typeof this.fields[name] !== 'boolean') this.fail(name, 'true or false')
+  }
+
+  oneOf(name: string, values: readonly string[]): void {
+    if (!values.includes(this.fields[name] as string)) this.fail(name, `one of ${values.join(', ')}`)
+  }
+
+  object(name: string): void {
+    const value = this.fields[name]
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(name, 'an object')
+  }
+
+  array(name: string, item: (value: unknown) => boolean): void {
+    const value = this.fields[name]
+    if (!Array.isArray(value) || !value.every(item)) this.fail(name, 'a list of valid items')
+  }
+
+  private fail(name: string, what: string): never {
+    throw new ControlProtocolError(
+      `the peer's ${String(this.fields.type)} message needs ${name} to be ${what}`,
+    )
+  }
+}

@@ -1,0 +1,162 @@
+import { EventEmitter } from 'node:events'
+import type { Destination, EndpointEvents, Message, Semantics, SocketAddress } from '@protolab/core'
+import type { LabEndpoint } from '../runner/roles/endpoints.js'
+
+/**
+ * The data socket's hello: sent by the client on a reverse flow so the server learns where to send
+ * (through any NAT), and never counted. Four bytes `PLHI`, then the session id (big-endian).
+ */
+export const DATA_HELLO_BYTES = 8
+const HELLO_MAGIC = [0x50, 0x4c, 0x48, 0x49] as const
+
+/** The hello of a session's data socket. */
+export function encodeDataHello(session: number): Uint8Array {
+  const bytes = new Uint8Array(DATA_HELLO_BYTES)
+  bytes.set(HELLO_MAGIC, 0)
+  new DataView(bytes.buffer).setUint32(4, session)
+  return bytes
+}
+
+/** True when `bytes` are the hello of `session`'s data socket. */
+export function isDataHello(bytes: Uint8Array, session: number): boolean {
+  return (
+    bytes.length === DATA_HELLO_BYTES &&
+    HELLO_MAGIC.every((byte, index) => bytes[index] === byte) &&
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4) === session
+  )
+}
+
+/** Construction options of a {@link SessionEndpoint}. */
+export interface SessionEndpointInit {
+  readonly session: number
+  /** The session's peer host: anything from another address is refused. */
+  readonly peerHost: string
+  /** Added to each message's `receivedAt`, to put arrival times on the sender's clock (0 on one host). */
+  readonly clockShiftMs: number
+  /** Where `send` without `to` goes until a peer is learned from its hello. */
+  readonly destination?: Destination
+}
+
+/**
+ * A lab data endpoint as one session sees it: it refuses what comes from any host but the
+ * session's peer (counted in {@link refused}; a TCP connection from elsewhere is closed at once),
+ * learns the peer's data address from its hello (so `send` without `to` goes there), and moves
+ * arrival times onto the sender's clock. Read it instead of the endpoint it wraps; it re-emits the
+ * wrapped endpoint's events for the session's peer only.
+ */
+export class SessionEndpoint extends EventEmitter<EndpointEvents> implements LabEndpoint {
+  private refusedCount = 0
+  private destination: Destination | undefined
+  private learnedPeer: SocketAddress | undefined
+  private onLearned: (peer: SocketAddress) => void = () => {}
+  /** Resolves with the peer's data address once its hello arrived (while the endpoint is read). */
+  readonly learned: Promise<SocketAddress>
+
+  constructor(
+    private readonly inner: LabEndpoint,
+    private readonly init: SessionEndpointInit,
+  ) {
+    super()
+    this.destination = init.destination
+    this.learned = new Promise((resolve) => {
+      this.onLearned = resolve
+    })
+    inner.on('connect', this.onConnect)
+    inner.on('disconnect', this.onDisconnect)
+    inner.on('end', this.onEnd)
+  }
+
+  /** The peer's data address, once its hello arrived. */
+  get peer(): SocketAddress | undefined {
+    return this.learnedPeer
+  }
+
+  /** Datagrams and connections refused because they came from another host. */
+  get refused(): number {
+    return this.refusedCount
+  }
+
+  get semantics(): Semantics {
+    return this.inner.semantics
+  }
+
+  get localAddress(): SocketAddress | undefined {
+    return this.inner.localAddress
+  }
+
+  get remoteAddress(): SocketAddress | undefined {
+    return this.inner.remoteAddress
+  }
+
+  get peers(): readonly SocketAddress[] {
+    return this.inner.peers
+  }
+
+  get closed(): boolean {
+    return this.inner.closed
+  }
+
+  get recvBufferSize(): number | undefined {
+    return this.inner.recvBufferSize
+  }
+
+  /** Sends to `to`, or to the learned peer, or to the initial destination. */
+  send(payload: Uint8Array, to?: Destination): Promise<void> {
+    return this.inner.send(payload, to ?? this.destination)
+  }
+
+  close(): Promise<void> {
+    return this.inner.close()
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
+    const { session, clockShiftMs } = this.init
+    const connectionOriented = this.inner.semantics.connectionOriented
+    for await (const message of this.inner) {
+      if (!this.accepts(message.from)) {
+        // A TCP connection from elsewhere was counted (and closed) when it connected.
+        if (!connectionOriented) this.refusedCount++
+        continue
+      }
+      if (isDataHello(message.payload, session)) {
+        this.destination = { address: message.from.address, port: message.from.port }
+        this.learnedPeer ??= message.from
+        this.onLearned(message.from)
+        continue
+      }
+      yield clockShiftMs === 0 ? message : { ...message, receivedAt: message.receivedAt + clockShiftMs }
+    }
+  }
+
+  private readonly onConnect = (peer: SocketAddress): void => {
+    if (this.accepts(peer) || !this.inner.semantics.connectionOriented) {
+      this.emit('connect', peer)
+      return
+    }
+    this.refusedCount++
+    const closePeer = (this.inner as { closePeer?: (peer: Destination) => Promise<void> }).closePeer
+    void closePeer?.call(this.inner, peer).catch(() => {})
+  }
+
+  private readonly onDisconnect = (...args: EndpointEvents['disconnect']): void => {
+    if (this.accepts(args[0])) this.emit('disconnect', ...args)
+  }
+
+  private readonly onEnd = (peer: SocketAddress): void => {
+    if (this.accepts(peer)) this.emit('end', peer)
+  }
+
+  private accepts(from: SocketAddress): boolean {
+    return sameHost(from.address, this.init.peerHost)
+  }
+}
+
+/** True when two addresses name the same host, an IPv4-mapped IPv6 address matching its IPv4 form. */
+export function sameHost(a: string, b: string): boolean {
+  return unmapped(a) === unmapped(b)
+}
+
+function unmapped(address: string): string {
+  const lower = address.toLowerCase()
+  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower
+}

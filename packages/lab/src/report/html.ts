@@ -1,0 +1,165 @@
+import { writeFile } from 'node:fs/promises'
+import type { LabReport, LabRun, LabTrace } from '../runner/types.js'
+import { columnLabels } from './format.js'
+import { type ReportNotesOptions, reportNotes } from './notes.js'
+import { escapeXml } from './plot/axes.js'
+import { cdfPlot } from './plot/cdf.js'
+import { MAX_PLOT_POINTS } from './plot/sample.js'
+import { SCATTER_SERIES, scatterPlot } from './plot/scatter.js'
+import { tableRows } from './rows.js'
+
+/** Options of {@link renderHtml}; `notes` and `lossTool` as for the terminal table. */
+export interface RenderHtmlOptions extends ReportNotesOptions {
+  /** The command line that produced the report, shown under the title. */
+  readonly command?: string
+  /** When the report was made; defaults to now. */
+  readonly generatedAt?: Date
+  /** Most points per plot before downsampling (default {@link MAX_PLOT_POINTS}). */
+  readonly maxPlotPoints?: number
+}
+
+/** What the report's inline JSON (`<script type="application/json" id="protolab-report">`) holds. */
+export interface HtmlReportData {
+  readonly runs: readonly LabRun[]
+  /** Per run: the points each scatter series draws, whether it was downsampled, and the CDF's sample count. */
+  readonly plots: readonly {
+    readonly transport: string
+    readonly points: Readonly<Record<string, number>>
+    readonly downsampled: boolean
+    readonly cdfSamples: number
+  }[]
+}
+
+const COLORS = { delivered: '#2563eb', duplicated: '#9333ea', reordered: '#ea580c', lost: '#dc2626' } as const
+
+const STYLE = `
+:root{color-scheme:light;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2937;background:#f8fafc}
+body{margin:0 auto;max-width:1240px;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:0 0 8px}
+.meta{color:#6b7280;margin:0 0 16px}.meta code{color:#374151}
+table{border-collapse:collapse;background:#fff;border:1px solid #e5e7eb;margin:0 0 8px}
+th,td{padding:4px 14px;border-bottom:1px solid #f1f5f9}th{text-align:left;font-weight:600}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.bad{color:#b45309;font-weight:600}
+thead th{background:#f1f5f9;text-align:right}thead th:first-child{text-align:left}
+.notes{margin:0 0 20px;color:#374151}.notes li{margin:2px 0}.notes .modelled{color:#0e7490}.notes .interrupted{color:#b45309}
+.runs{display:grid;gap:20px;grid-template-columns:repeat(auto-fit,minmax(520px,1fr))}
+.run{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px}
+figure{margin:0 0 12px}figcaption{color:#4b5563;font-size:13px}
+svg.plot{width:100%;height:auto;display:block}
+.grid{stroke:#eef2f7;stroke-width:1}.frame{fill:none;stroke:#9ca3af}
+.tick{font-size:11px;fill:#6b7280}.title{font-size:12px;fill:#374151}
+.dots{fill:none;stroke-linecap:round;stroke-width:3}
+.dots.delivered{stroke:${COLORS.delivered};stroke-width:2.2;opacity:.75}.dots.duplicated{stroke:${COLORS.duplicated}}
+.dots.reordered{stroke:${COLORS.reordered};stroke-width:3.5}.dots.lost{stroke:${COLORS.lost};stroke-width:2.5;opacity:.8}
+.curve{fill:none;stroke:#0f766e;stroke-width:2}
+.legend{display:inline-flex;align-items:center;margin-right:12px}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:5px}
+`
+
+/** JSON that is safe inside a `<script>` element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c')
+}
+
+function tableHtml(runs: readonly LabRun[]): string {
+  const head = `<thead><tr><th></th>${columnLabels(runs)
+    .map((label) => `<th>${escapeXml(label)}</th>`)
+    .join('')}</tr></thead>`
+  const body = tableRows(runs)
+    .map(
+      (row) =>
+        `<tr><th>${escapeXml(row.label)}</th>${row.cells
+          .map((cell) => `<td class="num${cell.bad ? ' bad' : ''}">${escapeXml(cell.text)}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('')
+  return `<table class="results">${head}<tbody>${body}</tbody></table>`
+}
+
+function notesHtml(runs: readonly LabRun[], options: ReportNotesOptions): string {
+  const items = reportNotes(runs, options).map(
+    (note) => `<li class="${note.tone}">${escapeXml(note.text)}</li>`,
+  )
+  return `<ul class="notes">${items.join('')}</ul>`
+}
+
+function legendHtml(points: Readonly<Record<string, number>>): string {
+  return SCATTER_SERIES.map(
+    ({ status, legend }) =>
+      `<span class="legend"><span class="swatch" style="background:${COLORS[status]}"></span>${legend} (${points[status] ?? 0})</span>`,
+  ).join('')
+}
+
+/**
+ * One self-contained HTML report of any lab run (local, kernel link or remote): inline CSS, inline
+ * SVG plots and the run data as inline JSON; no script runs and nothing is fetched, so it opens
+ * anywhere with no network. Per run: the sequence-vs-arrival plot (downsampled past
+ * `maxPlotPoints`), the latency CDF, and above them the same table and notes as the terminal's.
+ */
+export function renderHtml(
+  report: Pick<LabReport, 'runs' | 'traces'>,
+  options: RenderHtmlOptions = {},
+): string {
+  const generatedAt = options.generatedAt ?? new Date()
+  const labels = columnLabels(report.runs)
+  const plots: HtmlReportData['plots'][number][] = []
+  const sections = report.runs.map((run, index) => {
+    const trace: LabTrace | undefined = report.traces[index]
+    const title = `<h2>${escapeXml(labels[index] ?? run.transport)}</h2>`
+    if (trace === undefined) {
+      plots.push({ transport: run.transport, points: {}, downsampled: false, cdfSamples: 0 })
+      return `<article class="run" data-transport="${run.transport}">${title}<p>No per-message data was kept for this run.</p></article>`
+    }
+    const scatter = scatterPlot(trace, options.maxPlotPoints ?? MAX_PLOT_POINTS)
+    const latencyTitle = run.mode === 'rtt' ? 'round trip' : 'one-way latency'
+    const cdf = cdfPlot(trace, latencyTitle)
+    plots.push({
+      transport: run.transport,
+      points: scatter.points,
+      downsampled: scatter.sample.downsampled,
+      cdfSamples: cdf.samples,
+    })
+    const sampled = scatter.sample.downsampled
+      ? ` Downsampled to at most ${formatLimit(options.maxPlotPoints ?? MAX_PLOT_POINTS)} points: one in ${scatter.sample.normalStride} in-order deliveries and one in ${scatter.sample.anomalyStride} anomalies are drawn.`
+      : ' Every message is drawn.'
+    return `<article class="run" data-transport="${run.transport}">${title}
+<figure>${scatter.svg}<figcaption>${legendHtml(scatter.points)}<br>Sequence number against arrival time: gaps in the line are losses, dots under it arrived late (reordered), a horizontal gap is a stall.${sampled}</figcaption></figure>
+<figure>${cdf.svg}<figcaption>${latencyTitle} CDF of ${cdf.samples.toLocaleString('en-US')} delivered messages: how many arrived within a given time.</figcaption></figure>
+</article>`
+  })
+  const data: HtmlReportData = { runs: report.runs, plots }
+  const command = options.command === undefined ? '' : ` · <code>${escapeXml(options.command)}</code>`
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>protolab lab report</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>protolab lab: ${escapeXml(labels.join(' vs '))}</h1>
+<p class="meta">${escapeXml(generatedAt.toISOString())}${command}</p>
+${tableHtml(report.runs)}
+${notesHtml(report.runs, options)}
+<section class="runs">
+${sections.join('\n')}
+</section>
+<script type="application/json" id="protolab-report">${scriptJson(data)}</script>
+</body>
+</html>
+`
+}
+
+function formatLimit(limit: number): string {
+  return limit.toLocaleString('en-US')
+}
+
+/** Writes the HTML report of `report` to `path`. */
+export async function writeHtml(
+  path: string,
+  report: Pick<LabReport, 'runs' | 'traces'>,
+  options?: RenderHtmlOptions,
+): Promise<void> {
+  await writeFile(path, renderHtml(report, options))
+}

@@ -1,0 +1,81 @@
+import type { LabRun } from '../runner/types.js'
+import { formatBytes, formatBytesPerSec, formatCount, formatMs, formatPercent } from './format.js'
+
+/** One cell of the results table: its text, and whether it shows something went wrong. */
+export interface TableCell {
+  readonly text: string
+  readonly bad: boolean
+}
+
+/** One row of the results table: a label and one cell per run. */
+export interface TableRow {
+  readonly label: string
+  readonly cells: readonly TableCell[]
+}
+
+const ok = (text: string): TableCell => ({ text, bad: false })
+const countCell = (value: number, whole?: number): TableCell => ({
+  text: whole === undefined ? formatCount(value) : `${formatCount(value)} (${formatPercent(value, whole)})`,
+  bad: value > 0,
+})
+
+/**
+ * The rows of the results table, one column per run: the same rows for the terminal and the HTML
+ * report, so both say the same thing. The receive buffer (blast mode) and the kernel's TCP numbers
+ * (kernel link, remote) get rows when a run has them.
+ */
+export function tableRows(runs: readonly LabRun[]): TableRow[] {
+  const row = (label: string, cell: (run: LabRun) => TableCell): TableRow => ({
+    label,
+    cells: runs.map(cell),
+  })
+  // Every run of one report has the same mode.
+  const latency = runs[0]?.mode === 'rtt' ? 'round trip' : 'latency'
+  const rows: TableRow[] = [
+    row('sent', (r) => ok(formatCount(r.sent))),
+    row('delivered', (r) => ({
+      text: `${formatCount(r.delivered)} (${formatPercent(r.delivered, r.sent)})`,
+      bad: false,
+    })),
+    row('lost', (r) => countCell(r.lost, r.sent)),
+    row('duplicates', (r) => countCell(r.duplicates)),
+    row('reordered', (r) => countCell(r.reordered)),
+    row('max reorder extent', (r) => countCell(r.maxReorderExtent)),
+    row('corrupted', (r) => countCell(r.corrupted)),
+    row('foreign', (r) => countCell(r.foreign)),
+    row(`${latency} p50`, (r) => ok(formatMs(r.latencyMs.p50))),
+    row(`${latency} p90`, (r) => ok(formatMs(r.latencyMs.p90))),
+    row(`${latency} p99`, (r) => ok(formatMs(r.latencyMs.p99))),
+    row(`${latency} p99.9`, (r) => ok(formatMs(r.latencyMs.p999))),
+    row(`${latency} max`, (r) => ok(formatMs(r.latencyMs.max))),
+    row('jitter', (r) => ok(formatMs(r.jitterMs))),
+    row('messages/s', (r) => ok(formatCount(r.messagesPerSec))),
+    row('payload bytes/s', (r) => ok(formatBytesPerSec(r.bytesPerSec))),
+    row('duration', (r) => ok(formatMs(r.durationMs))),
+    row('stalls', (r) => countCell(r.stalls)),
+  ]
+  if (runs.some((run) => run.recvBufferBytes !== undefined)) {
+    rows.push(
+      row('receive buffer', (r) =>
+        ok(r.recvBufferBytes === undefined ? '-' : formatBytes(r.recvBufferBytes)),
+      ),
+    )
+  }
+  rows.push(...tcpRows(runs))
+  return rows
+}
+
+/** The kernel's numbers of each TCP run's connection (from `ss -ti`); no rows when no run has them. */
+function tcpRows(runs: readonly LabRun[]): TableRow[] {
+  if (!runs.some((run) => run.retransmits !== undefined)) return []
+  const none: TableCell = { text: '-', bad: false }
+  const row = (label: string, cell: (run: LabRun) => TableCell): TableRow => ({
+    label,
+    cells: runs.map((run) => (run.retransmits === undefined ? none : cell(run))),
+  })
+  return [
+    row('tcp retransmits', (run) => countCell(run.retransmits ?? 0)),
+    row('tcp smoothed rtt', (run) => ok(formatMs(run.rttMs ?? Number.NaN))),
+    row('tcp cwnd', (run) => ok(run.cwnd === undefined ? '-' : `${formatCount(run.cwnd)} segments`)),
+  ]
+}

@@ -1,0 +1,62 @@
+import type { SocketAddress } from '@protolab/core'
+import { Relay, type RelayConfig, type RelayReport } from '../../links/relay/relay.js'
+import type { CounterStatus } from './counter.js'
+import { Receiver, type ReceiverConfig, type ReceiverOutcome } from './receiver.js'
+
+/**
+ * What a lab host (a child process, or this process with `inProcess`) can do, as methods the
+ * runner calls by name over IPC: run one receiver and/or one relay at a time. Arguments and results
+ * are plain data, so they cross a process boundary unchanged.
+ */
+export class LabRoles {
+  private receiver: Receiver | undefined
+  private relay: Relay | undefined
+
+  /** Starts the receiver; resolves to the address it listens on. */
+  async startReceiver(config: ReceiverConfig): Promise<SocketAddress> {
+    await this.receiver?.close()
+    this.receiver = await Receiver.start(config)
+    return this.receiver.address
+  }
+
+  /** The receiver's progress. */
+  receiverStatus(): CounterStatus {
+    return this.requireReceiver().status()
+  }
+
+  /** Stops the receiver and hands back what it measured. */
+  async finishReceiver(messages: boolean): Promise<ReceiverOutcome> {
+    const receiver = this.requireReceiver()
+    this.receiver = undefined
+    return receiver.finish(messages)
+  }
+
+  /** Starts the impairment relay; resolves to the address it listens on. */
+  async startRelay(config: RelayConfig): Promise<SocketAddress> {
+    await this.relay?.close()
+    this.relay = await Relay.start(config)
+    return this.relay.address
+  }
+
+  /** Stops the relay and hands back what it did. */
+  async stopRelay(): Promise<RelayReport> {
+    const relay = this.relay
+    if (relay === undefined) throw new Error('no relay is running')
+    this.relay = undefined
+    return relay.stop()
+  }
+
+  /** Closes whatever runs. Idempotent. */
+  async closeAll(): Promise<void> {
+    const receiver = this.receiver
+    const relay = this.relay
+    this.receiver = undefined
+    this.relay = undefined
+    await Promise.allSettled([receiver?.close(), relay?.close()])
+  }
+
+  private requireReceiver(): Receiver {
+    if (this.receiver === undefined) throw new Error('no receiver is running')
+    return this.receiver
+  }
+}

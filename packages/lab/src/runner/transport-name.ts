@@ -1,0 +1,2 @@
+/** The transports the lab can run. */
+export type LabTransportName = 'udp' | 'tcp'

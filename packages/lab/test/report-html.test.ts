@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { type Browser, chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeHtml } from '../src/report/html.js'
+import { runLab } from '../src/runner/run.js'
+import { syntheticCounts, syntheticRun, syntheticTrace } from './report-fixtures.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium) console.warn(`report-html: ${CHROMIUM} is missing, skipping (apt-get install -y chromium)`)
+
+/** What the page shows, read in the browser. */
+interface PageFacts {
+  readonly title: string
+  readonly runs: number
+  readonly scatter: { transport: string; status: string; declared: number; drawn: number; width: number }[]
+  readonly cdfSamples: number[]
+  readonly requests: number
+}
+
+/** Runs in the page (a string, since this package's types have no DOM): what the report shows. */
+const READ_PAGE = `(() => {
+  const data = JSON.parse(document.getElementById('protolab-report')?.textContent ?? '{}')
+  const scatter = [...document.querySelectorAll('svg.scatter path.dots')].map((path) => ({
+    transport: path.closest('svg')?.getAttribute('data-transport') ?? '',
+    status: path.getAttribute('data-status') ?? '',
+    declared: Number(path.getAttribute('data-points')),
+    drawn: (path.getAttribute('d')?.match(/M/g) ?? []).length,
+    width: path.closest('svg')?.getBoundingClientRect().width ?? 0,
+  }))
+  const cdfSamples = [...document.querySelectorAll('svg.cdf')].map((svg) => Number(svg.getAttribute('data-samples')))
+  return { title: document.title, runs: data.runs.length, scatter, cdfSamples }
+})()`
+
+describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
+  let browser: Browser
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'protolab-html-'))
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+  })
+
+  async function open(file: string): Promise<PageFacts> {
+    const page = await browser.newPage()
+    let requests = 0
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) requests++
+    })
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' })
+    const facts = (await page.evaluate(READ_PAGE)) as Omit<PageFacts, 'requests'>
+    await page.close()
+    return { ...facts, requests }
+  }
+
+  it('opens with no network and its plots hold every message', async () => {
+    const file = join(dir, 'small.html')
+    const count = 2000
+    await writeHtml(file, {
+      runs: [syntheticRun('udp', { sent: count }), syntheticRun('tcp', { sent: count })],
+      traces: [syntheticTrace('udp', count), syntheticTrace('tcp', count)],
+    })
+    const facts = await open(file)
+    expect(facts.title).toBe('protolab lab report')
+    expect(facts.runs).toBe(2)
+    expect(facts.requests).toBe(0)
+    const counts = syntheticCounts(count)
+    for (const transport of ['udp', 'tcp']) {
+      const series = facts.scatter.filter((s) => s.transport === transport)
+      expect(Object.fromEntries(series.map((s) => [s.status, s.drawn]))).toEqual(counts)
+      for (const s of series) {
+        expect(s.drawn).toBe(s.declared)
+        expect(s.width).toBeGreaterThan(100)
+      }
+    }
+    expect(facts.cdfSamples).toEqual([count - counts.lost, count - counts.lost])
+  })
+
+  it('holds the points of a real run: every message sent, lost ones where they were lost', async () => {
+    const report = await runLab({
+      transports: ['udp', 'tcp'],
+      count: 3000,
+      rate: 10_000,
+      seed: 9,
+      impairment: { loss: 0.05, reorder: 0.02, delayMs: 2, jitterMs: 1 },
+      trace: true,
+    })
+    const file = join(dir, 'run.html')
+    await writeHtml(file, report)
+    const facts = await open(file)
+    expect(facts.requests).toBe(0)
+    for (const run of report.runs) {
+      const series = facts.scatter.filter((s) => s.transport === run.transport)
+      const drawn = Object.fromEntries(series.map((s) => [s.status, s.drawn]))
+      expect(series.reduce((sum, s) => sum + s.drawn, 0)).toBe(run.sent)
+      expect(drawn.lost).toBe(run.lost)
+    }
+    expect(facts.cdfSamples).toEqual(report.runs.map((run) => run.delivered))
+  })
+
+  it('keeps a 1,000,000-message report to the documented number of points', async () => {
+    const file = join(dir, 'large.html')
+    await writeHtml(file, {
+      runs: [syntheticRun('udp', { sent: 1_000_000 })],
+      traces: [syntheticTrace('udp', 1_000_000)],
+    })
+    const facts = await open(file)
+    const drawn = facts.scatter.reduce((sum, s) => sum + s.drawn, 0)
+    expect(drawn).toBeLessThanOrEqual(20_000)
+    expect(drawn).toBeGreaterThan(10_000)
+  })
+})

@@ -1,0 +1,33 @@
+import { defineConfig } from 'tsup'
+
+/**
+ * The library (ESM + CJS + types, one entry per subpath export) and the lab's child process entry
+ * (`lab-child.js`), which the runner forks from beside its own module.
+ */
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      'remote/index': 'src/remote/index.ts',
+      'report/index': 'src/report/index.ts',
+      'progress/index': 'src/report/progress.ts',
+    },
+    format: ['esm', 'cjs'],
+    target: 'node20',
+    platform: 'node',
+    dts: true,
+    sourcemap: true,
+    // The runner finds its child process's file next to its own module: `import.meta.url` in ESM,
+    // which the CommonJS build gets from tsup's shim (from `__filename`).
+    shims: true,
+    clean: ['index.*', 'remote', 'report', 'progress', 'chunk-*', '*.d.ts', '*.d.cts'],
+  },
+  {
+    entry: { 'lab-child': 'src/runner/child/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: ['lab-child.*'],
+  },
+])
