@@ -99,7 +99,15 @@ describe('modelled TCP loss recovery', () => {
     expect(timeOf(pieces, 100)).toBe(probeMs + RTT_MS + DELAY_MS)
   })
 
-  it('spends an RTO when a retransmission is lost, and doubles it for the next', () => {
+  it('finds a lost retransmission by RACK again when later data gets through', () => {
+    // segment 0 lost, its first retransmission (at RTT + reordering window) lost, the second kept;
+    // segment 2, sent at 40 ms after that retransmission, gets through
+    const pieces = run(model(seedFor([L, L, K, K, K])), [0, 1, 40])
+    const firstMs = RTT_MS + REORDER_MS
+    expect(timeOf(pieces, 0)).toBe(Math.max(40 + RTT_MS, firstMs + RTT_MS + REORDER_MS) + DELAY_MS)
+  })
+
+  it('spends an RTO when a retransmission is lost and nothing after it gets through, and doubles it for the next', () => {
     const rack = RTT_MS + REORDER_MS
     const once = run(model(seedFor([L, L, K, K])), [0, 1])
     expect(timeOf(once, 0)).toBe(rack + RTO_MS + DELAY_MS)

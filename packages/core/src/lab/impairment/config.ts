@@ -75,15 +75,16 @@ export interface StreamImpairment {
    * Modelled loss: probability that a segment is lost. TCP retransmits below any relay, so a lost
    * segment becomes what Linux TCP makes of it: a head-of-line hold of it and the bytes after it
    * until it is recovered, about an RTT plus a reordering window later (RACK) when later segments
-   * get through, 2 × SRTT later (a tail-loss probe) when none does, and an RTO more for each of
-   * its retransmissions that is lost too. The RTT is twice `delayMs` plus a loopback floor.
+   * get through, 2 × SRTT later (a tail-loss probe) when none does; a lost retransmission is
+   * found the same way, or costs an RTO when nothing sent after it gets through. The RTT is twice `delayMs` plus a loopback floor.
    * Reports must say this loss is modelled.
    */
   readonly loss?: number
   /**
    * The minimum retransmission timeout of modelled loss, in ms (Linux's `rto_min`). Default 200.
    * The RTO is SRTT plus this, doubling for each further loss of the same segment; it is spent
-   * only when a retransmission (or a tail-loss probe) is lost too.
+   * only when a retransmission (or a tail-loss probe) is lost too and nothing sent after it gets
+   * through.
    */
   readonly rtoMs?: number
   /**
@@ -96,7 +97,7 @@ export interface StreamImpairment {
 
 /** The note a report prints when a TCP run had `loss`: the loss was modelled, not measured. */
 export const MODELLED_LOSS_NOTE =
-  "TCP loss is modelled: TCP retransmits below the relay, so each lost segment is held back, with the bytes after it, as long as Linux's recovery would take (about an RTT plus a reordering window by RACK, a tail-loss probe after 2 x SRTT, an RTO only when a retransmission is lost too)"
+  "TCP loss is modelled: TCP retransmits below the relay, so each lost segment is held back, with the bytes after it, as long as Linux's recovery would take (about an RTT plus a reordering window by RACK, a tail-loss probe after 2 x SRTT, an RTO only when a lost retransmission has nothing after it)"
 
 export const DEFAULT_LOSS_BURST = 4
 export const DEFAULT_REORDER_GAP = 3

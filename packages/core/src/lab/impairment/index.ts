@@ -28,7 +28,6 @@ export {
   type StreamPlan,
 } from './stream-impairer.js'
 export {
-  deliveredRetransmissionMs,
   MAX_LOST_RETRANSMISSIONS,
   RTO_MAX_MS,
   RTT_FLOOR_MS,

@@ -6,8 +6,8 @@ import {
   validateStreamImpairment,
 } from './config.js'
 import {
-  deliveredRetransmissionMs,
   MAX_LOST_RETRANSMISSIONS,
+  RTO_MAX_MS,
   rackRetransmitMs,
   type TcpRecoveryTiming,
   tcpRecoveryTiming,
@@ -52,12 +52,16 @@ const FEATURES = 4
 
 /** A segment lost by modelled loss, waiting for the event that recovers it. */
 interface LostSegment {
-  /** When it left the sender (after the rate limit). */
-  readonly sentMs: number
+  /** When it was last sent (after a lost probe, when the RTO timer started). */
+  sentMs: number
   /** Its one-way delay (the delay and its segment's jitter). */
   readonly oneWayMs: number
-  /** How many of its retransmissions are lost too, drawn when it was lost. */
-  readonly lostRetransmissions: number
+  /** How many of its coming retransmissions are lost too (drawn when it was lost). */
+  lostRetransmissions: number
+  /** False until it is re-sent, while a tail-loss probe covers it; then the RTO does. */
+  retransmitted: boolean
+  /** RTOs spent on it: each doubles the next. */
+  backoffs: number
   /** When it reaches the receiver, once known. */
   arrivalMs: number | undefined
 }
@@ -86,7 +90,8 @@ interface HeldPiece {
  *   most `segmentBytes`, as the sender's writes became packets) and recovers each as Linux TCP
  *   does (see {@link TcpRecoveryTiming}): by RACK about an RTT plus a reordering window later when
  *   a later segment gets through, by a tail-loss probe 2 × SRTT after the last transmission when
- *   none does, and by an RTO (SRTT + `rtoMs`, doubling) for each retransmission that is lost too;
+ *   none does; a retransmission that is lost too is found by RACK again when later data gets
+ *   through, and otherwise costs an RTO (SRTT + `rtoMs`, doubling);
  *   the RTT is twice `delayMs` plus a loopback floor. A retransmission's loss is drawn from the
  *   same seeded loss process. The receiver takes bytes in order, so a recovery holds the bytes
  *   after it (head-of-line blocking), while recoveries that overlap in time overlap, as in a real
@@ -119,9 +124,9 @@ export class StreamImpairer {
   private held: HeldPiece[] = []
   /** The first of {@link held} not yet returned. */
   private heldHead = 0
-  /** The lost segments since the last segment that got through, in order. */
+  /** The lost segments not yet recovered, in stream order. */
   private unrecovered: LostSegment[] = []
-  /** When the last of {@link unrecovered} was sent. */
+  /** When the last lost segment not yet re-sent was sent: the tail-loss probe is timed from it. */
   private lastLostSentMs = 0
 
   /** @throws InvalidArgumentError when the impairment has a value it cannot take */
@@ -164,11 +169,12 @@ export class StreamImpairer {
   }
 
   /**
-   * When {@link advance} should be called next: the moment a tail-loss probe would fire if the
-   * sender sends nothing more, which settles the held bytes. Undefined when nothing is held.
+   * When {@link advance} should be called next: the moment a tail-loss probe or an RTO would fire
+   * if the sender sends nothing more, which settles held bytes. Undefined when nothing is held.
    */
   get nextAdvanceMs(): number | undefined {
-    return this.unrecovered.length === 0 ? undefined : this.lastLostSentMs + this.timing.probeTimeoutMs
+    const next = this.nextTimeout()
+    return next === undefined ? undefined : next.dueMs
   }
 
   /** The recovery timing the model uses (RTT, reordering window, probe timeout, RTO). */
@@ -229,7 +235,7 @@ export class StreamImpairer {
    */
   advance(nowMs: number): StreamPlan {
     if (this.resetDone) return { pieces: [], reset: true, lostSegments: 0, stalls: 0 }
-    this.probeIfDue(nowMs)
+    this.fireTimeouts(nowMs)
     return { pieces: this.release(), reset: false, lostSegments: 0, stalls: 0 }
   }
 
@@ -257,12 +263,14 @@ export class StreamImpairer {
     let lost: LostSegment | undefined
     let startsLoss = false
     if (newSegment) {
-      this.probeIfDue(readyMs)
+      this.fireTimeouts(readyMs)
       if (chance(this.lossRandom, c.loss)) {
         lost = {
           sentMs: readyMs,
           oneWayMs,
           lostRetransmissions: this.drawLostRetransmissions(),
+          retransmitted: false,
+          backoffs: 0,
           arrivalMs: undefined,
         }
         this.unrecovered.push(lost)
@@ -287,38 +295,80 @@ export class StreamImpairer {
     return lost
   }
 
-  /** A segment sent at `laterSentMs` got through: its SACK lets RACK find every loss before it. */
+  /**
+   * A segment sent at `laterSentMs` got through: its SACK lets RACK find every loss sent before it,
+   * a lost retransmission too, and re-send it.
+   */
   private recoverByRack(laterSentMs: number): void {
+    const t = this.timing
     for (const lost of this.unrecovered) {
-      const firstMs = rackRetransmitMs(this.timing, lost.sentMs, laterSentMs)
-      lost.arrivalMs =
-        deliveredRetransmissionMs(this.timing, firstMs, lost.lostRetransmissions) + lost.oneWayMs
+      if (lost.sentMs <= laterSentMs) this.resend(lost, rackRetransmitMs(t, lost.sentMs, laterSentMs), false)
     }
-    this.unrecovered = []
+    this.forgetRecovered()
+  }
+
+  /** Re-sends a lost segment at `atMs`: it arrives, or (drawn when it was lost) is lost again. */
+  private resend(lost: LostSegment, atMs: number, byRto: boolean): void {
+    if (lost.lostRetransmissions === 0) {
+      lost.arrivalMs = atMs + lost.oneWayMs
+      return
+    }
+    lost.lostRetransmissions--
+    lost.sentMs = atMs
+    lost.retransmitted = true
+    if (byRto) lost.backoffs++
+  }
+
+  /** The next timer: the tail-loss probe of the segments not yet re-sent, or the earliest RTO. */
+  private nextTimeout(): { dueMs: number; rtoOf: LostSegment | undefined } | undefined {
+    let next: { dueMs: number; rtoOf: LostSegment | undefined } | undefined
+    for (const lost of this.unrecovered) {
+      const dueMs = lost.retransmitted
+        ? lost.sentMs + Math.min(RTO_MAX_MS, this.timing.rtoMs * 2 ** lost.backoffs)
+        : this.lastLostSentMs + this.timing.probeTimeoutMs
+      if (next === undefined || dueMs < next.dueMs)
+        next = { dueMs, rtoOf: lost.retransmitted ? lost : undefined }
+    }
+    return next
+  }
+
+  /** Fires every timer due by `nowMs`, in time order (all of them when `nowMs` is infinite). */
+  private fireTimeouts(nowMs: number): void {
+    for (
+      let next = this.nextTimeout();
+      next !== undefined && next.dueMs <= nowMs;
+      next = this.nextTimeout()
+    ) {
+      if (next.rtoOf === undefined) this.probe(next.dueMs)
+      else this.resend(next.rtoOf, next.dueMs, true)
+      this.forgetRecovered()
+    }
   }
 
   /**
-   * Nothing got through after the lost segments and the probe timeout ran out by `nowMs`: the
-   * probe re-sends the last one. Its SACK, an RTT later, has the others re-sent; when the probe
-   * is lost too, the RTO re-sends them all.
+   * Nothing got through after the lost segments not yet re-sent, and the probe timeout ran out at
+   * `dueMs`: the probe re-sends the last of them. Its SACK, an RTT later, has the others re-sent;
+   * when the probe is lost too, they wait for the RTO.
    */
-  private probeIfDue(nowMs: number, force = false): void {
-    const dueMs = this.nextAdvanceMs
-    if (dueMs === undefined || (!force && nowMs < dueMs)) return
-    const tail = this.unrecovered[this.unrecovered.length - 1]!
-    const t = this.timing
-    if (tail.lostRetransmissions === 0) {
-      for (const lost of this.unrecovered) {
-        const firstMs = lost === tail ? dueMs : dueMs + t.rttMs
-        lost.arrivalMs = deliveredRetransmissionMs(t, firstMs, lost.lostRetransmissions) + lost.oneWayMs
-      }
-    } else {
-      for (const lost of this.unrecovered) {
-        const stillLost = lost === tail ? lost.lostRetransmissions - 1 : lost.lostRetransmissions
-        lost.arrivalMs = deliveredRetransmissionMs(t, dueMs + t.rtoMs, stillLost, 1) + lost.oneWayMs
+  private probe(dueMs: number): void {
+    const waiting = this.unrecovered.filter((lost) => !lost.retransmitted)
+    const tail = waiting[waiting.length - 1]!
+    const probeGotThrough = tail.lostRetransmissions === 0
+    this.resend(tail, dueMs, false)
+    for (const lost of waiting) {
+      if (lost === tail) continue
+      if (probeGotThrough) {
+        this.resend(lost, dueMs + this.timing.rttMs, false)
+      } else {
+        // Not re-sent yet: the RTO armed with the probe re-sends it.
+        lost.retransmitted = true
+        lost.sentMs = dueMs
       }
     }
-    this.unrecovered = []
+  }
+
+  private forgetRecovered(): void {
+    this.unrecovered = this.unrecovered.filter((lost) => lost.arrivalMs === undefined)
   }
 
   /** Returns the held pieces whose arrival is known, in order, delivered in order (head-of-line). */
@@ -356,7 +406,7 @@ export class StreamImpairer {
     this.position = cursor
     this.resetDone = true
     // The connection ends here: what is held goes out as the probe would have recovered it, then the reset.
-    this.probeIfDue(Number.POSITIVE_INFINITY, true)
+    this.fireTimeouts(Number.POSITIVE_INFINITY)
     return { pieces: this.release(), reset: true, ...counts }
   }
 }

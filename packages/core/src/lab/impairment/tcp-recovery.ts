@@ -8,8 +8,10 @@
  * - **Tail-loss probe.** When nothing delivered follows (the tail of a burst), a probe re-sends
  *   the last segment 2 × SRTT (plus the kernel's two-tick floor) after the last transmission; its
  *   SACK reveals the other lost segments one RTT later.
- * - **RTO.** A lost retransmission (or a lost probe) waits for the retransmission timeout,
- *   SRTT + the minimum RTO (Linux: `srtt + max(rttvar, rto_min)`), which doubles for each further loss.
+ * - **RTO.** A lost retransmission (or a lost probe) is found by RACK like any segment when
+ *   something sent after it gets through; when nothing does, it waits for the retransmission
+ *   timeout, SRTT + the minimum RTO (Linux: `srtt + max(rttvar, rto_min)`), which doubles for each
+ *   further loss.
  */
 export interface TcpRecoveryTiming {
   /** The round trip of a segment and its ACK: the delay both ways plus {@link RTT_FLOOR_MS}. */
@@ -48,21 +50,4 @@ export function tcpRecoveryTiming(oneWayDelayMs: number, minRtoMs: number): TcpR
  */
 export function rackRetransmitMs(timing: TcpRecoveryTiming, lostSentMs: number, laterSentMs: number): number {
   return Math.max(laterSentMs + timing.rttMs, lostSentMs + timing.rttMs + timing.reorderWindowMs)
-}
-
-/**
- * When the last of `lostRetransmissions` lost retransmissions is followed by the one that gets
- * through: the first leaves at `firstMs`, and each loss costs an RTO that doubles, starting from
- * the RTO times 2^`backoffs` (the backoffs already taken).
- */
-export function deliveredRetransmissionMs(
-  timing: TcpRecoveryTiming,
-  firstMs: number,
-  lostRetransmissions: number,
-  backoffs = 0,
-): number {
-  let atMs = firstMs
-  for (let i = 0; i < lostRetransmissions; i++)
-    atMs += Math.min(RTO_MAX_MS, timing.rtoMs * 2 ** (backoffs + i))
-  return atMs
 }
