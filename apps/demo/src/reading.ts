@@ -51,7 +51,7 @@ export function readRuns(runs: readonly LabRun[]): string[] {
   if (tcp !== undefined && tcp.lost === 0 && tcp.reordered === 0 && tcp.duplicates === 0) {
     const paid =
       udp !== undefined && tcp.latencyMs.p99 > udp.latencyMs.p99 * 1.2
-        ? ` It paid in time instead: its 99th-percentile latency was ${ms(tcp.latencyMs.p99)} against UDP's ${ms(udp.latencyMs.p99)}${tcp.modelled === undefined ? '' : ', because a lost segment holds up every byte behind it until it is retransmitted (modelled here as one retransmission timeout)'}.`
+        ? ` It paid in time instead: its 99th-percentile latency was ${ms(tcp.latencyMs.p99)} against UDP's ${ms(udp.latencyMs.p99)}${tcp.modelled === undefined ? '' : ', because a lost segment holds up every byte behind it until it is retransmitted (modelled here as Linux TCP recovers it: about a round trip, an RTO when a retransmission is lost too)'}.`
         : ''
     lines.push(`TCP gave the application every byte, once and in order, whatever the relay did.${paid}`)
   }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import net, { type Server, type Socket } from 'node:net'
-import { PortInUseError } from '@protolab/core'
+import { createRandom, PortInUseError } from '@protolab/core'
 import { type TcpProxy, type TcpProxyInit, tcpProxy } from '@protolab/tcp'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -151,6 +151,27 @@ describe('tcp proxy', () => {
     expect(stats.lostSegments).toBeGreaterThan(0)
     expect(stats.stalls).toBeGreaterThan(0)
     expect(stats.writes).toBeGreaterThanOrEqual(300_000 / 700)
+  })
+
+  it('holds a lost tail until its modelled probe, then delivers it and the half-close after it', async () => {
+    // The first connection's client → server loss draws are createRandom(seed, 0): find a seed
+    // that keeps the first chunk and loses the second (its probe then gets through).
+    const seed = Array.from({ length: 10_000 }, (_, i) => i).find((candidate) => {
+      const random = createRandom(candidate, 0)
+      return random.next() >= 0.5 && random.next() < 0.5 && random.next() >= 0.5
+    })!
+    const server = await sink()
+    const proxy = await startProxy({ impairment: { loss: 0.5, delayMs: 1 }, seed }, server.port)
+    const client = await connect(proxy)
+    const done = collect(client)
+    const first = pattern(100)
+    client.write(first)
+    expect(await until(() => proxy.stats().toServer.bytes === 100)).toBe(true)
+    client.end(Buffer.from('the lost tail'))
+    await done
+    const { bytes } = await server.received()
+    expect(bytes.equals(Buffer.concat([first, Buffer.from('the lost tail')]))).toBe(true)
+    expect(proxy.stats().toServer).toMatchObject({ bytes: 113, lostSegments: 1 })
   })
 
   it('resets both sides with RST after resetAfterBytes, delivering exactly that many', async () => {

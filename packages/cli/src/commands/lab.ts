@@ -90,7 +90,7 @@ Examples:
   protolab lab --loss 5% --reorder 2% --delay 10ms --jitter 5ms --seed 1 --report lab.html
   protolab lab -t udp --count 100000 --rate 20000 --loss 1% --loss-model gilbert --json
   protolab lab -t tcp --slice 1 --delay 5ms             TCP cut into 1-byte pieces: nothing lost or reordered
-  protolab lab -t tcp --loss 2%                         TCP loss, modelled as retransmission stalls
+  protolab lab -t tcp --loss 2%                         TCP loss, modelled as TCP's recovery
   protolab lab --mode rtt --rate 1000 --duration 5s     round-trip latency, as sockperf's ping-pong
   protolab lab --count 1000 --log messages.csv          every message's fate in a CSV
   protolab lab --count 100 --capture lab.pcap           the packets themselves (root): protolab layers --read lab.pcap

@@ -52,7 +52,7 @@ export function impairmentOptions(): Option[] {
   return [
     probabilityOption(
       '--loss <p>',
-      'UDP: drop datagrams with this probability; TCP: modelled as one RTO stall per lost segment',
+      'UDP: drop datagrams with this probability; TCP: modelled as Linux recovers a lost segment (RACK, tail-loss probe, RTO)',
     ),
     new Option('--loss-model <model>', 'UDP: random (independent) or gilbert (bursts)').choices([
       'random',
@@ -88,7 +88,7 @@ export function impairmentOptions(): Option[] {
     byteCountOption('--reset-after <bytes>', 'TCP: reset the connection once this many bytes went through'),
     durationOption(
       '--rto <time>',
-      'TCP: the retransmission timeout a modelled loss stalls for (default 200ms)',
+      'TCP: the minimum RTO of modelled loss, spent when a retransmission is lost too (default 200ms)',
     ),
   ]
 }

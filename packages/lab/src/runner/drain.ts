@@ -5,6 +5,7 @@ import {
   DEFAULT_RTO_MS,
   ENVELOPE_HEADER_BYTES,
   monotonicMs,
+  tcpRecoveryTiming,
 } from '@protolab/core'
 import type { CounterStatus } from './roles/counter.js'
 import type { LabMode, LabTransportName } from './types.js'
@@ -27,7 +28,7 @@ const POLL_INTERVAL_MS = 20
 
 /**
  * How long a run must be quiet before it is over: a base, plus whatever the relay may hold a
- * message for (twice the delay and jitter, the reorder hold, a stall, a modelled RTO, the time one
+ * message for (twice the delay and jitter, the reorder hold, a stall, a modelled loss's probe and RTOs, the time one
  * message takes at the rate limit), doubled in round-trip mode where messages cross twice.
  */
 export function quietTimeMs(
@@ -44,7 +45,11 @@ export function quietTimeMs(
   } else {
     const stream = impairment as StreamImpairment
     if ((stream.stallMs ?? 0) > 0) holdMs += 2 * (stream.stallMs ?? 0)
-    if ((stream.loss ?? 0) > 0) holdMs += 2 * (stream.rtoMs ?? DEFAULT_RTO_MS)
+    if ((stream.loss ?? 0) > 0) {
+      // A lost tail waits for its probe; a lost retransmission, for an RTO, then twice that.
+      const recovery = tcpRecoveryTiming(stream.delayMs ?? 0, stream.rtoMs ?? DEFAULT_RTO_MS)
+      holdMs += recovery.probeTimeoutMs + 2 * recovery.rtoMs
+    }
   }
   const rate = impairment.rateLimitBytesPerSec ?? 0
   if (rate > 0) holdMs += (4 * (ENVELOPE_HEADER_BYTES + size) * 1000) / rate

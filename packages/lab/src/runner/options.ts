@@ -136,7 +136,7 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
 /**
  * The part of `impairment` a transport can have: UDP's datagram impairment (loss, duplicate,
  * reorder, delay, jitter, rate, corrupt) or TCP's stream impairment (delay, jitter, rate, slice,
- * stall, reset, and loss modelled as stalls). Undefined when nothing applies: no relay then.
+ * stall, reset, and loss modelled as TCP's recovery). Undefined when nothing applies: no relay then.
  */
 export function impairmentFor(
   transport: LabTransportName,

@@ -49,7 +49,7 @@ export interface LabImpairment
       | 'resetProbability'
       | 'rtoMs'
     > {
-  /** UDP: datagram loss. TCP: modelled as a head-of-line stall of one RTO per lost segment. */
+  /** UDP: datagram loss. TCP: modelled as Linux TCP's recovery of each lost segment (RACK, tail-loss probe, RTO), holding the bytes after it. */
   readonly loss?: number
 }
 

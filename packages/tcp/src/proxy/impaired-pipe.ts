@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import type { StreamImpairer } from '@protolab/core'
+import type { StreamImpairer, StreamPiece, StreamPlan } from '@protolab/core'
 import type { StreamCounts } from './stats.js'
 
 /** Bytes due at a time, or the reset that ends the stream. */
@@ -22,6 +22,10 @@ export class ImpairedPipe {
   private heldBytes = 0
   private timer: NodeJS.Timeout | undefined
   private timerDueMs = Number.POSITIVE_INFINITY
+  /** Chunks read whose bytes the model has not placed yet (held behind a modelled loss), from stream position `unplacedStart`. */
+  private readonly unplaced: Buffer[] = []
+  private unplacedStart = 0
+  private advanceTimer: NodeJS.Timeout | undefined
   private waitingForDrain = false
   private pausedSource = false
   private sourceEnded = false
@@ -52,6 +56,9 @@ export class ImpairedPipe {
     this.stopped = true
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+    if (this.advanceTimer !== undefined) clearTimeout(this.advanceTimer)
+    this.advanceTimer = undefined
+    this.unplaced.length = 0
     this.queue.length = 0
     this.head = 0
     this.heldBytes = 0
@@ -63,21 +70,59 @@ export class ImpairedPipe {
     if (this.impairer === undefined) {
       this.enqueue(chunk, nowMs)
     } else {
+      this.unplaced.push(chunk)
+      this.heldBytes += chunk.length
       const plan = this.impairer.plan(chunk.length, nowMs)
-      for (const piece of plan.pieces)
-        this.enqueue(chunk.subarray(piece.offset, piece.offset + piece.length), piece.atMs)
+      this.place(plan, nowMs)
       this.counts.stalls += plan.stalls
       this.counts.lostSegments += plan.lostSegments
-      if (plan.reset) {
-        const last = this.queue[this.queue.length - 1]
-        this.queue.push({ data: undefined, atMs: Math.max(nowMs, last?.atMs ?? nowMs) })
-      }
     }
     if (this.heldBytes + this.destination.writableLength >= this.highWaterMarkBytes) {
       this.pausedSource = true
       this.source.pause()
     }
     this.pump()
+  }
+
+  /** Queues the pieces the model placed, and the reset it asked for; keeps a timer for what it still holds. */
+  private place(plan: StreamPlan, nowMs: number): void {
+    for (const piece of plan.pieces) this.queue.push({ data: this.takeUnplaced(piece), atMs: piece.atMs })
+    if (plan.reset) {
+      const last = this.queue[this.queue.length - 1]
+      this.queue.push({ data: undefined, atMs: Math.max(nowMs, last?.atMs ?? nowMs) })
+      return
+    }
+    const dueMs = this.impairer?.nextAdvanceMs
+    if (dueMs === undefined || this.advanceTimer !== undefined) return
+    // The model holds bytes until the sender's next bytes, or a tail-loss probe's time, tell it when they arrive.
+    this.advanceTimer = setTimeout(
+      () => {
+        this.advanceTimer = undefined
+        if (this.stopped || this.impairer === undefined) return
+        const now = performance.now()
+        this.place(this.impairer.advance(now), now)
+        this.pump()
+      },
+      Math.max(0, dueMs - nowMs),
+    )
+  }
+
+  /** The bytes of `piece`, taken from the front of the unplaced chunks (pieces come in stream order). */
+  private takeUnplaced(piece: StreamPiece): Buffer {
+    const parts: Buffer[] = []
+    let left = piece.length
+    while (left > 0) {
+      const first = this.unplaced[0]!
+      const offset = piece.position + piece.length - left - this.unplacedStart
+      const take = Math.min(left, first.length - offset)
+      parts.push(first.subarray(offset, offset + take))
+      left -= take
+      if (offset + take === first.length) {
+        this.unplaced.shift()
+        this.unplacedStart += first.length
+      }
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
   }
 
   private enqueue(data: Buffer, atMs: number): void {
@@ -114,7 +159,12 @@ export class ImpairedPipe {
       this.queue.splice(0, this.head)
       this.head = 0
     }
-    if (this.sourceEnded && this.head === this.queue.length && !this.destinationEnded) {
+    if (
+      this.sourceEnded &&
+      this.head === this.queue.length &&
+      this.unplaced.length === 0 &&
+      !this.destinationEnded
+    ) {
       this.destinationEnded = true
       this.destination.end()
     }

@@ -6,7 +6,7 @@ export interface StreamRelayCounts {
   readonly writes: number
   /** Stalls injected (`stallEveryBytes`, `stallProbability`). */
   readonly stalls: number
-  /** Segments "lost" by modelled loss, each a head-of-line stall of one RTO. */
+  /** Segments lost by modelled loss, each held back (with the bytes after it) until TCP's recovery would deliver it. */
   readonly lostSegments: number
   /** Connections reset (RST) by the impairment. */
   readonly resets: number

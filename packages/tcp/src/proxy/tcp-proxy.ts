@@ -23,8 +23,8 @@ export interface TcpProxy {
  * Starts a TCP relay with seeded impairment: each accepted connection is relayed to `to` over a
  * connection of its own, both ways, through the {@link StreamImpairer} model: delay and jitter
  * (order kept), rate limit, slicing into small writes, stalls, resets (RST to both sides) and
- * modelled loss (a head-of-line stall of one RTO per lost segment; TCP itself loses nothing
- * here). By default only client → server bytes are impaired (`direction: 'forward'`).
+ * modelled loss (a lost segment and the bytes after it are held for as long as Linux TCP's
+ * recovery would take: RACK, tail-loss probe, RTO; TCP itself loses nothing here). By default only client → server bytes are impaired (`direction: 'forward'`).
  *
  * Half-closes travel through (a client's FIN reaches the server after its last delayed byte), and
  * an abort on one side becomes a reset on the other. Reading pauses when a direction holds

@@ -47,8 +47,10 @@ export interface DatagramImpairment {
 /**
  * Impairments a relay applies to a TCP byte stream, each off when absent or 0. Bytes are never
  * lost, duplicated or reordered (TCP would not let them be); the stream is only slowed, cut into
- * pieces, stalled or reset. Decisions are made per segment of `segmentBytes` bytes of the stream,
- * by position, so a run repeats whatever chunks the operating system happens to deliver.
+ * pieces, stalled or reset, and modelled loss holds bytes back as TCP's recovery would. Stalls,
+ * resets and jitter are decided per segment of `segmentBytes` bytes of the stream, by position, so
+ * they repeat whatever chunks the operating system happens to deliver; modelled loss is decided
+ * per packet (the chunks read), so it repeats on the same sequence of chunks.
  */
 export interface StreamImpairment {
   /** Added delay in ms. */
@@ -70,20 +72,32 @@ export interface StreamImpairment {
   /** Probability that the connection is reset before a segment. */
   readonly resetProbability?: number
   /**
-   * Modelled loss: probability that a segment is "lost". TCP retransmits below any relay, so a lost
-   * segment becomes what TCP makes of it: a head-of-line stall of one retransmission timeout
-   * (`rtoMs`, no backoff) for it and every byte after it. Reports must say this loss is modelled.
+   * Modelled loss: probability that a segment is lost. TCP retransmits below any relay, so a lost
+   * segment becomes what Linux TCP makes of it: a head-of-line hold of it and the bytes after it
+   * until it is recovered, about an RTT plus a reordering window later (RACK) when later segments
+   * get through, 2 × SRTT later (a tail-loss probe) when none does; a lost retransmission is
+   * found the same way, or costs an RTO when nothing sent after it gets through. The RTT is twice `delayMs` plus a loopback floor.
+   * Reports must say this loss is modelled.
    */
   readonly loss?: number
-  /** The retransmission timeout of modelled loss, in ms. Default 200 (Linux's minimum RTO). */
+  /**
+   * The minimum retransmission timeout of modelled loss, in ms (Linux's `rto_min`). Default 200.
+   * The RTO is SRTT plus this, doubling for each further loss of the same segment; it is spent
+   * only when a retransmission (or a tail-loss probe) is lost too and nothing sent after it gets
+   * through.
+   */
   readonly rtoMs?: number
-  /** The segment size decisions are made on, in bytes. Default 1460 (the MSS of a 1500-byte Ethernet MTU). */
+  /**
+   * The segment size, in bytes. Default 1460 (the MSS of a 1500-byte Ethernet MTU). Stalls,
+   * resets and jitter are decided per `segmentBytes` of stream; modelled loss per packet: each
+   * chunk the relay reads, cut at every multiple of `segmentBytes`.
+   */
   readonly segmentBytes?: number
 }
 
 /** The note a report prints when a TCP run had `loss`: the loss was modelled, not measured. */
 export const MODELLED_LOSS_NOTE =
-  'TCP loss is modelled: TCP retransmits below the relay, so each lost segment is shown as a head-of-line stall of one retransmission timeout'
+  "TCP loss is modelled: TCP retransmits below the relay, so each lost segment is held back, with the bytes after it, as long as Linux's recovery would take (about an RTT plus a reordering window by RACK, a tail-loss probe after 2 x SRTT, an RTO only when a lost retransmission has nothing after it)"
 
 export const DEFAULT_LOSS_BURST = 4
 export const DEFAULT_REORDER_GAP = 3

@@ -43,7 +43,7 @@ export function describeStreamImpairment(config: StreamImpairment): string {
     const rto = config.rtoMs ?? DEFAULT_RTO_MS
     const segment = config.segmentBytes ?? DEFAULT_SEGMENT_BYTES
     parts.push(
-      `loss ${percent(config.loss!)} (modelled: a ${rto} ms RTO stall per lost ${segment} B segment)`,
+      `loss ${percent(config.loss!)} (modelled: TCP recovery by RACK, tail-loss probe, and a ${rto} ms minimum RTO when a retransmission is lost; segments of at most ${segment} B)`,
     )
   }
   return parts.length === 0 ? 'none' : parts.join(', ')

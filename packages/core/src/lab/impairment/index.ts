@@ -27,3 +27,12 @@ export {
   type StreamPiece,
   type StreamPlan,
 } from './stream-impairer.js'
+export {
+  MAX_LOST_RETRANSMISSIONS,
+  RTO_MAX_MS,
+  RTT_FLOOR_MS,
+  rackRetransmitMs,
+  type TcpRecoveryTiming,
+  TLP_FLOOR_MS,
+  tcpRecoveryTiming,
+} from './tcp-recovery.js'
