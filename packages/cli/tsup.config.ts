@@ -1,18 +1,11 @@
 import { defineConfig } from 'tsup'
 
 /**
- * Dependencies bundled into the `protolab` command, so it runs from its own files and starts fast.
- * Not hdr-histogram-js: core loads it on first use, by `require` at run time, from our dependencies.
- */
-const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'iconv-lite']
-
-/**
- * Two builds into dist/:
- * - the `protolab` command (`bin.js`): one ESM bundle with the workspace packages and small
- *   dependencies inside, split into chunks that commands import lazily, so `protolab --help`
- *   loads little. Bundled CommonJS code (iconv-lite) calls `require`, so each file gets one.
- * - the library entry (`index.js`, `index.cjs`, types): `runCli` and the lab runner, with
- *   dependencies external as a library's should be.
+ * Two builds into dist/, both with every dependency external (installed beside the package, not
+ * copied into it) and no source maps, so the tarball carries our code once:
+ * - the `protolab` command (`bin.js`, run through the committed `bin/protolab.js`): ESM split into
+ *   chunks that commands import lazily, so `protolab --help` loads little.
+ * - the library entry (`index.js`, `index.cjs`, types): `runCli` and the lab runner.
  */
 export default defineConfig([
   {
@@ -21,15 +14,12 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     splitting: true,
-    sourcemap: true,
+    sourcemap: false,
     clean: ['bin.js*', 'lab-child.js*', 'chunks'],
-    noExternal: BUNDLED,
     esbuildOptions(options) {
       options.chunkNames = 'chunks/[name]-[hash]'
     },
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __protolabCreateRequire } from 'node:module';\nconst require = __protolabCreateRequire(import.meta.url);",
-    },
+    banner: { js: '#!/usr/bin/env node' },
   },
   {
     entry: { index: 'src/index.ts' },
@@ -38,7 +28,7 @@ export default defineConfig([
     platform: 'node',
     splitting: false,
     dts: true,
-    sourcemap: true,
+    sourcemap: false,
     // The lab finds its child process's file next to its own module: `import.meta.url` in ESM, which
     // the CommonJS build gets from tsup's shim (from `__filename`) instead of an empty object.
     shims: true,
