@@ -64,13 +64,29 @@ interface Ran {
   readonly output: string
 }
 
+/**
+ * The environment of a stranger's shell: this one without what pnpm and vitest add (NODE_PATH
+ * points into the workspace's store, where Node would find modules the stranger lacks, and
+ * npm_config_* settings would change how npm installs).
+ */
+function strangerEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: '1', npm_config_update_notifier: 'false' }
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'NODE_PATH' || key === 'NODE_OPTIONS' || /^(npm|pnpm|vitest)_/i.test(key) || key === 'VITEST')
+      continue
+    env[key] = value
+  }
+  env.npm_config_update_notifier = 'false'
+  return env
+}
+
 /** Runs a command to its end (killed after STEP_TIMEOUT_MS), with stdout and stderr together. */
 function run(command: string, args: readonly string[], cwd: string): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, npm_config_update_notifier: 'false', NO_COLOR: '1' },
+      env: strangerEnv(),
     })
     let output = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
