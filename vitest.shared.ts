@@ -14,6 +14,10 @@ export default defineConfig({
         find: /^@protolab\/core\/compliance$/,
         replacement: fileURLToPath(new URL('./packages/core/src/compliance/index.ts', import.meta.url)),
       },
+      {
+        find: /^@protolab\/core\/memory$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/memory/index.ts', import.meta.url)),
+      },
       { find: /^@protolab\/core$/, replacement: src('core') },
       { find: /^@protolab\/udp$/, replacement: src('udp') },
       { find: /^@protolab\/tcp$/, replacement: src('tcp') },

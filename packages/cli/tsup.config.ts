@@ -1,37 +1,26 @@
 import { defineConfig } from 'tsup'
 
 /**
- * Dependencies bundled into the `protolab` command, so it runs from its own files and starts fast.
- * Not hdr-histogram-js: core loads it on first use, by `require` at run time, from our dependencies.
- */
-const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'iconv-lite']
-
-/**
- * Two builds into dist/:
- * - the `protolab` command (`bin.js`): one ESM bundle with the workspace packages and small
- *   dependencies inside, split into chunks that commands import lazily, so `protolab --help`
- *   loads little. Bundled CommonJS code (iconv-lite) calls `require`, so each file gets one.
- *   Beside it, the lab's child process entry (from @protolab/lab's sources), which the bundled
- *   lab runner forks from beside its own file.
- * - the library entry (`index.js`, `index.cjs`, types): `runCli`, with dependencies external as a
- *   library's should be.
+ * Two builds into dist/, both with every dependency external (installed beside the package, not
+ * copied into it) and no source maps, so the tarball carries our code once:
+ * - the `protolab` command (`bin.js`, run through the committed `bin/protolab.js`): ESM split into
+ *   chunks that commands import lazily, so `protolab --help` loads little. The lab runs from
+ *   `@protolab/lab`, which forks its own child process entry.
+ * - the library entry (`index.js`, `index.cjs`, types): `runCli`.
  */
 export default defineConfig([
   {
-    entry: { bin: 'src/bin.ts', 'lab-child': '../lab/src/runner/child/main.ts' },
+    entry: { bin: 'src/bin.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',
     splitting: true,
-    sourcemap: true,
+    sourcemap: false,
     clean: ['bin.js*', 'lab-child.js*', 'chunks'],
-    noExternal: BUNDLED,
     esbuildOptions(options) {
       options.chunkNames = 'chunks/[name]-[hash]'
     },
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __protolabCreateRequire } from 'node:module';\nconst require = __protolabCreateRequire(import.meta.url);",
-    },
+    banner: { js: '#!/usr/bin/env node' },
   },
   {
     entry: { index: 'src/index.ts' },
@@ -40,7 +29,7 @@ export default defineConfig([
     platform: 'node',
     splitting: false,
     dts: true,
-    sourcemap: true,
+    sourcemap: false,
     clean: ['index.*'],
   },
 ])

@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'compliance/index': 'src/compliance/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'memory/index': 'src/memory/index.ts',
+    'compliance/index': 'src/compliance/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -16,7 +16,7 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     dts: true,
-    sourcemap: true,
+    sourcemap: false,
     // The runner finds its child process's file next to its own module: `import.meta.url` in ESM,
     // which the CommonJS build gets from tsup's shim (from `__filename`).
     shims: true,
@@ -27,7 +27,7 @@ export default defineConfig([
     format: ['esm'],
     target: 'node20',
     platform: 'node',
-    sourcemap: true,
+    sourcemap: false,
     clean: ['lab-child.*'],
   },
 ])

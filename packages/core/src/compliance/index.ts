@@ -1,4 +1,4 @@
-export { MEMORY_SEMANTICS, memoryTransport } from './memory-transport.js'
+export { MEMORY_SEMANTICS, memoryTransport } from '../memory/memory-transport.js'
 export {
   DEFAULT_COMPLIANCE_HOSTS,
   type TransportComplianceOptions,
