@@ -152,6 +152,10 @@ class GuardedTcpEndpoint extends GuardedEndpoint implements TcpEndpoint {
   closePeer(peer: Destination): Promise<void> {
     return this.tcp.closePeer(peer)
   }
+
+  endSending(peer: Destination): Promise<void> {
+    return this.tcp.endSending(peer)
+  }
 }
 
 function isTcpEndpoint(endpoint: Endpoint): endpoint is TcpEndpoint {
