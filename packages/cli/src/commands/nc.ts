@@ -70,9 +70,9 @@ How it differs from OpenBSD nc:
 The other commands keep their meaning: listen, send and chat print with senders, nc prints bytes.
 
 Examples:
-  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | protolab nc 127.0.0.1 8000   an HTTP request and its reply
   protolab nc -l 9000 > received.bin                          receive a file ...
   protolab nc -N 127.0.0.1 9000 < file.bin                     ... and send it
+  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | protolab nc 127.0.0.1 8000   an HTTP request and its reply
   protolab nc -u -e gb2312 127.0.0.1 9000                      the notes' GB2312 chat, as nc
   protolab nc -z -v 127.0.0.1 8000-8010                        which ports are open`,
     )
