@@ -1,6 +1,7 @@
 import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
 import type { CleanupFlags } from '../lab-remote/commands.js'
+import { toJsonLine } from '../output/json-line.js'
 import { cleanupKernelLinks } from './cleanup.js'
 import { withSystemDirectories } from './exec.js'
 import { kernelLinkProblem } from './support.js'
@@ -11,6 +12,10 @@ export async function runCleanupCommand(flags: CleanupFlags, io: CliIO): Promise
   const problem = kernelLinkProblem({ platform: process.platform, uid: process.getuid?.(), path }, false)
   if (problem !== undefined) throw problem
   const result = await cleanupKernelLinks({ all: flags.all === true, path })
+  if (flags.json) {
+    writeLine(io.stdout, toJsonLine(result))
+    return
+  }
   for (const namespace of result.namespaces) writeLine(io.stdout, `removed namespace ${namespace}`)
   for (const device of result.devices) writeLine(io.stdout, `removed device ${device}`)
   for (const table of result.tables) writeLine(io.stdout, `removed nftables table ${table}`)

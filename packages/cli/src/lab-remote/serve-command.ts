@@ -2,6 +2,7 @@ import { escapeControlCharacters, formatHostPort, parseHostPort } from '@protola
 import { accessListOf, refusalLog } from '../access/index.js'
 import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
+import { toJsonLine } from '../output/json-line.js'
 import type { ServeFlags } from './commands.js'
 import { CONTROL_PROTOCOL, CONTROL_VERSION } from './protocol.js'
 import { DEFAULT_LAB_PORT, LabServer } from './server.js'
@@ -20,6 +21,7 @@ export async function runServeCommand(flags: ServeFlags, io: CliIO): Promise<voi
     log: (line) => writeLine(io.stderr, `lab serve: ${escapeControlCharacters(line)}`),
     access: accessListOf(flags),
     onRefused: refusalLog((line) => writeLine(io.stderr, `lab serve: ${line}`)),
+    ...(flags.json ? { onSession: (session) => writeLine(io.stdout, toJsonLine(session)) } : {}),
   })
   const { address, port } = server.address
   writeLine(
