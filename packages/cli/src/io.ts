@@ -25,11 +25,11 @@ export function writeLine(stream: Writable, line: string): void {
 }
 
 /**
- * Writes `text` to `stream` and, when the stream's buffer is full, waits until it drains, so a
- * slow reader (a pipe, a terminal) slows the command down instead of filling memory.
+ * Writes `data` (text or bytes) to `stream` and, when the stream's buffer is full, waits until it
+ * drains, so a slow reader (a pipe, a terminal) slows the command down instead of filling memory.
  */
-export async function writeAndDrain(stream: Writable, text: string): Promise<void> {
-  if (stream.write(text)) return
+export async function writeAndDrain(stream: Writable, data: string | Uint8Array): Promise<void> {
+  if (stream.write(data)) return
   await new Promise<void>((resolve) => {
     const done = (): void => {
       stream.off('drain', done)

@@ -31,7 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       .showSuggestionAfterError(true)
   }
   try {
-    await program.parseAsync([...argv], { from: 'user' })
+    await program.parseAsync(helpAsFlag(argv, program), { from: 'user' })
     return 0
   } catch (error) {
     if (error instanceof CommanderError) return await exitCodeOfCommanderError(error, failedCommand, io)
@@ -46,7 +46,7 @@ function createProgram(io: CliIO): Command {
     .description('See what UDP and TCP really do to your messages: send, listen, chat, measure.')
     .version(packageJson.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .helpCommand(false)
+    .helpCommand('help [command]', 'show help for a command, as <command> --help does')
     // Options after a command's name are that command's: `lab run -t udp` is run's -t, not lab's.
     .enablePositionalOptions()
     // Values only core can read (sizes, times, rates, address lists) are read once a command runs.
@@ -67,6 +67,17 @@ Exit codes: 0 done, 1 failed at run time, 2 bad usage.`,
     program.addCommand(createCommand(io))
   }
   return program
+}
+
+/**
+ * `help lab serve` is `lab serve --help`, the same text for commands at any depth; `help nope` is
+ * `nope`, so a command that is not there gets the same error (and suggestion) as when run.
+ */
+function helpAsFlag(argv: readonly string[], program: Command): string[] {
+  const [first, name, ...rest] = argv
+  if (first !== 'help' || name === undefined) return [...argv]
+  const known = program.commands.some((command) => command.name() === name)
+  return known ? [name, ...rest, '--help'] : [name, ...rest]
 }
 
 function* descendants(command: Command): Generator<Command> {

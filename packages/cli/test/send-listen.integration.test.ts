@@ -58,6 +58,28 @@ describe('protolab send to protolab listen', () => {
     expect(lines.map((line) => line.bytes)).toEqual([3, 3, 3])
   })
 
+  it('with --json says what it sent, to whom and from where, one line a message', async () => {
+    const { proc, port } = await startListening(['listen', '0', '-t', 'tcp', '--count', '2'])
+    const sent = await runProtolab(['send', `127.0.0.1:${port}`, '-t', 'tcp', '--json'], {
+      input: 'one\n二\n',
+    })
+    expect(sent.code, sent.stderr).toBe(0)
+    const lines = sent.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines.map((line) => [line.text, line.bytes])).toEqual([
+      ['one', 3],
+      ['二', 3],
+    ])
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(['to', 'address', 'port', 'from', 'transport', 'bytes', 'text'])
+      expect(line).toMatchObject({ to: `127.0.0.1:${port}`, address: '127.0.0.1', port, transport: 'tcp' })
+    }
+    const from = (await proc.finished()).stdout.match(/^\[(127\.0\.0\.1:\d+)\]/)?.[1]
+    expect(lines[0]?.from).toBe(from)
+  })
+
   it('over UDP sends all of standard input as one datagram (raw), its newlines shown escaped', async () => {
     const { proc, port } = await startListening(['listen', '0', '--count', '1'])
     await runProtolab(['send', `127.0.0.1:${port}`], { input: 'a\nb\n' })

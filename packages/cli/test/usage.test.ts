@@ -33,7 +33,22 @@ describe.concurrent('help and version', () => {
     }
   })
 
-  it.each(['send', 'listen', 'chat', 'ports', 'ip', 'encodings'])(
+  it.each([['nc'], ['lab', 'serve'], ['lab', 'cleanup']])(
+    'prints with help %s the same as with --help',
+    async (...path) => {
+      const asCommand = await runProtolab(['help', ...path])
+      const asFlag = await runProtolab([...path, '--help'])
+      expect(asCommand.code).toBe(0)
+      expect(asCommand.stdout).toMatch(new RegExp(`^Usage: protolab ${path.join(' ')} `))
+      expect(asCommand.stdout).toBe(asFlag.stdout)
+    },
+  )
+
+  it('says a command given to help is unknown, as when it is run', async () => {
+    expectError(await runProtolab(['help', 'lisen']), 2, /^protolab: unknown command 'lisen'$/)
+  })
+
+  it.each(['send', 'listen', 'chat', 'nc', 'ports', 'ip', 'encodings'])(
     'shows an example in %s --help',
     async (name) => {
       const result = await runProtolab([name, '--help'])

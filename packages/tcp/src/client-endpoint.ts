@@ -133,6 +133,15 @@ class ClientEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoint
     return this.close()
   }
 
+  endSending(peer: Destination): Promise<void> {
+    if (!this.isPeer(peer)) {
+      return Promise.reject(
+        new NotConnectedError(`${formatHostPort(peer.address, peer.port)} is not connected`),
+      )
+    }
+    return this.connection.endSending()
+  }
+
   close(): Promise<void> {
     if (this.closing === undefined) {
       this.queue.end()

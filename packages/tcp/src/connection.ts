@@ -56,6 +56,7 @@ export class Connection {
   private writeWaiters: WriteWaiter[] = []
   private failure: ProtolabError | undefined
   private closing: Promise<void> | undefined
+  private sendingEnded: Promise<void> | undefined
   private closeTimer: NodeJS.Timeout | undefined
   private isClosed = false
   private readonly closed: Promise<void>
@@ -96,7 +97,7 @@ export class Connection {
 
   /** True while messages can still be sent (we have not started closing and the socket is up). */
   get writable(): boolean {
-    return this.closing === undefined && !this.isClosed
+    return this.closing === undefined && this.sendingEnded === undefined && !this.isClosed
   }
 
   /** Bytes accepted by `send` and not yet handed to the kernel. */
@@ -179,10 +180,29 @@ export class Connection {
     this.socket.resume()
     // 'finish' comes once every write and the FIN are in the kernel, which delivers them after we close
     // the socket. Waiting for the peer's FIN too would hang on a peer that keeps its side open.
-    this.socket.once('finish', () => this.socket.destroy())
+    // After endSending our FIN may be out already, and 'finish' will not come again.
+    if (this.socket.writableFinished) this.socket.destroy()
+    else this.socket.once('finish', () => this.socket.destroy())
     this.socket.end()
     this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS)
     return this.closing
+  }
+
+  /**
+   * Half-closes, as `shutdown(SHUT_WR)` does: flushes everything sent before it and ends our side
+   * (FIN) while the peer's messages keep arriving until it ends its side too, when the socket
+   * closes. Resolves once the FIN is in the kernel; a later `send` fails. Idempotent.
+   */
+  endSending(): Promise<void> {
+    if (this.sendingEnded !== undefined) return this.sendingEnded
+    if (this.closing !== undefined || this.isClosed) return this.closing ?? this.closed
+    this.flush()
+    this.sendingEnded = new Promise((resolve) => {
+      this.socket.once('finish', resolve)
+      this.socket.once('close', resolve)
+    })
+    this.socket.end()
+    return this.sendingEnded
   }
 
   /** Closes at once, without flushing; `error` is what the endpoint reports as the reason. */

@@ -118,6 +118,12 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
     return connection.close()
   }
 
+  endSending(peer: Destination): Promise<void> {
+    const connection = this.connections.get(peerKey(peer))
+    if (connection === undefined) return Promise.reject(notConnected(peer))
+    return connection.endSending()
+  }
+
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing
     this.queue.end()

@@ -14,6 +14,13 @@ export interface TcpEndpoint extends Endpoint {
    * @throws NotConnectedError when `peer` is not connected.
    */
   closePeer(peer: Destination): Promise<void>
+  /**
+   * Half-closes the connection to `peer` (a client's is its server), as `shutdown(SHUT_WR)` and
+   * nc's `-N` do: what was sent is flushed, then our FIN tells the peer nothing more will come,
+   * while its messages keep arriving until it closes too. Resolves once the FIN is in the kernel.
+   * @throws NotConnectedError when `peer` is not connected.
+   */
+  endSending(peer: Destination): Promise<void>
   /** Listener: connections closed at once because `maxConnections` were already open. Always 0 on a client. */
   readonly refusedConnections: number
 }

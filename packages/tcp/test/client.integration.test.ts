@@ -205,3 +205,24 @@ describe('a client whose server half-closes', () => {
     expect((await await receivedByServer).toString()).toBe('heard you\n')
   })
 })
+
+describe('a client that half-closes', () => {
+  it('flushes and sends its FIN, then reads the reply until the server closes', async () => {
+    const { port } = await raw.listen((socket) => {
+      // The server answers only once it has read everything, as an HTTP/1.0 or an nc -N peer does.
+      void readAll(socket).then((request) => socket.end(`got ${request.length} bytes`))
+    })
+    const client = await endpoints.open(
+      tcp({ framing: 'raw' }).open({ peer: { address: '127.0.0.1', port } }),
+    )
+    const disconnected = nextEvent(client, 'disconnect')
+    await client.send(utf8('a'.repeat(100_000)))
+    await client.endSending(client.remoteAddress!)
+    await expect(client.send(utf8('late'))).rejects.toMatchObject({ code: 'ERR_CLOSED' })
+    const reply: string[] = []
+    for await (const message of client) reply.push(text(message.payload))
+    expect(reply.join('')).toBe('got 100000 bytes')
+    const [, error] = await disconnected
+    expect(error).toBeUndefined()
+  })
+})

@@ -16,6 +16,8 @@ export interface ChatOptions extends AccessFlags {
   /** Outgoing lines are sent as `name: text`; a room tags them `<name>`. */
   readonly name?: string
   readonly raw?: boolean
+  /** Print the events (message, join, leave) as JSON lines instead of text. */
+  readonly json?: boolean
   readonly ipv4?: boolean
   readonly ipv6?: boolean
   /** Room over UDP: a member silent this many seconds has left. */

@@ -10,6 +10,7 @@ import { endpointEvents } from '../session/events.js'
 import { IncomingText } from '../session/incoming-text.js'
 import { createTransport } from '../session/transport.js'
 import { ChatConsole } from './console.js'
+import { chatEventLine } from './json-events.js'
 import { type ChatOptions, QUIT_COMMAND } from './options.js'
 import { encodeOutgoing } from './outgoing.js'
 
@@ -75,20 +76,32 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   let failure: Error | undefined
   let closing = false
   const text = new IncomingText(encoding, { streaming: false })
+  // --json: who came (a TCP connection, or a UDP peer's first line), what they said, who went.
+  const heard = new Set<string>()
+  const report = (line: string): void => {
+    if (options.json) screen.show(line)
+  }
   const receiving = (async () => {
     try {
       const refused = (who: SocketAddress): void =>
         screen.status(`*** [${name(who)}] refused by --allow/--deny`)
       for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused)) {
         if (event.kind === 'message') {
-          const line = text.decode(event.message.from, event.message.payload)
-          screen.show(`>>> [${name(event.message.from)}] ${showPeerText(line, options)}`)
+          const { from } = event.message
+          const line = text.decode(from, event.message.payload)
+          if (isUdp && !heard.has(name(from))) {
+            heard.add(name(from))
+            report(chatEventLine('join', from))
+          }
+          if (options.json) report(chatEventLine('message', from, { text: line.replace(/\r?\n$/, '') }))
+          else screen.show(`>>> [${name(from)}] ${showPeerText(line, options)}`)
         } else if (isUdp) {
           // An ICMP "port unreachable" came back: say so; the peer may start later.
           if (event.kind === 'disconnect' && event.error !== undefined) {
             screen.status(`*** ${event.error.message} (nothing listens there yet?)`)
           }
         } else if (event.kind === 'connect') {
+          report(chatEventLine('join', event.peer))
           if (listening) screen.status(`*** [${name(event.peer)}] connected`)
         } else if (event.kind === 'end') {
           // The peer will send nothing more: close our side too.
@@ -96,6 +109,8 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
           else break
         } else {
           const why = event.error === undefined ? '' : `: ${event.error.message}`
+          if (listening)
+            report(chatEventLine('leave', event.peer, event.error ? { reason: event.error.message } : {}))
           if (listening) screen.status(`*** [${name(event.peer)}] disconnected${why}`)
           else if (event.error !== undefined) failure = event.error
         }
@@ -105,6 +120,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
     }
     // A TCP client's connection ended: the server closed it (or it failed), so the chat is over.
     if (!isUdp && !listening && !closing) {
+      report(chatEventLine('leave', peer, { reason: failure?.message ?? 'closed the connection' }))
       screen.status(`*** ${formatAddress(peer)} closed the connection`)
       screen.close()
     }

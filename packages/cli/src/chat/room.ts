@@ -16,6 +16,7 @@ import { captureSession } from '../session/capture.js'
 import { closePeer } from '../session/close-peer.js'
 import { type EndpointEvent, endpointEvents } from '../session/events.js'
 import { createTransport } from '../session/transport.js'
+import { type ChatEventFields, type ChatEventKind, chatEventLine } from './json-events.js'
 import type { ChatOptions } from './options.js'
 
 /** Relays a member may have in flight; past them, lines for it are dropped as it cannot keep up (TCP). */
@@ -145,7 +146,7 @@ class Room {
     }
     this.#members.set(key, member)
     // Over UDP a member joins with its first message, which may carry its name: announced then.
-    if (this.options.transport === 'tcp') this.#announce(`${key} joined`, member)
+    if (this.options.transport === 'tcp') this.#announce(`${key} joined`, member, 'join')
     return member
   }
 
@@ -153,7 +154,12 @@ class Room {
     const member = this.#members.get(formatHostPort(peer.address, peer.port))
     if (member === undefined) return
     this.#members.delete(member.key)
-    this.#announce(`${tagOf(member)} left${reason === undefined ? '' : ` (${reason})`}`, member)
+    this.#announce(
+      `${tagOf(member)} left${reason === undefined ? '' : ` (${reason})`}`,
+      member,
+      'leave',
+      reason === undefined ? {} : { reason },
+    )
   }
 
   #message(message: Message): void {
@@ -167,7 +173,7 @@ class Room {
       member.heard = true
       const named = NAME_PREFIX.exec(text)?.[1]
       if (named !== undefined) member.name = named
-      if (this.options.transport === 'udp') this.#announce(`${tagOf(member)} joined`, member)
+      if (this.options.transport === 'udp') this.#announce(`${tagOf(member)} joined`, member, 'join')
       else if (named !== undefined) this.#announce(`${key} is ${named}`, member)
     }
     if (member.name !== undefined && text.startsWith(`${member.name}: `))
@@ -175,14 +181,22 @@ class Room {
     // An empty datagram or line says "I am here" (it keeps a UDP member in the room) and is not relayed.
     if (text === '') return
     const line = `<${tagOf(member)}> ${text}`
-    this.io.stdout.write(`[${key}] ${showPeerText(line, this.options)}\n`)
+    if (this.options.json)
+      this.io.stdout.write(`${chatEventLine('message', member.address, { ...nameOf(member), text })}\n`)
+    else this.io.stdout.write(`[${key}] ${showPeerText(line, this.options)}\n`)
     this.#relay(line, member)
   }
 
-  /** Tells every member but `about` (and the room's own output) that something happened. */
-  #announce(what: string, about: Member): void {
+  /**
+   * Tells every member but `about` (and the room's own output) that something happened; with
+   * `--json` the output gets the `kind` of event instead, or nothing (a member that gave its name).
+   */
+  #announce(what: string, about: Member, kind?: ChatEventKind, fields: ChatEventFields = {}): void {
     const line = `*** ${what}`
-    this.io.stdout.write(`${showPeerText(line, this.options)}\n`)
+    if (!this.options.json) this.io.stdout.write(`${showPeerText(line, this.options)}\n`)
+    else if (kind !== undefined) {
+      this.io.stdout.write(`${chatEventLine(kind, about.address, { ...nameOf(about), ...fields })}\n`)
+    }
     this.#relay(line, about)
   }
 
@@ -208,6 +222,10 @@ class Room {
       })
     }
   }
+}
+
+function nameOf(member: Member): { name?: string } {
+  return member.name === undefined ? {} : { name: member.name }
 }
 
 function tagOf(member: Member): string {

@@ -7,7 +7,7 @@ import { bindOption, ipVersionOptions } from '../options/address.js'
 import { captureOption } from '../options/capture.js'
 import { encodingOption } from '../options/encoding.js'
 import { integerOption } from '../options/integer.js'
-import { rawOption } from '../options/output.js'
+import { jsonOption, rawOption } from '../options/output.js'
 import { transportOption } from '../options/transport.js'
 import { DEFAULT_MAX_CONNECTIONS } from './listen.js'
 
@@ -38,6 +38,11 @@ export function chatCommand(io: CliIO): Command {
     .addOption(encodingOption())
     .addOption(new Option('--name <name>', 'send lines as "name: text"; a room shows them as <name>'))
     .addOption(rawOption())
+    .addOption(
+      jsonOption(
+        'print the events as JSON lines: event (message, join, leave), from, address, port, name, text, reason, time',
+      ),
+    )
     .addOption(captureOption())
     .addOption(
       integerOption('--member-timeout <seconds>', 'room over UDP: a member silent this long has left', {
@@ -66,7 +71,8 @@ Examples:
   protolab chat -t tcp --listen 9000                           TCP: one side waits
   protolab chat -t tcp --peer 127.0.0.1:9000                   ... the other connects
   protolab chat --room 7000 -t tcp                             a room; members join with:
-  protolab chat -t tcp --peer 127.0.0.1:7000 --name alice`,
+  protolab chat -t tcp --peer 127.0.0.1:7000 --name alice
+  protolab chat --room 7000 --json                            a UDP room, its events as JSON`,
     )
     .action(async (flags: Omit<ChatOptions, 'transport'> & Pick<ChatOptions, 'transport'>) => {
       const { runChat } = await import('../chat/run.js')

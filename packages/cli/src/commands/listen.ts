@@ -8,7 +8,7 @@ import { captureOption } from '../options/capture.js'
 import { encodingOption } from '../options/encoding.js'
 import { framingOption } from '../options/framing.js'
 import { integerOption } from '../options/integer.js'
-import { jsonOption, rawOption } from '../options/output.js'
+import { jsonOption, type OutputFormat, outputOption, rawOption } from '../options/output.js'
 import { type TransportName, transportOption } from '../options/transport.js'
 
 interface ListenFlags {
@@ -21,6 +21,7 @@ interface ListenFlags {
   hex?: boolean
   json?: boolean
   raw?: boolean
+  output?: OutputFormat
   maxConnections: number
   idleTimeout: number
   ipv4?: boolean
@@ -53,8 +54,17 @@ export function listenCommand(io: CliIO): Command {
     )
     .addOption(integerOption('--count <n>', 'exit (code 0) after n messages', { min: 1 }))
     .addOption(new Option('--echo', 'send each message back to its sender (a ping-pong server)'))
-    .addOption(new Option('--hex', 'print each message as a hex dump').conflicts('json'))
-    .addOption(jsonOption('print one JSON object a line: from, address, port, bytes, text, truncated, time'))
+    .addOption(new Option('--hex', 'print each message as a hex dump').conflicts(['json', 'output']))
+    .addOption(
+      outputOption(
+        'text (default): a line a message, with its sender; bytes: the payloads exactly as received, nothing added (TCP: in stream order, -f raw unless -f says otherwise; with --json: base64)',
+      ),
+    )
+    .addOption(
+      jsonOption(
+        'print one JSON object a line: from, address, port, bytes, text (-o bytes: payload, base64), truncated, time',
+      ),
+    )
     .addOption(rawOption())
     .addOption(captureOption())
     .addOption(
@@ -73,7 +83,9 @@ Examples:
   protolab listen 9000 -e gb2312                 the notes' UDP receiver
   protolab listen 9000 -t tcp --echo             a TCP echo server, one line per message
   protolab listen [::1]:9000 --json --count 1    wait for one datagram, print it as JSON
-  protolab listen 9000 -t tcp -f raw --hex       see how TCP chunks a stream`,
+  protolab listen 9000 -t tcp -f raw --hex       see how TCP chunks a stream
+  protolab listen 9000 -t tcp -o bytes > out.bin a file sent with nc, byte for byte
+  protolab listen 9000 -o bytes --json           each datagram a JSON line, its bytes in base64`,
     )
     .action(async (address: string, flags: ListenFlags) => {
       const { runListen } = await import('../listen/run.js')

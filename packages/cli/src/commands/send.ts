@@ -4,6 +4,7 @@ import type { CliIO } from '../io.js'
 import { bindOption, ipVersionOptions } from '../options/address.js'
 import { encodingOption } from '../options/encoding.js'
 import { framingOption } from '../options/framing.js'
+import { jsonOption } from '../options/output.js'
 import { type TransportName, transportOption } from '../options/transport.js'
 
 interface SendFlags {
@@ -15,6 +16,7 @@ interface SendFlags {
   ipv4?: boolean
   ipv6?: boolean
   verbose?: boolean
+  json?: boolean
 }
 
 /** `protolab send`: send text to a peer over UDP or TCP, as `nc` does. */
@@ -31,6 +33,9 @@ export function sendCommand(io: CliIO): Command {
   for (const option of ipVersionOptions()) command.addOption(option)
   return command
     .option('-v, --verbose', 'say on stderr which local address the messages were sent from')
+    .addOption(
+      jsonOption('print each message sent as a JSON line: to, address, port, from, transport, bytes, text'),
+    )
     .addHelpText(
       'after',
       `
@@ -40,7 +45,8 @@ Standard input is sent one message a line with -f line or -f length, all of it a
 Examples:
   protolab send 127.0.0.1:9000 -e gb2312 你好            one GB2312 datagram, as the notes' sendto
   printf 'a\\nb\\n' | protolab send 127.0.0.1:9000 -t tcp  two lines over one TCP connection
-  protolab send 192.168.0.255:9000 --broadcast hello     a broadcast datagram`,
+  protolab send 192.168.0.255:9000 --broadcast hello     a broadcast datagram
+  protolab send 127.0.0.1:9000 --json hello              what was sent, from where, as JSON`,
     )
     .action(async (destination: string, text: string[], flags: SendFlags) => {
       const { runSend } = await import('../send/run.js')

@@ -53,6 +53,11 @@ function serveCommand(io: CliIO): Command {
     )
     .addOption(allowOption)
     .addOption(denyOption)
+    .addOption(
+      jsonOption(
+        'print each session as a JSON line on stdout once it ends: session, from, address, port, transport, flows, count, size, rate, mode, dataPorts, result, durationMs, error',
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -62,7 +67,8 @@ session runs is told the server is busy. Runs until Ctrl-C.
 
 Examples:
   protolab lab serve                              on 127.0.0.1:5301
-  protolab lab serve --bind 0.0.0.0:5301          for clients on other hosts (mind your firewall)`,
+  protolab lab serve --bind 0.0.0.0:5301          for clients on other hosts (mind your firewall)
+  protolab lab serve --json > sessions.jsonl      keep a record of every session`,
     )
     .action(async (flags: ServeFlags) => {
       const { runServeCommand } = await import('./serve-command.js')
@@ -124,6 +130,16 @@ function cleanupCommand(io: CliIO): Command {
       'remove what a `lab --link kernel` run left behind (namespaces, veths, nftables tables named plab*)',
     )
     .addOption(new Option('--all', 'also remove what belongs to protolab processes still running'))
+    .addOption(jsonOption('print what was removed as one JSON object: namespaces, devices, tables, skipped'))
+    .addHelpText(
+      'after',
+      `
+Needs root (as the kernel link does). Namespaces of a protolab process that still runs are kept.
+
+Examples:
+  protolab lab cleanup                 after a kernel-link run was killed
+  protolab lab cleanup --all --json    remove every plab* namespace, say what went, as JSON`,
+    )
     .action(async (flags: CleanupFlags) => {
       const { runCleanupCommand } = await import('../kernel-link/cleanup-command.js')
       await runCleanupCommand(flags, io)

@@ -9,12 +9,14 @@ import { CONTROL_PROTOCOL, CONTROL_VERSION, DEFAULT_LAB_PORT, LabServer } from '
 import type { AccessFlags } from '../access/options.js'
 import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
+import { toJsonLine } from '../output/json-line.js'
 
 /** What `protolab lab serve` was asked for. */
 export interface ServeFlags extends AccessFlags {
   bind: string
   maxConnections: number
   idleTimeout: number
+  json?: boolean
 }
 
 /**
@@ -31,6 +33,7 @@ export async function runServeCommand(flags: ServeFlags, io: CliIO): Promise<voi
     log: (line) => writeLine(io.stderr, `lab serve: ${escapeControlCharacters(line)}`),
     access: accessListOf(flags),
     onRefused: refusalLog((line) => writeLine(io.stderr, `lab serve: ${line}`)),
+    ...(flags.json ? { onSession: (session) => writeLine(io.stdout, toJsonLine(session)) } : {}),
   })
   const { address, port } = server.address
   writeLine(

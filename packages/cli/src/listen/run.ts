@@ -44,7 +44,11 @@ export interface ListenOptions extends ListenFormat, AccessFlags {
  */
 export async function runListen(options: ListenOptions, io: CliIO): Promise<void> {
   const encoding = normalizeEncoding(options.encoding)
-  const framing = framingFor(options.framing, options.transport)
+  // Bytes leave as they came: over TCP no framing strips a line's end unless one is asked for.
+  const framing = framingFor(
+    options.framing ?? (options.output === 'bytes' ? 'raw' : undefined),
+    options.transport,
+  )
   const access = createAccessFilter(options)
   const local = await parseLocalAddress(options.address, ipVersionOf(options))
   const transport = await createTransport(options.transport, {
@@ -96,7 +100,7 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
               {
                 from: message.from,
                 payload,
-                text: text.decode(message.from, payload),
+                text: options.output === 'bytes' ? '' : text.decode(message.from, payload),
                 truncated: message.truncated,
                 maxBytes: options.maxBytes,
                 time: new Date(),

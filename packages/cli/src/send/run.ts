@@ -1,10 +1,11 @@
 import type { FramingName } from '@protolab/core'
-import { normalizeEncoding } from '@protolab/core'
+import { decodeText, normalizeEncoding } from '@protolab/core'
 import { UsageError } from '../errors.js'
-import type { CliIO } from '../io.js'
+import { type CliIO, writeAndDrain } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
 import { framingFor } from '../options/framing.js'
 import type { TransportName } from '../options/transport.js'
+import { toJsonLine } from '../output/json-line.js'
 import { frameDatagram } from '../session/datagram-framing.js'
 import { outgoingMessages } from '../session/outgoing.js'
 import { createTransport } from '../session/transport.js'
@@ -21,6 +22,8 @@ export interface SendOptions {
   readonly ipv4?: boolean
   readonly ipv6?: boolean
   readonly verbose?: boolean
+  /** Print each message sent as a JSON line: to, address, port, from, transport, bytes, text. */
+  readonly json?: boolean
 }
 
 /**
@@ -61,6 +64,21 @@ export async function runSend(options: SendOptions, io: CliIO): Promise<void> {
       await endpoint.send(options.transport === 'udp' ? frameDatagram(framing, payload) : payload)
       messages++
       bytes += payload.length
+      if (options.json) {
+        const local = endpoint.localAddress
+        await writeAndDrain(
+          io.stdout,
+          `${toJsonLine({
+            to: formatAddress(peer),
+            address: peer.address,
+            port: peer.port,
+            from: local === undefined ? null : formatAddress(local),
+            transport: options.transport,
+            bytes: payload.length,
+            text: decodeText(payload, encoding),
+          })}\n`,
+        )
+      }
     }
   } finally {
     await endpoint.close()

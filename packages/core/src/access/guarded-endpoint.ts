@@ -161,6 +161,10 @@ class GuardedPeerClosingEndpoint extends GuardedEndpoint implements PeerClosingE
   closePeer(peer: Destination): Promise<void> {
     return this.tcp.closePeer(peer)
   }
+
+  endSending(peer: Destination): Promise<void> {
+    return this.tcp.endSending(peer)
+  }
 }
 
 function isPeerClosingEndpoint(endpoint: Endpoint): endpoint is PeerClosingEndpoint {

@@ -36,6 +36,33 @@ export interface LabServerInit {
   readonly access?: AccessList
   /** Told of each control connection the access list refused. */
   readonly onRefused?: RefusalListener
+  /** Told of each session once it has ended, done or failed (`lab serve --json`). */
+  readonly onSession?: (session: SessionRecord) => void
+}
+
+/** One session a {@link LabServer} ran, as `lab serve --json` prints it. */
+export interface SessionRecord {
+  /** The session id, 8 hex digits, as the log and the client's report give it. */
+  readonly session: string
+  /** The client's control connection: `address:port`, and the two apart. */
+  readonly from: string
+  readonly address: string
+  readonly port: number
+  readonly transport: SessionRequest['transport']
+  /** `forward` (the client sends), `reverse` (the server sends), or both. */
+  readonly flows: SessionRequest['flows']
+  readonly count: number
+  readonly size: number
+  /** Messages per second asked for; 0 = as fast as possible. */
+  readonly rate: number
+  readonly mode: SessionRequest['mode']
+  /** The server's data ports, one a flow (empty when it failed before opening them). */
+  readonly dataPorts: readonly number[]
+  readonly result: 'done' | 'failed'
+  /** From `start` to the end, in ms; 0 when it failed before starting. */
+  readonly durationMs: number
+  /** Why it failed. */
+  readonly error?: string
 }
 
 /** Default port of `lab serve`, next to iperf3's 5201. */
@@ -203,6 +230,24 @@ export class LabServer {
     const signal = AbortSignal.any([this.stop.signal, abort.signal, channel.failed])
     const endpoints: SessionEndpoint[] = []
     channel.startHeartbeat(HEARTBEAT_MS, SILENCE_MS)
+    let ports: number[] = []
+    let startedMs: number | undefined
+    const record = (result: SessionRecord['result'], error?: string): SessionRecord => ({
+      session: id,
+      from: formatAddress(peer),
+      address: peer.address,
+      port: peer.port,
+      transport: request.transport,
+      flows: request.flows,
+      count: request.count,
+      size: request.size,
+      rate: request.rate,
+      mode: request.mode,
+      dataPorts: ports,
+      result,
+      durationMs: startedMs === undefined ? 0 : Math.round(monotonicMs() - startedMs),
+      ...(error === undefined ? {} : { error }),
+    })
     try {
       for (const direction of request.flows) {
         const receiving = direction === 'forward'
@@ -222,7 +267,7 @@ export class LabServer {
         )
       }
       const work = flowWork(request, endpoints, channel, true, signal)
-      const ports = endpoints.map((endpoint) => endpoint.localAddress?.port ?? 0)
+      ports = endpoints.map((endpoint) => endpoint.localAddress?.port ?? 0)
       this.log(
         `session ${id}: data on ${request.transport} port${ports.length > 1 ? 's' : ''} ${ports.join(' and ')}`,
       )
@@ -235,7 +280,7 @@ export class LabServer {
           .map((item) => withTimeout(item.side.endpoint.learned, HANDSHAKE_TIMEOUT_MS, signal)),
       )
       await channel.send({ type: 'started' })
-      const startedMs = monotonicMs()
+      startedMs = monotonicMs()
       await Promise.all(
         work.map((item) =>
           item.kind === 'count' ? runCountingSide(item.side, item.counter) : item.sender.run(),
@@ -245,10 +290,12 @@ export class LabServer {
       await channel.next('end', { signal })
       this.completed++
       this.log(`session ${id} done in ${formatCount(monotonicMs() - startedMs)} ms`)
+      this.init.onSession?.(record('done'))
     } catch (error) {
       abort.abort()
       const reason = error instanceof Error ? error.message : String(error)
       this.log(`session ${id} failed: ${reason}`)
+      this.init.onSession?.(record('failed', reason))
       await channel
         .send({ type: 'error', code: 'failed', message: `the session failed on the server: ${reason}` })
         .catch(() => {})

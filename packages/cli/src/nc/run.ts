@@ -1,0 +1,184 @@
+import type { Destination, Endpoint } from '@protolab/core'
+import { normalizeEncoding } from '@protolab/core'
+import { CliError, UsageError } from '../errors.js'
+import type { CliIO } from '../io.js'
+import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
+import type { OutputFormat } from '../options/output.js'
+import { createTransport } from '../session/transport.js'
+import { runTwoWay } from '../session/two-way.js'
+
+/** What `protolab nc` was asked for, by nc's flags. */
+export interface NcOptions {
+  readonly host?: string
+  readonly port?: string
+  readonly udp?: boolean
+  readonly listen?: boolean
+  /** `-p`: the local port (listening: where; connecting: where from). */
+  readonly sourcePort?: number
+  readonly keep?: boolean
+  readonly verbose?: boolean
+  readonly wait?: number
+  readonly shutdown?: boolean
+  readonly ipv4?: boolean
+  readonly ipv6?: boolean
+  readonly scan?: boolean
+  /** Undefined unless `-e` was given: then input and output are text in this encoding. */
+  readonly encoding?: string
+  readonly output?: OutputFormat
+  readonly raw?: boolean
+}
+
+/** Most peers a `-k` listener serves at once, as `listen`'s default. */
+const KEEP_LISTENING_MAX_PEERS = 100
+
+/**
+ * `protolab nc`: nc's flags mapped onto protolab's sessions. Connects to `host port`, or listens
+ * with `-l`, then runs the two-way session (session/two-way.ts); with `-z` only checks ports.
+ */
+export async function runNc(options: NcOptions, io: CliIO): Promise<void> {
+  const version = ipVersionOf(options)
+  const transportName = options.udp ? 'udp' : 'tcp'
+  if (options.scan) {
+    await checkPorts(options, io)
+    return
+  }
+  if (!options.listen && options.keep) throw new UsageError('-k keeps listening: it needs -l')
+  const encoding = normalizeEncoding(options.encoding ?? 'utf-8')
+  const output = options.output ?? (options.encoding !== undefined || io.isTTY.stdout ? 'text' : 'bytes')
+  const transport = await createTransport(transportName, {
+    framing: 'raw',
+    ...(options.listen ? { maxConnections: options.keep ? KEEP_LISTENING_MAX_PEERS : 1 } : {}),
+  })
+  let endpoint: Endpoint
+  if (options.listen) {
+    const where = listenAddress(options)
+    const local = await parseLocalAddress(where, version)
+    endpoint = await transport.open({ bind: local, listen: true, signal: io.signal })
+    if (options.verbose) {
+      io.stderr.write(
+        `listening on ${formatAddress(endpoint.localAddress ?? { address: local.host, port: local.port })} (${transportName})\n`,
+      )
+    }
+  } else {
+    const peer = await destinationOf(options, version)
+    const bind =
+      options.sourcePort === undefined
+        ? undefined
+        : await parseLocalAddress(
+            `${peer.address.includes(':') ? '[::]' : '0.0.0.0'}:${options.sourcePort}`,
+            version,
+          )
+    endpoint = await openWithin(options.wait, io, (signal) =>
+      transport.open({ peer, ...(bind === undefined ? {} : { bind }), signal }),
+    ).catch((error: unknown) => {
+      throw connectFailure(error, peer, transportName)
+    })
+    if (options.verbose) {
+      const from = endpoint.localAddress === undefined ? '' : ` from ${formatAddress(endpoint.localAddress)}`
+      io.stderr.write(`${isUdpWord(transportName)} ${formatAddress(peer)} (${transportName})${from}\n`)
+    }
+  }
+  await runTwoWay(
+    endpoint,
+    {
+      listening: options.listen === true,
+      framing: 'raw',
+      encoding,
+      output,
+      escape: output === 'text' && io.isTTY.stdout && !options.raw,
+      halfClose: options.shutdown === true,
+      ...(options.wait === undefined ? {} : { idleSeconds: options.wait }),
+      keepListening: options.keep === true,
+      verbose: options.verbose === true,
+    },
+    io,
+  )
+}
+
+function isUdpWord(transport: 'udp' | 'tcp'): string {
+  return transport === 'udp' ? 'sending to' : 'connected to'
+}
+
+/** `nc -l port`, `nc -l host port`, `nc -l -p port` (host: loopback unless given). */
+function listenAddress(options: NcOptions): string {
+  const positional = [options.host, options.port].filter((part): part is string => part !== undefined)
+  const port = options.sourcePort === undefined ? positional.pop() : String(options.sourcePort)
+  const host = positional.pop()
+  if (port === undefined) throw new UsageError('-l needs a port: protolab nc -l 9000 (or -l -p 9000)')
+  if (positional.length > 0) throw new UsageError('-l takes at most a host and a port')
+  return host === undefined ? port : `${bracketed(host)}:${port}`
+}
+
+async function destinationOf(options: NcOptions, version: 4 | 6 | undefined): Promise<Destination> {
+  if (options.host === undefined || options.port === undefined) {
+    throw new UsageError('nc needs a host and a port: protolab nc 127.0.0.1 9000 (or -l to listen)')
+  }
+  return parseDestination(`${bracketed(options.host)}:${options.port}`, version)
+}
+
+/** A host as it goes before `:port`: an IPv6 address in brackets. */
+function bracketed(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+}
+
+/** Opens with `-w` as the connect timeout, as nc's `-w` is; Ctrl-C still stops it. */
+async function openWithin<T>(
+  seconds: number | undefined,
+  io: CliIO,
+  open: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (seconds === undefined) return open(io.signal)
+  const timeout = AbortSignal.timeout(seconds * 1000)
+  try {
+    return await open(AbortSignal.any([io.signal, timeout]))
+  } catch (error) {
+    if (timeout.aborted && !io.signal.aborted) throw new CliError(`no answer within ${seconds} s (-w)`)
+    throw error
+  }
+}
+
+function connectFailure(error: unknown, peer: Destination, transport: string): unknown {
+  if (error instanceof CliError || (error as { code?: unknown })?.code === 'ERR_ABORTED') return error
+  const reason = error instanceof Error ? error.message : String(error)
+  return new CliError(`connect to ${formatAddress(peer)} (${transport}) failed: ${reason}`, { cause: error })
+}
+
+/**
+ * `-z`: connects to each port of `port` (`9000` or `9000-9010`) and closes at once; says which are
+ * open with `-v`. Exit 0 when at least one is open, 1 when none is, as nc's `-z`.
+ */
+async function checkPorts(options: NcOptions, io: CliIO): Promise<void> {
+  if (options.udp) {
+    throw new UsageError('-z checks TCP ports: UDP has no handshake that says a port is open')
+  }
+  if (options.listen) throw new UsageError('-z connects: drop -l')
+  if (options.host === undefined || options.port === undefined) {
+    throw new UsageError('-z needs a host and a port or range: protolab nc -z 127.0.0.1 9000-9010')
+  }
+  const range = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(options.port)
+  const first = Number(range?.[1])
+  const last = range?.[2] === undefined ? first : Number(range[2])
+  if (range === null || first < 1 || last > 65_535 || last < first) {
+    throw new UsageError(`-z takes a port or a range of ports from 1 to 65535, not '${options.port}'`)
+  }
+  const { tcp } = await import('@protolab/tcp')
+  const transport = tcp()
+  const version = ipVersionOf(options)
+  const open: number[] = []
+  for (let port = first; port <= last && !io.signal.aborted; port++) {
+    const peer = await destinationOf({ ...options, port: String(port) }, version)
+    try {
+      const endpoint = await openWithin(options.wait, io, (signal) => transport.open({ peer, signal }))
+      await endpoint.close()
+      open.push(port)
+      if (options.verbose) io.stderr.write(`${formatAddress(peer)} (tcp) is open\n`)
+    } catch (error) {
+      if (options.verbose)
+        io.stderr.write(`${formatAddress(peer)} (tcp) is closed: ${(error as Error).message}\n`)
+    }
+  }
+  if (open.length === 0) {
+    const which = first === last ? `port ${first}` : `ports ${first}-${last}`
+    throw new CliError(`${options.host} ${which} (tcp): closed`)
+  }
+}
