@@ -24,7 +24,14 @@ export {
 } from './capture/packet-layers.js'
 export { type PacketReport, type ReadReport, readCaptureReport } from './capture/read.js'
 export { type Retransmission, type TcpSegment, type TcpStory, tellTcpStories } from './capture/tcp-story.js'
-export { type Capture, type CaptureInit, portFilter, startCapture } from './capture/tcpdump.js'
+export {
+  type Capture,
+  type CaptureInit,
+  type CaptureStats,
+  droppedWarning,
+  portFilter,
+  startCapture,
+} from './capture/tcpdump.js'
 export { LabError, type LabErrorOptions, type LabErrorReason } from './errors.js'
 export {
   type CleanupOptions,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import {
+  droppedWarning,
   formatCount,
   LabCapture,
   type LabListening,
@@ -16,7 +17,6 @@ import {
 import { createProgressDisplay } from '@protolab/lab/progress'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
-import { droppedWarning } from '../layers/capture.js'
 import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/address.js'
 import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
 

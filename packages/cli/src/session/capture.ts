@@ -20,7 +20,7 @@ export async function captureSession(
 ): Promise<Capture | undefined> {
   if (file === undefined) return undefined
   const known = ends.filter((end): end is SessionEnd => end !== undefined)
-  const { portFilter, startCapture } = await import('@protolab/lab')
+  const { droppedWarning, portFilter, startCapture } = await import('@protolab/lab')
   const onLoopback = known.every((end) => end.address === '::1' || end.address.startsWith('127.'))
   const capture = await startCapture({
     file,
@@ -28,7 +28,6 @@ export async function captureSession(
     filter: portFilter(known.map((end) => end.port)),
   })
   io.stderr.write(`capturing to ${file} with ${capture.tool}\n`)
-  const { droppedWarning } = await import('../layers/capture.js')
   return {
     ...capture,
     stop: async () => {

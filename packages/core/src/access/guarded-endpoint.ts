@@ -12,11 +12,14 @@ import type { AccessList } from './access-list.js'
 
 /**
  * What a connection-oriented listener adds to an {@link Endpoint} (`@protolab/tcp`'s PeerClosingEndpoint
- * has it): closing one peer, and the count of connections refused over its maximum.
+ * has it): closing one peer, half-closing it (nc's `-N`), and the count of connections refused
+ * over its maximum.
  */
 export interface PeerClosingEndpoint extends Endpoint {
   readonly localAddress: SocketAddress
   closePeer(peer: Destination): Promise<void>
+  /** Ends our sending to `peer` (a FIN) while its bytes keep arriving. */
+  endSending(peer: Destination): Promise<void>
   readonly refusedConnections: number
 }
 

@@ -234,7 +234,7 @@ export class LabServer {
     let startedMs: number | undefined
     const record = (result: SessionRecord['result'], error?: string): SessionRecord => ({
       session: id,
-      from: formatAddress(peer),
+      from: formatHostPort(peer.address, peer.port),
       address: peer.address,
       port: peer.port,
       transport: request.transport,
