@@ -28,6 +28,7 @@ export {
   type StreamPlan,
 } from './stream-impairer.js'
 export {
+  DUPLICATE_ACK_THRESHOLD,
   MAX_LOST_RETRANSMISSIONS,
   RTO_MAX_MS,
   RTT_FLOOR_MS,

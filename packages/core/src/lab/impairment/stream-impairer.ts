@@ -6,6 +6,7 @@ import {
   validateStreamImpairment,
 } from './config.js'
 import {
+  DUPLICATE_ACK_THRESHOLD,
   MAX_LOST_RETRANSMISSIONS,
   RTO_MAX_MS,
   rackRetransmitMs,
@@ -62,6 +63,10 @@ interface LostSegment {
   retransmitted: boolean
   /** RTOs spent on it: each doubles the next. */
   backoffs: number
+  /** Segments sent after its last transmission that got through (their SACKs). */
+  sacksAfter: number
+  /** Once the first of those SACKs is in: when RACK's reordering timer re-sends it. */
+  rackMs: number | undefined
   /** When it reaches the receiver, once known. */
   arrivalMs: number | undefined
 }
@@ -271,6 +276,8 @@ export class StreamImpairer {
           lostRetransmissions: this.drawLostRetransmissions(),
           retransmitted: false,
           backoffs: 0,
+          sacksAfter: 0,
+          rackMs: undefined,
           arrivalMs: undefined,
         }
         this.unrecovered.push(lost)
@@ -296,13 +303,22 @@ export class StreamImpairer {
   }
 
   /**
-   * A segment sent at `laterSentMs` got through: its SACK lets RACK find every loss sent before it,
-   * a lost retransmission too, and re-send it.
+   * A segment sent at `laterSentMs` got through: its SACK, an RTT later, lets RACK find every loss
+   * sent before it, a lost retransmission too. The first SACK starts the reordering timer (no
+   * window for a retransmission: Linux drops it in recovery); the third re-sends it at once, as
+   * Linux does while it has seen no reordering (the duplicate-ACK threshold).
    */
   private recoverByRack(laterSentMs: number): void {
     const t = this.timing
+    const sackMs = laterSentMs + t.rttMs
     for (const lost of this.unrecovered) {
-      if (lost.sentMs <= laterSentMs) this.resend(lost, rackRetransmitMs(t, lost.sentMs, laterSentMs), false)
+      if (lost.sentMs > laterSentMs) continue
+      const windowMs = lost.retransmitted ? 0 : t.reorderWindowMs
+      lost.rackMs ??= rackRetransmitMs(t, lost.sentMs, laterSentMs, windowMs)
+      lost.sacksAfter++
+      if (lost.sacksAfter >= DUPLICATE_ACK_THRESHOLD || sackMs >= lost.rackMs) {
+        this.resend(lost, Math.min(lost.rackMs, sackMs), false)
+      }
     }
     this.forgetRecovered()
   }
@@ -316,18 +332,28 @@ export class StreamImpairer {
     lost.lostRetransmissions--
     lost.sentMs = atMs
     lost.retransmitted = true
+    lost.sacksAfter = 0
+    lost.rackMs = undefined
     if (byRto) lost.backoffs++
   }
 
-  /** The next timer: the tail-loss probe of the segments not yet re-sent, or the earliest RTO. */
-  private nextTimeout(): { dueMs: number; rtoOf: LostSegment | undefined } | undefined {
-    let next: { dueMs: number; rtoOf: LostSegment | undefined } | undefined
+  /**
+   * The next timer: a reordering timer (due once a SACK sent later could no longer come before
+   * it), the tail-loss probe of the segments nothing has been SACKed after, or the earliest RTO.
+   */
+  private nextTimeout(): { dueMs: number; of: LostSegment | undefined } | undefined {
+    const t = this.timing
+    let next: { dueMs: number; of: LostSegment | undefined } | undefined
     for (const lost of this.unrecovered) {
-      const dueMs = lost.retransmitted
-        ? lost.sentMs + Math.min(RTO_MAX_MS, this.timing.rtoMs * 2 ** lost.backoffs)
-        : this.lastLostSentMs + this.timing.probeTimeoutMs
-      if (next === undefined || dueMs < next.dueMs)
-        next = { dueMs, rtoOf: lost.retransmitted ? lost : undefined }
+      let dueMs: number
+      let of: LostSegment | undefined = lost
+      if (lost.rackMs !== undefined) dueMs = lost.rackMs - t.rttMs
+      else if (lost.retransmitted) dueMs = lost.sentMs + Math.min(RTO_MAX_MS, t.rtoMs * 2 ** lost.backoffs)
+      else {
+        dueMs = this.lastLostSentMs + t.probeTimeoutMs
+        of = undefined
+      }
+      if (next === undefined || dueMs < next.dueMs) next = { dueMs, of }
     }
     return next
   }
@@ -339,8 +365,10 @@ export class StreamImpairer {
       next !== undefined && next.dueMs <= nowMs;
       next = this.nextTimeout()
     ) {
-      if (next.rtoOf === undefined) this.probe(next.dueMs)
-      else this.resend(next.rtoOf, next.dueMs, true)
+      const lost = next.of
+      if (lost === undefined) this.probe(next.dueMs)
+      else if (lost.rackMs !== undefined) this.resend(lost, lost.rackMs, false)
+      else this.resend(lost, next.dueMs, true)
       this.forgetRecovered()
     }
   }
@@ -351,7 +379,7 @@ export class StreamImpairer {
    * when the probe is lost too, they wait for the RTO.
    */
   private probe(dueMs: number): void {
-    const waiting = this.unrecovered.filter((lost) => !lost.retransmitted)
+    const waiting = this.unrecovered.filter((lost) => !lost.retransmitted && lost.rackMs === undefined)
     const tail = waiting[waiting.length - 1]!
     const probeGotThrough = tail.lostRetransmissions === 0
     this.resend(tail, dueMs, false)

@@ -4,7 +4,9 @@
  *
  * - **RACK / fast retransmit.** When a segment sent after the lost one is delivered, its SACK comes
  *   back one RTT after it was sent; the lost segment is marked lost once that SACK is in and a
- *   reordering window (RTT/4) has passed since the lost segment's own RTT elapsed (RFC 8985).
+ *   reordering window (RTT/4) has passed since the lost segment's own RTT elapsed (RFC 8985), or
+ *   at once when a third such SACK comes first (the duplicate-ACK threshold Linux keeps while it
+ *   has seen no reordering). A lost retransmission is found the same way, with no window.
  * - **Tail-loss probe.** When nothing delivered follows (the tail of a burst), a probe re-sends
  *   the last segment 2 × SRTT (plus the kernel's two-tick floor) after the last transmission; its
  *   SACK reveals the other lost segments one RTT later.
@@ -28,6 +30,11 @@ export interface TcpRecoveryTiming {
 export const RTT_FLOOR_MS = 0.5
 /** What Linux adds to 2 × SRTT for a probe timeout (`TCP_TIMEOUT_MIN`, two timer ticks). */
 export const TLP_FLOOR_MS = 2
+/**
+ * SACKs after a lost segment that have it re-sent at once, without waiting for the reordering
+ * window (Linux's RACK, while it has seen no reordering, keeps the duplicate-ACK threshold of 3).
+ */
+export const DUPLICATE_ACK_THRESHOLD = 3
 /** Linux's longest RTO (`TCP_RTO_MAX`): the doubling stops here. */
 export const RTO_MAX_MS = 120_000
 /** Lost retransmissions of one segment the model draws at most (Linux gives up after 15, `tcp_retries2`). */
@@ -45,9 +52,14 @@ export function tcpRecoveryTiming(oneWayDelayMs: number, minRtoMs: number): TcpR
 }
 
 /**
- * When RACK retransmits a segment sent at `lostSentMs`, given that a segment sent later, at
- * `laterSentMs`, was delivered.
+ * When RACK's reordering timer re-sends a segment sent at `lostSentMs`, given that a segment sent
+ * later, at `laterSentMs`, was delivered: once its SACK is in and the window has passed.
  */
-export function rackRetransmitMs(timing: TcpRecoveryTiming, lostSentMs: number, laterSentMs: number): number {
-  return Math.max(laterSentMs + timing.rttMs, lostSentMs + timing.rttMs + timing.reorderWindowMs)
+export function rackRetransmitMs(
+  timing: TcpRecoveryTiming,
+  lostSentMs: number,
+  laterSentMs: number,
+  reorderWindowMs = timing.reorderWindowMs,
+): number {
+  return Math.max(laterSentMs + timing.rttMs, lostSentMs + timing.rttMs + reorderWindowMs)
 }
