@@ -94,8 +94,12 @@ export class Session {
       }
     }
     if (this.pending.length === 0 && this.cb.writable) {
+      // An idle session flushes at once, as kcp-go's Write does: a lone message (a ping, a reply)
+      // leaves without waiting a turn of the loop. With data in flight, sends of one turn share datagrams.
+      const idle = this.cb.waitingSegments === 0
       this.cb.send(payload)
-      this.flushSoon()
+      if (idle) this.flush(kcpNow())
+      else this.flushSoon()
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => this.pending.push({ payload, resolve, reject }))
@@ -115,7 +119,9 @@ export class Session {
       return
     }
     if (this.cb.waitingSegments < waitingBefore) this.lastProgressMs = now
-    if (slid) this.flush(now)
+    // The window moved: new data may go. At the end of this turn, so that a reply the reader sends
+    // meanwhile carries the ACKs in its datagram instead of following a datagram of ACKs alone.
+    if (slid) this.flushSoon()
     else if (this.cb.acksPending && (this.cb.ackNoDelay || this.cb.acksPendingCount >= this.cb.ackLimit)) {
       this.cb.flush(now, true)
     }
