@@ -110,6 +110,7 @@ export class ControlBlock {
   private rcvBuf: IncomingSegment[] = []
   private rcvQueue: IncomingSegment[] = []
   private ackList: number[] = []
+  private readonly packer: DatagramPacker
 
   constructor(
     readonly conv: number,
@@ -120,6 +121,7 @@ export class ControlBlock {
     this.remoteWindow = config.rcvwnd
     this.rto = new RtoEstimator(config.nodelay ? RTO_NODELAY_MIN_MS : RTO_MIN_MS, config.interval)
     this.cwnd = new CongestionWindow(this.mss)
+    this.packer = new DatagramPacker(new Uint8Array(config.mtu))
   }
 
   /** The largest message `send` accepts: as many fragments as a receive window of ours holds, at most 255. */
@@ -198,7 +200,8 @@ export class ControlBlock {
     }
     const count = rest.length <= mss ? 1 : Math.ceil(rest.length / mss)
     // One copy of the caller's bytes, so a buffer reused after send() resolves changes nothing in flight.
-    const copy = rest.slice()
+    // Uint8Array's slice copies; a Buffer's own slice() would only make a view.
+    const copy = Uint8Array.prototype.slice.call(rest)
     for (let i = 0; i < count; i++) {
       this.sndQueue.push({
         sn: 0,
@@ -321,7 +324,7 @@ export class ControlBlock {
    * @returns milliseconds until the next flush is needed: the interval, or sooner for a due resend.
    */
   flush(now: number, ackOnly = false): number {
-    const packer = new DatagramPacker(this.config.mtu, this.output, this.counters)
+    const packer = this.packer.begin(this.output, this.counters)
     const window = this.unusedWindow()
     const header = { conv: this.conv, wnd: window, una: this.rcvNxt }
     const acks = this.ackList
@@ -533,34 +536,42 @@ export class ControlBlock {
 
 const EMPTY = new Uint8Array(0)
 
-/** Packs segments into datagrams of at most `mtu` bytes, as ikcp's flush does with its buffer. */
+/**
+ * Packs segments into datagrams of at most `mtu` bytes, as ikcp's flush does with its buffer: one
+ * scratch buffer per control block, each datagram copied out of it into a pooled Buffer (a fresh
+ * ArrayBuffer per datagram costs more than the rest of the flush, mostly in garbage collection).
+ */
 class DatagramPacker {
-  /** Allocated on the first segment, so a flush with nothing to say allocates nothing. */
-  private buffer: Uint8Array | undefined
   private used = 0
+  private output: (datagram: Uint8Array) => void = () => {}
+  private counters: ArqCounters | undefined
 
-  constructor(
-    private readonly mtu: number,
-    private readonly output: (datagram: Uint8Array) => void,
-    private readonly counters: ArqCounters,
-  ) {}
+  constructor(private readonly scratch: Uint8Array) {}
+
+  /** Starts a flush that hands its datagrams to `output`. */
+  begin(output: (datagram: Uint8Array) => void, counters: ArqCounters): this {
+    this.output = output
+    this.counters = counters
+    this.used = 0
+    return this
+  }
 
   add(segment: Segment): void {
     const need = SEGMENT_HEADER_BYTES + segment.data.length
-    if (this.used + need > this.mtu) this.finish()
-    this.buffer ??= new Uint8Array(this.mtu)
-    this.used = encodeSegment(segment, this.buffer, this.used)
+    if (this.used + need > this.scratch.length) this.finish()
+    this.used = encodeSegment(segment, this.scratch, this.used)
   }
 
-  /** Hands the bytes packed so far to the output as one datagram; the next ones go into a new buffer. */
+  /** Hands the bytes packed so far to the output as one datagram. */
   finish(): void {
-    const buffer = this.buffer
-    if (buffer === undefined || this.used === 0) return
-    const datagram = buffer.subarray(0, this.used)
-    this.counters.datagramsOut++
-    this.counters.bytesOut += this.used
-    this.buffer = undefined
+    const used = this.used
+    if (used === 0) return
+    const datagram = Buffer.allocUnsafe(used)
+    datagram.set(this.scratch.subarray(0, used))
     this.used = 0
+    const counters = this.counters as ArqCounters
+    counters.datagramsOut++
+    counters.bytesOut += used
     this.output(datagram)
   }
 }

@@ -39,7 +39,7 @@ interface PendingSend {
 export class Session {
   readonly cb: ControlBlock
   private readonly pending: PendingSend[] = []
-  private timer: ReturnType<typeof setTimeout> | undefined
+  private timer: ReturnType<typeof setInterval> | undefined
   private flushQueued = false
   private state: 'open' | 'closing' | 'ended' = 'open'
   private closing: Promise<void> | undefined
@@ -61,7 +61,9 @@ export class Session {
     const now = kcpNow()
     this.lastHeardMs = now
     this.lastProgressMs = now
-    this.schedule(config.interval)
+    // ikcp's update loop: one flush every `interval` ms. A resend due between two ticks waits for
+    // the next, as in ikcp_update; one timer that never moves costs far less than one per flush.
+    this.timer = setInterval(this.tick, config.interval)
   }
 
   /** The conversation id. */
@@ -175,7 +177,7 @@ export class Session {
   end(error: ProtolabError | undefined): void {
     if (this.state === 'ended') return
     this.state = 'ended'
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
     this.rejectPending(error ?? new ClosedError())
     this.host.ended(this, error)
@@ -197,21 +199,11 @@ export class Session {
   }
 
   private flush(now: number): void {
-    const next = this.cb.flush(now)
-    if (this.cb.deadLink) {
-      this.end(new PeerUnreachableError(this.remote.address, this.remote.port))
-      return
-    }
-    this.schedule(next)
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = setTimeout(this.tick, Math.max(1, ms))
+    this.cb.flush(now)
+    if (this.cb.deadLink) this.end(new PeerUnreachableError(this.remote.address, this.remote.port))
   }
 
   private readonly tick = (): void => {
-    this.timer = undefined
     if (this.state === 'ended') return
     const now = kcpNow()
     // Nothing to deliver is no stall; sends waiting for a window that never opens are.
