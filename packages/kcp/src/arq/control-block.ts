@@ -1,5 +1,12 @@
 import { InvalidPacketError, MessageTooLargeError } from '@protolab/core'
-import { Command, encodeSegment, SEGMENT_HEADER_BYTES, type Segment } from '../wire/segment.js'
+import {
+  Command,
+  type CommandCode,
+  encodeHeader,
+  encodeSegment,
+  SEGMENT_HEADER_BYTES,
+  type Segment,
+} from '../wire/segment.js'
 import { CongestionWindow } from './congestion.js'
 import { RTO_MIN_MS, RTO_NODELAY_MIN_MS, RtoEstimator } from './rto.js'
 
@@ -326,13 +333,13 @@ export class ControlBlock {
   flush(now: number, ackOnly = false): number {
     const packer = this.packer.begin(this.output, this.counters)
     const window = this.unusedWindow()
-    const header = { conv: this.conv, wnd: window, una: this.rcvNxt }
+    const una = this.rcvNxt
     const acks = this.ackList
     for (let i = 0; i < acks.length; i += 2) {
       const sn = acks[i] as number
       // An ACK below rcv_nxt is already said by una; the last one goes anyway (ikcp's bufferbloat filter).
-      if (timeDiff(sn, this.rcvNxt) >= 0 || i === acks.length - 2) {
-        packer.add({ ...header, cmd: Command.ACK, frg: 0, ts: acks[i + 1] as number, sn, data: EMPTY })
+      if (timeDiff(sn, una) >= 0 || i === acks.length - 2) {
+        packer.addControl(this.conv, Command.ACK, window, acks[i + 1] as number, sn, una)
       }
     }
     this.ackList = []
@@ -343,11 +350,11 @@ export class ControlBlock {
 
     this.scheduleProbe(now)
     if ((this.probe & PROBE_ASK_SEND) !== 0) {
-      packer.add({ ...header, cmd: Command.WASK, frg: 0, ts: 0, sn: 0, data: EMPTY })
+      packer.addControl(this.conv, Command.WASK, window, 0, 0, una)
       this.counters.probesSent++
     }
     if ((this.probe & PROBE_ASK_TELL) !== 0) {
-      packer.add({ ...header, cmd: Command.WINS, frg: 0, ts: 0, sn: 0, data: EMPTY })
+      packer.addControl(this.conv, Command.WINS, window, 0, 0, una)
     }
     this.probe = 0
 
@@ -554,6 +561,12 @@ class DatagramPacker {
     this.counters = counters
     this.used = 0
     return this
+  }
+
+  /** Adds a segment without data (ACK, WASK, WINS), written field by field. */
+  addControl(conv: number, cmd: CommandCode, wnd: number, ts: number, sn: number, una: number): void {
+    if (this.used + SEGMENT_HEADER_BYTES > this.scratch.length) this.finish()
+    this.used = encodeHeader(this.scratch, this.used, conv, cmd, 0, wnd, ts, sn, una, 0)
   }
 
   add(segment: Segment): void {
