@@ -3,7 +3,6 @@ import {
   Command,
   type CommandCode,
   encodeHeader,
-  encodeSegment,
   SEGMENT_HEADER_BYTES,
   type Segment,
 } from '../wire/segment.js'
@@ -402,16 +401,7 @@ export class ControlBlock {
       if (due) {
         segment.xmit++
         segment.ts = now
-        packer.add({
-          conv: this.conv,
-          cmd: Command.PUSH,
-          frg: segment.frg,
-          wnd: window,
-          ts: now,
-          sn: segment.sn,
-          una: this.rcvNxt,
-          data: segment.data,
-        })
+        packer.addData(this.conv, segment.frg, window, now, segment.sn, una, segment.data)
         if (segment.xmit >= DEAD_LINK_TRANSMISSIONS) this.dead = true
       }
       const wait = timeDiff(segment.resendAt, now)
@@ -569,10 +559,20 @@ class DatagramPacker {
     this.used = encodeHeader(this.scratch, this.used, conv, cmd, 0, wnd, ts, sn, una, 0)
   }
 
-  add(segment: Segment): void {
-    const need = SEGMENT_HEADER_BYTES + segment.data.length
-    if (this.used + need > this.scratch.length) this.finish()
-    this.used = encodeSegment(segment, this.scratch, this.used)
+  /** Adds a PUSH segment with its data. */
+  addData(
+    conv: number,
+    frg: number,
+    wnd: number,
+    ts: number,
+    sn: number,
+    una: number,
+    data: Uint8Array,
+  ): void {
+    if (this.used + SEGMENT_HEADER_BYTES + data.length > this.scratch.length) this.finish()
+    const at = encodeHeader(this.scratch, this.used, conv, Command.PUSH, frg, wnd, ts, sn, una, data.length)
+    this.scratch.set(data, at)
+    this.used = at + data.length
   }
 
   /** Hands the bytes packed so far to the output as one datagram. */
