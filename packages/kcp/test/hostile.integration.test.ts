@@ -105,7 +105,7 @@ describe('kcp: hostile input', () => {
   it('keeps at most maxConnections sessions through a flood of new addresses and conv ids, refusing the rest (ERR_CONNECTION_LIMIT), and forgets idle ones', async () => {
     const max = 8
     const flood = 64
-    const server = await listener({ maxConnections: max, idleTimeoutMs: 3_000 })
+    const server = await listener({ maxConnections: max, idleTimeoutMs: 5_000 })
     const connected = events(server, 'connect', max)
     const forgotten = events(server, 'disconnect', max)
     const raws = await Promise.all(Array.from({ length: flood }, () => rawPeer()))
