@@ -143,6 +143,23 @@ describe('kcp: hostile input', () => {
     expect(server.convOf({ address: '127.0.0.1', port: raw.port })).toBe(100)
   })
 
+  it('holds a peer that keeps sending to a reader that does not read to the window: a zero window, and no more queued', async () => {
+    const server = await listener({ rcvwnd: 16, maxQueuedMessages: 8 })
+    const raw = await peer()
+    const port = server.localAddress.port
+    const closed = raw.next((s) => s.cmd === Command.ACK && s.wnd === 0)
+    for (let sn = 0; sn < 200; sn++) {
+      await raw.sendSegments([push({ conv: 7, sn, una: 0, data: new Uint8Array(1000) })], port)
+    }
+    await closed
+    // The datagrams after the last in-window one changed nothing: one more ACK of an old sn proves they were read.
+    const last = raw.next((s) => s.cmd === Command.ACK && s.sn === 0)
+    await raw.sendSegments([push({ conv: 7, sn: 0, data: new Uint8Array(1000) })], port)
+    await last
+    // Taking messages out of the receive queue while the reader is behind would reopen the window.
+    expect(server.stats().queuedMessages).toBe(8)
+  })
+
   it('probes a peer that advertises a zero window (WASK), and ends the session with ERR_TIMEOUT when the window never opens', async () => {
     const raw = await peer()
     const client = await kcp({ idleTimeoutMs: 10_000, closeTimeoutMs: 0 }).open({

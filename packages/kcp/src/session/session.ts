@@ -13,7 +13,9 @@ import type { Segment } from '../wire/segment.js'
 export interface SessionHost {
   /** Sends one datagram to the session's peer. */
   transmit(datagram: Uint8Array, to: SocketAddress): void
-  /** Offers a received message to the reader; false when the reader's queue is full (stop draining). */
+  /** True while the reader's queue has room for another message. */
+  accepting(): boolean
+  /** Hands a received message to the reader; false when that filled its queue (stop draining). */
   deliver(payload: Uint8Array, from: SocketAddress): boolean
   /** The session ended; `error` says why when it was not a local close. */
   ended(session: Session, error: ProtolabError | undefined): void
@@ -136,6 +138,12 @@ export class Session {
   drain(): void {
     this.blocked = false
     while (this.cb.hasMessage) {
+      // Messages stay in the receive queue while the reader is behind, so the window closes and the
+      // peer waits; taking them out would advertise room and let the peer send without bound.
+      if (!this.host.accepting()) {
+        this.blocked = true
+        break
+      }
       const message = this.cb.receive() as Uint8Array
       if (!this.host.deliver(message, this.remote)) {
         this.blocked = true
