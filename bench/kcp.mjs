@@ -5,6 +5,8 @@
  * echo-server), with kcp-go's client (bench/kcpgo). Ping-pong: one 64-byte message in flight, p50
  * and p99; bulk: 64-byte messages sent as fast as the send window allows until every echo is back,
  * in messages/s. Runs alternate protolab and kcp-go, each with fresh servers; the median is reported.
+ * Ping-pong clients and servers run on CPU 0 with spinners keeping the CPUs awake, as in the latency
+ * group; bulk runs unpinned.
  * Go is built from Debian's golang-go and golang-github-xtaci-kcp-dev (GOPATH mode); where either
  * is missing the rows stay, without a baseline, and say why.
  */
@@ -16,6 +18,8 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { kcp, PRESETS } from '@protolab/kcp'
+import { pinToCpu, unpin } from './lib/affinity.mjs'
+import { keepCpusAwake } from './lib/awake.mjs'
 import { startPeer } from './lib/child.mjs'
 import { check, resultRow } from './lib/result.mjs'
 import { elapsedNs, median, nowNs, percentile } from './lib/stats.mjs'
@@ -30,6 +34,8 @@ const BULK_MESSAGES = 50_000
 const MIN_RUNS = 3
 /** A ping-pong or bulk run that takes longer than this failed. */
 const RUN_TIMEOUT_MS = 120_000
+/** Ping-pong clients and servers share one CPU, as in the latency group, so both sides meet the same hand-off. */
+const PING_PONG_CPU = 0
 const GOPATH = '/usr/share/gocode'
 const ECHO_SERVER_SOURCE = fileURLToPath(
   new URL('../packages/kcp/test/peers/kcpgo/echo-server', import.meta.url),
@@ -46,7 +52,7 @@ export async function run({ reps }) {
     for (let rep = 0; rep < Math.max(reps, MIN_RUNS); rep++) {
       const server = await startPeer('kcp', 'protolabEcho')
       try {
-        const pingPong = await protolabPingPong(server.info.port)
+        const pingPong = await pinnedPingPong([server.pid], () => protolabPingPong(server.info.port))
         runs.protolab.p50.push(pingPong.p50)
         runs.protolab.p99.push(pingPong.p99)
         runs.protolab.bulk.push(await protolabBulk(server.info.port))
@@ -54,10 +60,10 @@ export async function run({ reps }) {
         await server.stop()
       }
       if (go !== undefined) {
-        const pingPong = await goClient(go, ['-mode', 'pingpong', '-count', String(ROUND_TRIPS)])
+        const pingPong = await goClient(go, ['-mode', 'pingpong', '-count', String(ROUND_TRIPS)], true)
         runs.kcpgo.p50.push(pingPong.p50)
         runs.kcpgo.p99.push(pingPong.p99)
-        const bulk = await goClient(go, ['-mode', 'bulk', '-count', String(BULK_MESSAGES)])
+        const bulk = await goClient(go, ['-mode', 'bulk', '-count', String(BULK_MESSAGES)], false)
         runs.kcpgo.bulk.push(bulk.messagesPerSecond)
       }
     }
@@ -104,6 +110,21 @@ export async function run({ reps }) {
         `${Math.max(reps, MIN_RUNS)} runs, alternating.` +
         (missing === undefined ? '' : ` kcp-go was not measured: ${missing}.`),
     ],
+  }
+}
+
+/**
+ * Runs `work` with this process and `pids` on one CPU while spinners keep every CPU awake (see
+ * lib/awake.mjs): on a VM an idle vCPU's wake-up otherwise swamps the round trip.
+ */
+async function pinnedPingPong(pids, work) {
+  const awake = await keepCpusAwake()
+  for (const pid of [process.pid, ...pids]) pinToCpu(pid, PING_PONG_CPU)
+  try {
+    return await work()
+  } finally {
+    for (const pid of [process.pid, ...pids]) unpin(pid)
+    await awake.stop()
   }
 }
 
@@ -184,8 +205,11 @@ async function buildGo() {
   }
 }
 
-/** Starts a fresh kcp-go echo server, runs the kcp-go client against it, and returns what the client printed. */
-async function goClient(go, args) {
+/**
+ * Starts a fresh kcp-go echo server, runs the kcp-go client against it (both on one CPU when
+ * `pinned`, as the protolab ping-pong is), and returns what the client printed.
+ */
+async function goClient(go, args, pinned) {
   const { nodelay, interval, resend, nc } = PRESETS[PRESET]
   const flags = [
     `-nodelay=${nodelay ? 1 : 0}`,
@@ -198,6 +222,7 @@ async function goClient(go, args) {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const exited = new Promise((resolve) => server.once('exit', resolve))
+  const awake = pinned ? await keepCpusAwake() : undefined
   try {
     const port = await new Promise((resolve, reject) => {
       createInterface({ input: server.stdout }).once('line', (line) => {
@@ -207,24 +232,28 @@ async function goClient(go, args) {
       })
       server.once('exit', (code) => reject(new Error(`kcp-go echo server exited (${code})`)))
     })
-    const { stdout } = await execute(
-      go.client,
-      [
-        '-connect',
-        `${HOST}:${port}`,
-        '-size',
-        String(PAYLOAD_BYTES),
-        '-warmup',
-        String(WARM_UP_ROUND_TRIPS),
-        ...flags,
-        ...args,
-      ],
-      { timeout: RUN_TIMEOUT_MS },
-    )
+    if (pinned) pinToCpu(server.pid, PING_PONG_CPU)
+    const clientArgs = [
+      '-connect',
+      `${HOST}:${port}`,
+      '-size',
+      String(PAYLOAD_BYTES),
+      '-warmup',
+      String(WARM_UP_ROUND_TRIPS),
+      ...flags,
+      ...args,
+    ]
+    // taskset starts the client on the CPU, so every thread it makes is there from the start.
+    const { stdout } = pinned
+      ? await execute('taskset', ['-c', String(PING_PONG_CPU), go.client, ...clientArgs], {
+          timeout: RUN_TIMEOUT_MS,
+        })
+      : await execute(go.client, clientArgs, { timeout: RUN_TIMEOUT_MS })
     return JSON.parse(stdout)
   } finally {
     server.kill()
     await exited
+    await awake?.stop()
   }
 }
 

@@ -24,6 +24,20 @@ describe('protolab send to protolab listen', () => {
     expect((await proc.finished()).stdout).toBe(`[[::1]:${sentFromPort(sent.stderr)}] hello\n`)
   })
 
+  it('over KCP (-t kcp) delivers the message and says who connected; send waits for its ACK', async () => {
+    const { proc, port } = await startListening(['listen', '0', '-t', 'kcp', '--count', '2'])
+    const sent = await runProtolab(['send', `127.0.0.1:${port}`, '-t', 'kcp', '-v', '-f', 'line'], {
+      input: 'one\n三\n',
+    })
+    expect(sent.code, sent.stderr).toBe(0)
+    expect(sent.stderr).toMatch(new RegExp(`to 127\\.0\\.0\\.1:${port} over kcp`))
+    const done = await proc.finished()
+    expect(done.code, done.stderr).toBe(0)
+    const from = sentFromPort(sent.stderr)
+    expect(done.stderr).toContain(`[127.0.0.1:${from}] connected`)
+    expect(done.stdout).toBe(`[127.0.0.1:${from}] one\n[127.0.0.1:${from}] 三\n`)
+  })
+
   it('sends from the address asked with --bind', async () => {
     const { proc, port } = await startListening(['listen', '0', '--count', '1'])
     const sent = await runProtolab(['send', `127.0.0.1:${port}`, '--bind', '127.0.0.1:0', '-v', 'x'])

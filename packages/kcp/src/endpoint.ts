@@ -36,6 +36,8 @@ export interface KcpStats extends ArqCounters {
   refusedConnections: number
   /** Datagrams that were no valid KCP for this endpoint (garbage, bad lengths, a foreign conv). */
   invalidDatagrams: number
+  /** Received messages waiting for the reader. */
+  queuedMessages: number
 }
 
 /**
@@ -78,6 +80,7 @@ export class KcpSocketEndpoint extends EventEmitter<EndpointEvents> implements K
     sessionsOpened: 0,
     refusedConnections: 0,
     invalidDatagrams: 0,
+    queuedMessages: 0,
   }
   private rejection: ProtolabError | undefined
   /** Datagrams handed to the socket and not yet sent: close() waits for them, or a last ACK would be lost. */
@@ -119,7 +122,7 @@ export class KcpSocketEndpoint extends EventEmitter<EndpointEvents> implements K
   }
 
   stats(): KcpStats {
-    const stats = { ...this.totals, sessions: this.sessions.size }
+    const stats = { ...this.totals, sessions: this.sessions.size, queuedMessages: this.queue.length }
     for (const session of this.sessions.values()) addCounters(stats, session.counters)
     return stats
   }
@@ -208,6 +211,14 @@ export class KcpSocketEndpoint extends EventEmitter<EndpointEvents> implements K
       // The socket is closing: the session is ending with it.
       done(null)
     }
+  }
+
+  accepting(): boolean {
+    return (
+      !this.queue.isEnded &&
+      this.queue.length < this.config.maxQueuedMessages &&
+      this.queue.byteLength < READ_AHEAD_BYTES
+    )
   }
 
   deliver(payload: Uint8Array, from: SocketAddress): boolean {

@@ -224,3 +224,16 @@ describe('KCP control block against hostile segments', () => {
     expect(cb.counters.duplicateSegments).toBe(999)
   })
 })
+
+describe('KCP control block and the caller’s buffer', () => {
+  it('copies what it is given, so a Buffer reused after send() changes nothing in flight', () => {
+    const out: Uint8Array[] = []
+    const cb = new ControlBlock(1, { ...CONFIG, nc: true }, (datagram) => out.push(datagram.slice()))
+    const reused = Buffer.from('first')
+    cb.send(reused)
+    reused.write('XXXXX')
+    cb.flush(0)
+    const [segment] = out.flatMap((d) => decodeSegments(d))
+    expect(Buffer.from(segment?.data ?? []).toString()).toBe('first')
+  })
+})

@@ -105,7 +105,7 @@ describe('kcp: hostile input', () => {
   it('keeps at most maxConnections sessions through a flood of new addresses and conv ids, refusing the rest (ERR_CONNECTION_LIMIT), and forgets idle ones', async () => {
     const max = 8
     const flood = 64
-    const server = await listener({ maxConnections: max, idleTimeoutMs: 3_000 })
+    const server = await listener({ maxConnections: max, idleTimeoutMs: 5_000 })
     const connected = events(server, 'connect', max)
     const forgotten = events(server, 'disconnect', max)
     const raws = await Promise.all(Array.from({ length: flood }, () => rawPeer()))
@@ -141,6 +141,23 @@ describe('kcp: hostile input', () => {
     expect(gone.every(([, error]) => error?.code === 'ERR_PEER_RESET')).toBe(true)
     expect(server.stats()).toMatchObject({ sessions: 2, sessionsOpened: 101 })
     expect(server.convOf({ address: '127.0.0.1', port: raw.port })).toBe(100)
+  })
+
+  it('holds a peer that keeps sending to a reader that does not read to the window: a zero window, and no more queued', async () => {
+    const server = await listener({ rcvwnd: 16, maxQueuedMessages: 8 })
+    const raw = await peer()
+    const port = server.localAddress.port
+    const closed = raw.next((s) => s.cmd === Command.ACK && s.wnd === 0)
+    for (let sn = 0; sn < 200; sn++) {
+      await raw.sendSegments([push({ conv: 7, sn, una: 0, data: new Uint8Array(1000) })], port)
+    }
+    await closed
+    // The datagrams after the last in-window one changed nothing: one more ACK of an old sn proves they were read.
+    const last = raw.next((s) => s.cmd === Command.ACK && s.sn === 0)
+    await raw.sendSegments([push({ conv: 7, sn: 0, data: new Uint8Array(1000) })], port)
+    await last
+    // Taking messages out of the receive queue while the reader is behind would reopen the window.
+    expect(server.stats().queuedMessages).toBe(8)
   })
 
   it('probes a peer that advertises a zero window (WASK), and ends the session with ERR_TIMEOUT when the window never opens', async () => {

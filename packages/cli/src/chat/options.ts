@@ -1,5 +1,5 @@
 import type { AccessFlags } from '../options/access.js'
-import type { TransportName } from '../options/transport.js'
+import type { MessageTransportName } from '../options/transport.js'
 
 /** What `protolab chat` was asked for. */
 export interface ChatOptions extends AccessFlags {
@@ -11,7 +11,7 @@ export interface ChatOptions extends AccessFlags {
   readonly room?: string
   /** UDP: the local `[host:]port` to chat from (the notes' `bind(8080)`). */
   readonly bind?: string
-  readonly transport: TransportName
+  readonly transport: MessageTransportName
   readonly encoding: string
   /** Outgoing lines are sent as `name: text`; a room tags them `<name>`. */
   readonly name?: string

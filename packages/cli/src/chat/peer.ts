@@ -2,6 +2,7 @@ import { formatHostPort, normalizeEncoding, type SocketAddress } from '@protolab
 import { CliError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
+import { keepsBoundaries } from '../options/transport.js'
 import { showPeerText } from '../output/peer-text.js'
 import { createAccessFilter, guardEvents } from '../session/access.js'
 import { captureSession } from '../session/capture.js'
@@ -23,7 +24,7 @@ import { encodeOutgoing } from './outgoing.js'
 export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void> {
   const version = ipVersionOf(options)
   const encoding = normalizeEncoding(options.encoding)
-  const isUdp = options.transport === 'udp'
+  const isUdp = keepsBoundaries(options.transport)
   const access = createAccessFilter(options)
   const peer = options.peer === undefined ? undefined : await parseDestination(options.peer, version)
   const localText = options.listen ?? options.bind

@@ -10,6 +10,7 @@ import {
 } from '@protolab/core'
 import { type CliIO, writeAndDrain } from '../io.js'
 import { formatAddress, ipVersionOf, parseLocalAddress } from '../options/address.js'
+import { keepsBoundaries } from '../options/transport.js'
 import { showPeerText } from '../output/peer-text.js'
 import { createAccessFilter, guardEvents } from '../session/access.js'
 import { captureSession } from '../session/capture.js'
@@ -45,7 +46,7 @@ interface Member {
  */
 export async function runChatRoom(options: ChatOptions, io: CliIO): Promise<void> {
   const encoding = normalizeEncoding(options.encoding)
-  const isUdp = options.transport === 'udp'
+  const isUdp = keepsBoundaries(options.transport)
   const access = createAccessFilter(options)
   const local = await parseLocalAddress(options.room ?? '', ipVersionOf(options))
   const transport = await createTransport(options.transport, {
@@ -104,7 +105,7 @@ class Room {
 
   handle(event: EndpointEvent): void {
     if (event.kind === 'message') this.#message(event.message)
-    else if (this.options.transport === 'udp')
+    else if (keepsBoundaries(this.options.transport))
       return // UDP members come and go by their messages
     else if (event.kind === 'connect') this.#join(event.peer)
     else if (event.kind === 'end') closePeer(this.endpoint, event.peer)
@@ -146,7 +147,7 @@ class Room {
     }
     this.#members.set(key, member)
     // Over UDP a member joins with its first message, which may carry its name: announced then.
-    if (this.options.transport === 'tcp') this.#announce(`${key} joined`, member, 'join')
+    if (!keepsBoundaries(this.options.transport)) this.#announce(`${key} joined`, member, 'join')
     return member
   }
 
@@ -173,7 +174,7 @@ class Room {
       member.heard = true
       const named = NAME_PREFIX.exec(text)?.[1]
       if (named !== undefined) member.name = named
-      if (this.options.transport === 'udp') this.#announce(`${tagOf(member)} joined`, member, 'join')
+      if (keepsBoundaries(this.options.transport)) this.#announce(`${tagOf(member)} joined`, member, 'join')
       else if (named !== undefined) this.#announce(`${key} is ${named}`, member)
     }
     if (member.name !== undefined && text.startsWith(`${member.name}: `))

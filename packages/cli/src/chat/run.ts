@@ -1,10 +1,11 @@
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
+import { keepsBoundaries } from '../options/transport.js'
 import type { ChatOptions } from './options.js'
 
 /** Checks which chat was asked for (a peer, a listener or a room) and runs it. */
 export async function runChat(options: ChatOptions, io: CliIO): Promise<void> {
-  const isUdp = options.transport === 'udp'
+  const isUdp = keepsBoundaries(options.transport)
   if (options.room !== undefined) {
     if (options.peer !== undefined || options.listen !== undefined || options.bind !== undefined) {
       throw new UsageError('--room runs a room on its own address: drop --peer, --listen and --bind', {

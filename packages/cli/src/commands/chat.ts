@@ -8,7 +8,7 @@ import { captureOption } from '../options/capture.js'
 import { encodingOption } from '../options/encoding.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption, rawOption } from '../options/output.js'
-import { transportOption } from '../options/transport.js'
+import { messageTransportOption } from '../options/transport.js'
 import { DEFAULT_MAX_CONNECTIONS } from './listen.js'
 
 /** Seconds of silence after which a UDP room member has left. */
@@ -34,7 +34,7 @@ export function chatCommand(io: CliIO): Command {
       ),
     )
     .addOption(bindOption("UDP: the local [host:]port to chat from, as the notes' bind(8080)"))
-    .addOption(transportOption())
+    .addOption(messageTransportOption())
     .addOption(encodingOption())
     .addOption(new Option('--name <name>', 'send lines as "name: text"; a room shows them as <name>'))
     .addOption(rawOption())

@@ -9,10 +9,10 @@ import { encodingOption } from '../options/encoding.js'
 import { framingOption } from '../options/framing.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption, type OutputFormat, outputOption, rawOption } from '../options/output.js'
-import { type TransportName, transportOption } from '../options/transport.js'
+import { type MessageTransportName, messageTransportOption } from '../options/transport.js'
 
 interface ListenFlags {
-  transport: TransportName
+  transport: MessageTransportName
   encoding: string
   framing?: FramingName
   maxBytes?: number
@@ -42,7 +42,7 @@ export function listenCommand(io: CliIO): Command {
       '<[host:]port>',
       'where to listen: a port alone means 127.0.0.1 (or ::1 with -6); 0 lets the OS choose',
     )
-    .addOption(transportOption())
+    .addOption(messageTransportOption())
     .addOption(encodingOption())
     .addOption(framingOption())
     .addOption(

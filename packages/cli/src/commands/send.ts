@@ -5,10 +5,10 @@ import { bindOption, ipVersionOptions } from '../options/address.js'
 import { encodingOption } from '../options/encoding.js'
 import { framingOption } from '../options/framing.js'
 import { jsonOption } from '../options/output.js'
-import { type TransportName, transportOption } from '../options/transport.js'
+import { type MessageTransportName, messageTransportOption } from '../options/transport.js'
 
 interface SendFlags {
-  transport: TransportName
+  transport: MessageTransportName
   encoding: string
   framing?: FramingName
   bind?: string
@@ -25,7 +25,7 @@ export function sendCommand(io: CliIO): Command {
     .description('send text to a peer: the arguments, or standard input when there are none')
     .argument('<host:port>', 'where to send: 127.0.0.1:9000, [::1]:9000, localhost:9000')
     .argument('[text...]', 'the text to send (joined with spaces); without it, standard input is sent')
-    .addOption(transportOption())
+    .addOption(messageTransportOption())
     .addOption(encodingOption())
     .addOption(framingOption())
     .addOption(bindOption('local address to send from: [host:]port'))

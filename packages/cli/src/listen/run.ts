@@ -10,7 +10,7 @@ import { type CliIO, writeAndDrain } from '../io.js'
 import type { AccessFlags } from '../options/access.js'
 import { formatAddress, ipVersionOf, parseLocalAddress } from '../options/address.js'
 import { framingFor } from '../options/framing.js'
-import type { TransportName } from '../options/transport.js'
+import { keepsBoundaries, type MessageTransportName } from '../options/transport.js'
 import { createAccessFilter, guardEvents } from '../session/access.js'
 import { captureSession } from '../session/capture.js'
 import { closePeer } from '../session/close-peer.js'
@@ -23,7 +23,7 @@ import { formatReceived, type ListenFormat } from './format.js'
 /** What `protolab listen` was asked for. */
 export interface ListenOptions extends ListenFormat, AccessFlags {
   readonly address: string
-  readonly transport: TransportName
+  readonly transport: MessageTransportName
   readonly encoding: string
   readonly framing?: FramingName
   readonly maxBytes?: number
@@ -69,7 +69,9 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
   }
   io.signal.addEventListener('abort', onAbort, { once: true })
   if (io.signal.aborted) onAbort()
-  const isUdp = options.transport === 'udp'
+  // UDP and KCP carry messages (framed inside each); TCP and KCP have sessions that come and go.
+  const isUdp = keepsBoundaries(options.transport)
+  const hasSessions = options.transport !== 'udp'
   const text = new IncomingText(encoding, { streaming: !isUdp && framing === 'raw' })
   const peerName = (peer: SocketAddress): string => formatHostPort(peer.address, peer.port)
   io.stderr.write(
@@ -83,14 +85,14 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
     }
     for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused)) {
       if (event.kind === 'connect') {
-        if (!isUdp) io.stderr.write(`[${peerName(event.peer)}] connected\n`)
+        if (hasSessions) io.stderr.write(`[${peerName(event.peer)}] connected\n`)
       } else if (event.kind === 'end') {
         // The peer has sent all it will (and had its echoes): close our side too, as nc -N expects.
         closePeer(endpoint, event.peer)
       } else if (event.kind === 'disconnect') {
         text.forget(event.peer)
         const why = event.error === undefined ? '' : `: ${event.error.message}`
-        io.stderr.write(`[${peerName(event.peer)}] ${isUdp ? 'unreachable' : 'disconnected'}${why}\n`)
+        io.stderr.write(`[${peerName(event.peer)}] ${hasSessions ? 'disconnected' : 'unreachable'}${why}\n`)
       } else {
         const { message } = event
         for (const payload of messagesIn(message, framing, isUdp, options.maxBytes, io)) {
@@ -126,7 +128,7 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
   }
 }
 
-/** The messages a received message holds: a TCP frame is one; a UDP datagram holds one or, framed, several. */
+/** The messages a received message holds: a TCP frame is one; a UDP datagram or KCP message holds one or, framed, several. */
 function messagesIn(
   message: Message,
   framing: FramingName,

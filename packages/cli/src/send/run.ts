@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js'
 import { type CliIO, writeAndDrain } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
 import { framingFor } from '../options/framing.js'
-import type { TransportName } from '../options/transport.js'
+import { keepsBoundaries, type MessageTransportName } from '../options/transport.js'
 import { toJsonLine } from '../output/json-line.js'
 import { frameDatagram } from '../session/datagram-framing.js'
 import { outgoingMessages } from '../session/outgoing.js'
@@ -14,7 +14,7 @@ import { createTransport } from '../session/transport.js'
 export interface SendOptions {
   readonly destination: string
   readonly text: readonly string[]
-  readonly transport: TransportName
+  readonly transport: MessageTransportName
   readonly encoding: string
   readonly framing?: FramingName
   readonly bind?: string
@@ -35,9 +35,12 @@ export async function runSend(options: SendOptions, io: CliIO): Promise<void> {
   const encoding = normalizeEncoding(options.encoding)
   const framing = framingFor(options.framing, options.transport)
   if (options.broadcast && options.transport !== 'udp') {
-    throw new UsageError('--broadcast is for UDP: a TCP connection has exactly one peer', {
-      hint: 'add -t udp',
-    })
+    throw new UsageError(
+      `--broadcast is for UDP: a ${options.transport.toUpperCase()} connection has exactly one peer`,
+      {
+        hint: 'add -t udp',
+      },
+    )
   }
   const peer = await parseDestination(options.destination, version)
   const bind = options.bind === undefined ? undefined : await parseLocalAddress(options.bind, version)
@@ -54,14 +57,14 @@ export async function runSend(options: SendOptions, io: CliIO): Promise<void> {
       stdin: io.stdin,
       framing,
       encoding,
-      wholeInput: options.transport === 'udp',
+      wholeInput: keepsBoundaries(options.transport),
       signal: io.signal,
       onLossyText: (text) =>
         io.stderr.write(`warning: ${encoding} cannot represent all of '${text}'; sent with substitutes\n`),
     })
     for await (const payload of source) {
       if (io.signal.aborted) break
-      await endpoint.send(options.transport === 'udp' ? frameDatagram(framing, payload) : payload)
+      await endpoint.send(keepsBoundaries(options.transport) ? frameDatagram(framing, payload) : payload)
       messages++
       bytes += payload.length
       if (options.json) {

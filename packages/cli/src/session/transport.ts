@@ -1,5 +1,5 @@
 import type { FramingName, Transport } from '@protolab/core'
-import type { TransportName } from '../options/transport.js'
+import type { MessageTransportName } from '../options/transport.js'
 
 /** How the command line sets up a transport. */
 export interface TransportSettings {
@@ -9,19 +9,29 @@ export interface TransportSettings {
   readonly maxMessageBytes?: number
   /** UDP: allow sending to a broadcast address. */
   readonly broadcast?: boolean
-  /** TCP listener: most peers connected at once. */
+  /** TCP and KCP listener: most peers connected at once. */
   readonly maxConnections?: number
-  /** TCP: disconnect a peer silent for this long; 0 = never. */
+  /** TCP and KCP: disconnect a peer silent for this long; 0 = never. */
   readonly idleTimeoutMs?: number
 }
 
 /** Creates the transport `name`, importing its package only now, so that help and usage errors stay fast. */
-export async function createTransport(name: TransportName, settings: TransportSettings): Promise<Transport> {
+export async function createTransport(
+  name: MessageTransportName,
+  settings: TransportSettings,
+): Promise<Transport> {
   if (name === 'udp') {
     const { udp } = await import('@protolab/udp')
     return udp({
       ...(settings.maxMessageBytes === undefined ? {} : { maxMessageBytes: settings.maxMessageBytes }),
       ...(settings.broadcast ? { broadcast: true } : {}),
+    })
+  }
+  if (name === 'kcp') {
+    const { kcp } = await import('@protolab/kcp')
+    return kcp({
+      ...(settings.maxConnections === undefined ? {} : { maxConnections: settings.maxConnections }),
+      ...(settings.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: settings.idleTimeoutMs }),
     })
   }
   const { tcp } = await import('@protolab/tcp')

@@ -1,5 +1,11 @@
 import { InvalidPacketError, MessageTooLargeError } from '@protolab/core'
-import { Command, encodeSegment, SEGMENT_HEADER_BYTES, type Segment } from '../wire/segment.js'
+import {
+  Command,
+  type CommandCode,
+  encodeHeader,
+  SEGMENT_HEADER_BYTES,
+  type Segment,
+} from '../wire/segment.js'
 import { CongestionWindow } from './congestion.js'
 import { RTO_MIN_MS, RTO_NODELAY_MIN_MS, RtoEstimator } from './rto.js'
 
@@ -110,6 +116,7 @@ export class ControlBlock {
   private rcvBuf: IncomingSegment[] = []
   private rcvQueue: IncomingSegment[] = []
   private ackList: number[] = []
+  private readonly packer: DatagramPacker
 
   constructor(
     readonly conv: number,
@@ -120,6 +127,7 @@ export class ControlBlock {
     this.remoteWindow = config.rcvwnd
     this.rto = new RtoEstimator(config.nodelay ? RTO_NODELAY_MIN_MS : RTO_MIN_MS, config.interval)
     this.cwnd = new CongestionWindow(this.mss)
+    this.packer = new DatagramPacker(new Uint8Array(config.mtu))
   }
 
   /** The largest message `send` accepts: as many fragments as a receive window of ours holds, at most 255. */
@@ -198,7 +206,8 @@ export class ControlBlock {
     }
     const count = rest.length <= mss ? 1 : Math.ceil(rest.length / mss)
     // One copy of the caller's bytes, so a buffer reused after send() resolves changes nothing in flight.
-    const copy = rest.slice()
+    // Uint8Array's slice copies; a Buffer's own slice() would only make a view.
+    const copy = Uint8Array.prototype.slice.call(rest)
     for (let i = 0; i < count; i++) {
       this.sndQueue.push({
         sn: 0,
@@ -321,15 +330,15 @@ export class ControlBlock {
    * @returns milliseconds until the next flush is needed: the interval, or sooner for a due resend.
    */
   flush(now: number, ackOnly = false): number {
-    const packer = new DatagramPacker(this.config.mtu, this.output, this.counters)
+    const packer = this.packer.begin(this.output, this.counters)
     const window = this.unusedWindow()
-    const header = { conv: this.conv, wnd: window, una: this.rcvNxt }
+    const una = this.rcvNxt
     const acks = this.ackList
     for (let i = 0; i < acks.length; i += 2) {
       const sn = acks[i] as number
       // An ACK below rcv_nxt is already said by una; the last one goes anyway (ikcp's bufferbloat filter).
-      if (timeDiff(sn, this.rcvNxt) >= 0 || i === acks.length - 2) {
-        packer.add({ ...header, cmd: Command.ACK, frg: 0, ts: acks[i + 1] as number, sn, data: EMPTY })
+      if (timeDiff(sn, una) >= 0 || i === acks.length - 2) {
+        packer.addControl(this.conv, Command.ACK, window, acks[i + 1] as number, sn, una)
       }
     }
     this.ackList = []
@@ -340,11 +349,11 @@ export class ControlBlock {
 
     this.scheduleProbe(now)
     if ((this.probe & PROBE_ASK_SEND) !== 0) {
-      packer.add({ ...header, cmd: Command.WASK, frg: 0, ts: 0, sn: 0, data: EMPTY })
+      packer.addControl(this.conv, Command.WASK, window, 0, 0, una)
       this.counters.probesSent++
     }
     if ((this.probe & PROBE_ASK_TELL) !== 0) {
-      packer.add({ ...header, cmd: Command.WINS, frg: 0, ts: 0, sn: 0, data: EMPTY })
+      packer.addControl(this.conv, Command.WINS, window, 0, 0, una)
     }
     this.probe = 0
 
@@ -392,16 +401,7 @@ export class ControlBlock {
       if (due) {
         segment.xmit++
         segment.ts = now
-        packer.add({
-          conv: this.conv,
-          cmd: Command.PUSH,
-          frg: segment.frg,
-          wnd: window,
-          ts: now,
-          sn: segment.sn,
-          una: this.rcvNxt,
-          data: segment.data,
-        })
+        packer.addData(this.conv, segment.frg, window, now, segment.sn, una, segment.data)
         if (segment.xmit >= DEAD_LINK_TRANSMISSIONS) this.dead = true
       }
       const wait = timeDiff(segment.resendAt, now)
@@ -533,34 +533,58 @@ export class ControlBlock {
 
 const EMPTY = new Uint8Array(0)
 
-/** Packs segments into datagrams of at most `mtu` bytes, as ikcp's flush does with its buffer. */
+/**
+ * Packs segments into datagrams of at most `mtu` bytes, as ikcp's flush does with its buffer: one
+ * scratch buffer per control block, each datagram copied out of it into a pooled Buffer (a fresh
+ * ArrayBuffer per datagram costs more than the rest of the flush, mostly in garbage collection).
+ */
 class DatagramPacker {
-  /** Allocated on the first segment, so a flush with nothing to say allocates nothing. */
-  private buffer: Uint8Array | undefined
   private used = 0
+  private output: (datagram: Uint8Array) => void = () => {}
+  private counters: ArqCounters | undefined
 
-  constructor(
-    private readonly mtu: number,
-    private readonly output: (datagram: Uint8Array) => void,
-    private readonly counters: ArqCounters,
-  ) {}
+  constructor(private readonly scratch: Uint8Array) {}
 
-  add(segment: Segment): void {
-    const need = SEGMENT_HEADER_BYTES + segment.data.length
-    if (this.used + need > this.mtu) this.finish()
-    this.buffer ??= new Uint8Array(this.mtu)
-    this.used = encodeSegment(segment, this.buffer, this.used)
+  /** Starts a flush that hands its datagrams to `output`. */
+  begin(output: (datagram: Uint8Array) => void, counters: ArqCounters): this {
+    this.output = output
+    this.counters = counters
+    this.used = 0
+    return this
   }
 
-  /** Hands the bytes packed so far to the output as one datagram; the next ones go into a new buffer. */
+  /** Adds a segment without data (ACK, WASK, WINS), written field by field. */
+  addControl(conv: number, cmd: CommandCode, wnd: number, ts: number, sn: number, una: number): void {
+    if (this.used + SEGMENT_HEADER_BYTES > this.scratch.length) this.finish()
+    this.used = encodeHeader(this.scratch, this.used, conv, cmd, 0, wnd, ts, sn, una, 0)
+  }
+
+  /** Adds a PUSH segment with its data. */
+  addData(
+    conv: number,
+    frg: number,
+    wnd: number,
+    ts: number,
+    sn: number,
+    una: number,
+    data: Uint8Array,
+  ): void {
+    if (this.used + SEGMENT_HEADER_BYTES + data.length > this.scratch.length) this.finish()
+    const at = encodeHeader(this.scratch, this.used, conv, Command.PUSH, frg, wnd, ts, sn, una, data.length)
+    this.scratch.set(data, at)
+    this.used = at + data.length
+  }
+
+  /** Hands the bytes packed so far to the output as one datagram. */
   finish(): void {
-    const buffer = this.buffer
-    if (buffer === undefined || this.used === 0) return
-    const datagram = buffer.subarray(0, this.used)
-    this.counters.datagramsOut++
-    this.counters.bytesOut += this.used
-    this.buffer = undefined
+    const used = this.used
+    if (used === 0) return
+    const datagram = Buffer.allocUnsafe(used)
+    datagram.set(this.scratch.subarray(0, used))
     this.used = 0
+    const counters = this.counters as ArqCounters
+    counters.datagramsOut++
+    counters.bytesOut += used
     this.output(datagram)
   }
 }

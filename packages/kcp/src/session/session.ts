@@ -13,7 +13,9 @@ import type { Segment } from '../wire/segment.js'
 export interface SessionHost {
   /** Sends one datagram to the session's peer. */
   transmit(datagram: Uint8Array, to: SocketAddress): void
-  /** Offers a received message to the reader; false when the reader's queue is full (stop draining). */
+  /** True while the reader's queue has room for another message. */
+  accepting(): boolean
+  /** Hands a received message to the reader; false when that filled its queue (stop draining). */
   deliver(payload: Uint8Array, from: SocketAddress): boolean
   /** The session ended; `error` says why when it was not a local close. */
   ended(session: Session, error: ProtolabError | undefined): void
@@ -39,7 +41,7 @@ interface PendingSend {
 export class Session {
   readonly cb: ControlBlock
   private readonly pending: PendingSend[] = []
-  private timer: ReturnType<typeof setTimeout> | undefined
+  private timer: ReturnType<typeof setInterval> | undefined
   private flushQueued = false
   private state: 'open' | 'closing' | 'ended' = 'open'
   private closing: Promise<void> | undefined
@@ -61,7 +63,9 @@ export class Session {
     const now = kcpNow()
     this.lastHeardMs = now
     this.lastProgressMs = now
-    this.schedule(config.interval)
+    // ikcp's update loop: one flush every `interval` ms. A resend due between two ticks waits for
+    // the next, as in ikcp_update; one timer that never moves costs far less than one per flush.
+    this.timer = setInterval(this.tick, config.interval)
   }
 
   /** The conversation id. */
@@ -94,8 +98,12 @@ export class Session {
       }
     }
     if (this.pending.length === 0 && this.cb.writable) {
+      // An idle session flushes at once, as kcp-go's Write does: a lone message (a ping, a reply)
+      // leaves without waiting a turn of the loop. With data in flight, sends of one turn share datagrams.
+      const idle = this.cb.waitingSegments === 0
       this.cb.send(payload)
-      this.flushSoon()
+      if (idle) this.flush(kcpNow())
+      else this.flushSoon()
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => this.pending.push({ payload, resolve, reject }))
@@ -115,7 +123,9 @@ export class Session {
       return
     }
     if (this.cb.waitingSegments < waitingBefore) this.lastProgressMs = now
-    if (slid) this.flush(now)
+    // The window moved: new data may go. At the end of this turn, so that a reply the reader sends
+    // meanwhile carries the ACKs in its datagram instead of following a datagram of ACKs alone.
+    if (slid) this.flushSoon()
     else if (this.cb.acksPending && (this.cb.ackNoDelay || this.cb.acksPendingCount >= this.cb.ackLimit)) {
       this.cb.flush(now, true)
     }
@@ -128,6 +138,12 @@ export class Session {
   drain(): void {
     this.blocked = false
     while (this.cb.hasMessage) {
+      // Messages stay in the receive queue while the reader is behind, so the window closes and the
+      // peer waits; taking them out would advertise room and let the peer send without bound.
+      if (!this.host.accepting()) {
+        this.blocked = true
+        break
+      }
       const message = this.cb.receive() as Uint8Array
       if (!this.host.deliver(message, this.remote)) {
         this.blocked = true
@@ -169,7 +185,7 @@ export class Session {
   end(error: ProtolabError | undefined): void {
     if (this.state === 'ended') return
     this.state = 'ended'
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
     this.rejectPending(error ?? new ClosedError())
     this.host.ended(this, error)
@@ -191,21 +207,11 @@ export class Session {
   }
 
   private flush(now: number): void {
-    const next = this.cb.flush(now)
-    if (this.cb.deadLink) {
-      this.end(new PeerUnreachableError(this.remote.address, this.remote.port))
-      return
-    }
-    this.schedule(next)
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = setTimeout(this.tick, Math.max(1, ms))
+    this.cb.flush(now)
+    if (this.cb.deadLink) this.end(new PeerUnreachableError(this.remote.address, this.remote.port))
   }
 
   private readonly tick = (): void => {
-    this.timer = undefined
     if (this.state === 'ended') return
     const now = kcpNow()
     // Nothing to deliver is no stall; sends waiting for a window that never opens are.

@@ -44,6 +44,8 @@ export interface Segment {
   readonly data: Uint8Array
 }
 
+const NO_DATA = new Uint8Array(0)
+
 /** Bytes a segment takes on the wire: the header plus its data. */
 export function segmentLength(segment: Pick<Segment, 'data'>): number {
   return SEGMENT_HEADER_BYTES + segment.data.length
@@ -58,18 +60,47 @@ export function encodeSegment(segment: Segment, target: Uint8Array, offset: numb
   if (offset < 0 || offset + SEGMENT_HEADER_BYTES + length > target.length) {
     throw new RangeError(`a segment of ${SEGMENT_HEADER_BYTES + length} bytes does not fit at ${offset}`)
   }
-  let at = offset
-  at = put32(target, at, segment.conv)
-  target[at++] = segment.cmd
-  target[at++] = segment.frg
-  target[at++] = segment.wnd & 0xff
-  target[at++] = (segment.wnd >>> 8) & 0xff
-  at = put32(target, at, segment.ts)
-  at = put32(target, at, segment.sn)
-  at = put32(target, at, segment.una)
-  at = put32(target, at, length)
-  target.set(segment.data, at)
+  const at = encodeHeader(
+    target,
+    offset,
+    segment.conv,
+    segment.cmd,
+    segment.frg,
+    segment.wnd,
+    segment.ts,
+    segment.sn,
+    segment.una,
+    length,
+  )
+  if (length > 0) target.set(segment.data, at)
   return at + length
+}
+
+/**
+ * Writes a 24-byte header from its fields at `offset` and returns the offset after it; the caller
+ * makes room and writes the `len` bytes of data that follow.
+ */
+export function encodeHeader(
+  target: Uint8Array,
+  offset: number,
+  conv: number,
+  cmd: CommandCode,
+  frg: number,
+  wnd: number,
+  ts: number,
+  sn: number,
+  una: number,
+  length: number,
+): number {
+  let at = put32(target, offset, conv)
+  target[at++] = cmd
+  target[at++] = frg
+  target[at++] = wnd & 0xff
+  target[at++] = (wnd >>> 8) & 0xff
+  at = put32(target, at, ts)
+  at = put32(target, at, sn)
+  at = put32(target, at, una)
+  return put32(target, at, length)
 }
 
 /** A datagram built from segments, for tests and tools: the segments back to back, as KCP sends them. */
@@ -125,7 +156,7 @@ export function decodeSegments(datagram: Uint8Array): Segment[] {
       ts,
       sn,
       una,
-      data: datagram.subarray(start, start + length),
+      data: length === 0 ? NO_DATA : datagram.subarray(start, start + length),
     })
     at = start + length
   }
