@@ -22,6 +22,8 @@
  * | `ERR_ABORTED` | an AbortSignal ended the operation |
  * | `ERR_INVALID_ARGUMENT` | an option has a value it cannot take |
  * | `ERR_INVALID_PACKET` | bytes cannot be parsed as the packet or file format asked for |
+ * | `ERR_LINK_UNAVAILABLE` | a lab link cannot run on this machine (no privileges, no namespaces, a tool missing) |
+ * | `ERR_LINK_FAILED` | a lab link failed while it ran (a command or a process inside it) |
  */
 export type ErrorCode =
   | 'ERR_INVALID_ADDRESS'
@@ -42,6 +44,8 @@ export type ErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_INVALID_ARGUMENT'
   | 'ERR_INVALID_PACKET'
+  | 'ERR_LINK_UNAVAILABLE'
+  | 'ERR_LINK_FAILED'
 
 /** The base of every error protolab throws. */
 export class ProtolabError extends Error {
