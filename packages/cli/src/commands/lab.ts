@@ -77,6 +77,7 @@ export function labCommand(io: CliIO): Command {
     )
   for (const option of ipVersionOptions()) command.addOption(option)
   addRemoteLabCommands(command, io)
+  command.addCommand(packetLinkHostCommand(), { hidden: true })
   return command
     .addHelpText(
       'after',
@@ -107,4 +108,17 @@ Examples:
       const { runLabCommand } = await import('../lab/command.js')
       await runLabCommand(flags, io)
     })
+}
+
+/**
+ * `protolab lab packet-link-host`, hidden: the packet link's host, which `--link packet` starts
+ * under `unshare`; it reads its plan on stdin and answers in JSON lines on stdout.
+ */
+function packetLinkHostCommand(): Command {
+  return new Command('packet-link-host').action(async () => {
+    const { runPacketLinkHost } = await import('../packet-link/host.js')
+    const code = await runPacketLinkHost(process.stdin, process.stdout)
+    // PID 1 of its namespace: exiting ends every process the link started.
+    process.exit(code)
+  })
 }

@@ -1,0 +1,52 @@
+import type { DatagramImpairment } from '@protolab/core'
+import type { FrameCounts, PacketLinkDirection } from './frame-relay.js'
+
+/** The addresses of the two ends, inside their namespaces (a /24 that exists only there). */
+export const SENDER_ADDRESS = '10.77.0.1'
+export const RECEIVER_ADDRESS = '10.77.0.2'
+
+/** What the lab process asks the link host to do: one JSON line on the host's stdin. */
+export interface HostPlan {
+  /** The command that runs protolab (`[node, bin.js]`): the host starts the lab's roles with it. */
+  readonly protolab: readonly string[]
+  readonly impairment: DatagramImpairment
+  readonly seed: number
+  readonly direction: PacketLinkDirection
+  /** `lab run` flags of the workload; the host adds `--server` and `--results-file`. */
+  readonly runArgs: readonly string[]
+  /** Where `lab run` writes its report. */
+  readonly resultsFile: string
+  /** The lab's control port: its frames pass unimpaired. */
+  readonly controlPort: number
+  /** Record the sender's packets into this pcap file (tcpdump in the sender's namespace). */
+  readonly capture?: string
+}
+
+/** What the link did besides the run itself: the relay's counts and the link's own losses. */
+export interface PacketLinkCounts {
+  readonly direction: PacketLinkDirection
+  /** Frames sender → receiver. */
+  readonly forward: FrameCounts
+  /** Frames receiver → sender (ACKs, echoes). */
+  readonly backward: FrameCounts
+  /**
+   * Frames the link itself lost, not the impairment: sent into a veth but never relayed, or
+   * relayed but never delivered (a full socket buffer or backlog on the way). 0 on a working link.
+   */
+  readonly pathDrops: number
+  /** Of the link's sockets (bridges and relay), datagrams a full receive buffer refused (`/proc/net/udp` drops). */
+  readonly socketDrops: number
+  /** UDP datagrams the receiving kernel dropped for a bad checksum (corrupted frames), both ends. */
+  readonly udpChecksumErrors: number
+  /** TCP segments dropped for a bad checksum, both ends. */
+  readonly tcpChecksumErrors: number
+  /** UDP datagrams the lab's receiving socket had no room for (`RcvbufErrors` in the receiver's namespace). */
+  readonly receiverBufferDrops: number
+}
+
+/** A line the link host writes on its stdout. */
+export type HostMessage =
+  | { readonly type: 'ready'; readonly description: string }
+  | { readonly type: 'progress'; readonly line: string }
+  | { readonly type: 'done'; readonly counts: PacketLinkCounts }
+  | { readonly type: 'error'; readonly message: string }
