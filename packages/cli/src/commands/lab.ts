@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander'
+import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import type { LabFlags } from '../lab/command.js'
 import { impairmentOptions, labModeOption } from '../lab/flags.js'
@@ -72,8 +73,14 @@ export function labCommand(io: CliIO): Command {
         '--link <link>',
         'proxy: a seeded relay (no privileges); kernel: network namespaces, nftables and tc (Linux, root)',
       )
-        .choices(['proxy', 'kernel'])
+        .choices(['proxy', 'kernel', 'packet'])
         .default('proxy'),
+    )
+    .addOption(
+      new Option(
+        '--direction <ways>',
+        'packet link: impair both ways (default: data and ACKs/echoes alike, as a real path) or forward only',
+      ).choices(['forward', 'both']),
     )
   for (const option of ipVersionOptions()) command.addOption(option)
   addRemoteLabCommands(command, io)
@@ -99,15 +106,25 @@ Examples:
                                                         TCP retransmits, and the table says how often
   protolab lab serve / protolab lab run --server HOST:PORT    the lab across two hosts, as iperf3`,
     )
-    .action(async (flags: LabFlags & { link: 'proxy' | 'kernel' }) => {
-      if (flags.link === 'kernel') {
-        const { runKernelLabCommand } = await import('../kernel-link/command.js')
-        await runKernelLabCommand(flags, io)
-        return
-      }
-      const { runLabCommand } = await import('../lab/command.js')
-      await runLabCommand(flags, io)
-    })
+    .action(
+      async (flags: LabFlags & { link: 'proxy' | 'kernel' | 'packet'; direction?: 'forward' | 'both' }) => {
+        if (flags.link === 'packet') {
+          const { runPacketLabCommand } = await import('./lab-packet.js')
+          await runPacketLabCommand(flags, io)
+          return
+        }
+        if (flags.direction !== undefined) {
+          throw new UsageError('--direction applies to the packet link only (--link packet)')
+        }
+        if (flags.link === 'kernel') {
+          const { runKernelLabCommand } = await import('../kernel-link/command.js')
+          await runKernelLabCommand(flags, io)
+          return
+        }
+        const { runLabCommand } = await import('../lab/command.js')
+        await runLabCommand(flags, io)
+      },
+    )
 }
 
 /**
