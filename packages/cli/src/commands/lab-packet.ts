@@ -184,6 +184,13 @@ function describeCounts(counts: PacketLinkCounts): string {
     'dropped by the receiving kernel for a bad checksum',
   )
   add(counts.receiverBufferDrops, "dropped by the receiver's socket buffer")
+  const tcp = counts.tcpKernel
+  add(
+    tcp.RetransSegs,
+    `TCP segments retransmitted by the kernel (${formatCount(tcp.TCPFastRetrans)} fast, ${formatCount(tcp.TCPTimeouts)} timeouts)`,
+  )
+  add(tcp.TCPDSACKOldSent + tcp.TCPDSACKOfoSent, 'duplicate TCP segments reported (D-SACK)')
+  add(tcp.TCPSACKReorder + tcp.TCPTSReorder, 'TCP reorderings detected')
   parts.push(
     counts.pathDrops === 0
       ? 'the link itself dropped none'

@@ -2,7 +2,12 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { type FrameCounts, FrameRelay } from './frame-relay.js'
-import { type NamespaceCounters, readNamespaceCounters } from './kernel-counters.js'
+import {
+  type NamespaceCounters,
+  readNamespaceCounters,
+  TCP_WORK_FIELDS,
+  type TcpWorkField,
+} from './kernel-counters.js'
 import {
   type HostMessage,
   type HostPlan,
@@ -18,6 +23,8 @@ const SENDER_BRIDGE_PORT = 47011
 const RECEIVER_BRIDGE_PORT = 47012
 /** Socket buffers of the relay path: bursts wait here instead of being dropped. */
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
+/** The bridges' buffers as root, which may pass the namespace's maximum: a few seconds of frames. */
+const FORCED_BUFFER_BYTES = 64 * 1024 * 1024
 /** The veth end inside each namespace, and its outer end in the link host's. */
 const INNER_DEVICE = 'eth0'
 const SENDER_OUTER = 'a-out'
@@ -118,7 +125,12 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     [SENDER_OUTER, SENDER_RELAY_PORT, SENDER_BRIDGE_PORT],
     [RECEIVER_OUTER, RECEIVER_RELAY_PORT, RECEIVER_BRIDGE_PORT],
   ] as const) {
-    const buffers = `rcvbuf=${SOCKET_BUFFER_BYTES},sndbuf=${SOCKET_BUFFER_BYTES}`
+    // As root, past net.core.rmem_max (SO_RCVBUFFORCE, SO_SNDBUFFORCE): a bridge the machine's load
+    // holds up then loses nothing; without root, the largest buffer the kernel allows.
+    const buffers =
+      plan.mode === 'root'
+        ? `setsockopt-int=1:33:${FORCED_BUFFER_BYTES},setsockopt-int=1:32:${FORCED_BUFFER_BYTES}`
+        : `rcvbuf=${SOCKET_BUFFER_BYTES},sndbuf=${SOCKET_BUFFER_BYTES}`
     const bridge = start('socat', [
       '-d',
       '-d',
@@ -213,6 +225,9 @@ function linkCounts(
   const sentIntoLink = [1, 2].reduce((sum, i) => sum + inner(i, 'txPackets') + inner(i, 'txDropped'), 0)
   const delivered = [1, 2].reduce((sum, i) => sum + inner(i, 'rxPackets'), 0)
   const { forward, backward } = relayed
+  const tcpKernel = {} as Record<TcpWorkField, number>
+  for (const field of TCP_WORK_FIELDS)
+    tcpKernel[field] = delta(1, (c) => c.tcp[field]) + delta(2, (c) => c.tcp[field])
   const pathDrops =
     sentIntoLink - (forward.frames + backward.frames) + (forward.forwarded + backward.forwarded - delivered)
   return {
@@ -224,6 +239,7 @@ function linkCounts(
     udpChecksumErrors: delta(1, (c) => c.udpChecksumErrors) + delta(2, (c) => c.udpChecksumErrors),
     tcpChecksumErrors: delta(1, (c) => c.tcpChecksumErrors) + delta(2, (c) => c.tcpChecksumErrors),
     receiverBufferDrops: delta(2, (c) => c.udpRcvbufErrors),
+    tcpKernel,
   }
 }
 

@@ -19,7 +19,29 @@ export interface NamespaceCounters {
   readonly udpChecksumErrors: number
   /** `Tcp: InCsumErrors`. */
   readonly tcpChecksumErrors: number
+  /** What the kernel's TCP did: `Tcp: RetransSegs` and the `TcpExt` fields of {@link TCP_WORK_FIELDS}. */
+  readonly tcp: Readonly<Record<TcpWorkField, number>>
 }
+
+/**
+ * The kernel's TCP counters that show it at work on an impaired path: segments retransmitted, by
+ * fast retransmit and after a timeout, reordering detected, and duplicate segments reported back
+ * (D-SACK) by the receiver and heard by the sender.
+ */
+export const TCP_WORK_FIELDS = [
+  'RetransSegs',
+  'TCPFastRetrans',
+  'TCPTimeouts',
+  'TCPLostRetransmit',
+  'TCPSACKReorder',
+  'TCPTSReorder',
+  'TCPDSACKOldSent',
+  'TCPDSACKOfoSent',
+  'TCPDSACKRecv',
+] as const
+
+/** One of {@link TCP_WORK_FIELDS}. */
+export type TcpWorkField = (typeof TCP_WORK_FIELDS)[number]
 
 /**
  * Reads the counters of the network namespace `pid` lives in (`self` for this process's):
@@ -27,18 +49,25 @@ export interface NamespaceCounters {
  */
 export async function readNamespaceCounters(pid: number | 'self'): Promise<NamespaceCounters> {
   const base = `/proc/${pid}/net`
-  const [dev, udp, snmp] = await Promise.all([
+  const [dev, udp, snmp, netstat] = await Promise.all([
     readFile(`${base}/dev`, 'utf8'),
     readFile(`${base}/udp`, 'utf8'),
     readFile(`${base}/snmp`, 'utf8'),
+    readFile(`${base}/netstat`, 'utf8'),
   ])
   const snmpTable = parseSnmp(snmp)
+  const extended = parseSnmp(netstat).get('TcpExt')
+  const tcp = {} as Record<TcpWorkField, number>
+  for (const field of TCP_WORK_FIELDS) {
+    tcp[field] = (field === 'RetransSegs' ? snmpTable.get('Tcp')?.get(field) : extended?.get(field)) ?? 0
+  }
   return {
     interfaces: parseNetDev(dev),
     udpSocketDrops: sumUdpDrops(udp),
     udpRcvbufErrors: snmpTable.get('Udp')?.get('RcvbufErrors') ?? 0,
     udpChecksumErrors: snmpTable.get('Udp')?.get('InCsumErrors') ?? 0,
     tcpChecksumErrors: snmpTable.get('Tcp')?.get('InCsumErrors') ?? 0,
+    tcp,
   }
 }
 
@@ -76,7 +105,7 @@ export function sumUdpDrops(text: string): number {
   return drops
 }
 
-/** `/proc/net/snmp` as protocol → field → value (its lines come in name/value pairs). */
+/** `/proc/net/snmp` (or `/proc/net/netstat`) as protocol → field → value (its lines come in name/value pairs). */
 export function parseSnmp(text: string): Map<string, Map<string, number>> {
   const result = new Map<string, Map<string, number>>()
   const lines = text.split('\n')

@@ -1,5 +1,6 @@
 import type { DatagramImpairment } from '@protolab/core'
 import type { FrameCounts, PacketLinkDirection } from './frame-relay.js'
+import type { TcpWorkField } from './kernel-counters.js'
 
 /** The addresses of the two ends, inside their namespaces (a /24 that exists only there). */
 export const SENDER_ADDRESS = '10.77.0.1'
@@ -18,6 +19,8 @@ export interface HostPlan {
   readonly resultsFile: string
   /** The lab's control port: its frames pass unimpaired. */
   readonly controlPort: number
+  /** Root or rootless: as root the bridges' socket buffers may pass the kernel's maximum. */
+  readonly mode: 'root' | 'rootless'
   /** Record the sender's packets into this pcap file (tcpdump in the sender's namespace). */
   readonly capture?: string
 }
@@ -40,6 +43,11 @@ export interface PacketLinkCounts {
   readonly udpChecksumErrors: number
   /** TCP segments dropped for a bad checksum, both ends. */
   readonly tcpChecksumErrors: number
+  /**
+   * What the kernel's TCP did during the run, summed over both namespaces (`Tcp: RetransSegs`
+   * and `TcpExt` counters): retransmissions, reordering detected, duplicates reported (D-SACK).
+   */
+  readonly tcpKernel: Readonly<Record<TcpWorkField, number>>
   /** UDP datagrams the lab's receiving socket had no room for (`RcvbufErrors` in the receiver's namespace). */
   readonly receiverBufferDrops: number
 }

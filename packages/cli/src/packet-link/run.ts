@@ -79,6 +79,7 @@ export async function runPacketLink(
     runArgs: init.runArgs,
     resultsFile: join(directory, 'results.bin'),
     controlPort: init.controlPort,
+    mode,
     ...(init.capture === undefined ? {} : { capture: init.capture }),
   }
   const [command, ...prefix] = options.protolab
