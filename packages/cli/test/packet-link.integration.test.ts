@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { LabRun } from '../src/lab/types.js'
 import { DEFAULT_LAB_PORT } from '../src/lab-remote/server.js'
+import type { FrameCounts } from '../src/packet-link/frame-relay.js'
 import { type PacketLinkResult, type PacketLinkRunInit, runPacketLink } from '../src/packet-link/run.js'
 import { packetLinkSupport } from '../src/packet-link/support.js'
-import { BIN, stopAll } from './helpers/processes.js'
+import { BIN, startProtolab, stopAll } from './helpers/processes.js'
 
 /**
  * The packet link for real: the kernel's UDP and TCP between two network namespaces whose frames
@@ -21,8 +23,26 @@ function leftovers(): string[] {
   const table = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
   return table
     .split('\n')
-    .filter((line) => /packet-link-host|INTERFACE:[ab]-out|sleep infinity/.test(line))
+    .filter((line) => /packet-link-host|INTERFACE:[ab]-out|protolab-packet-link-holder/.test(line))
     .filter((line) => !line.includes('ps -eo'))
+}
+
+/**
+ * Waits until no packet link process is left (the kernel tears a PID namespace down right after its
+ * PID 1 exits, a moment after the command that started it may have), checking 100 times at most.
+ */
+async function expectNothingLeft(): Promise<void> {
+  for (let i = 0; i < 100 && leftovers().length > 0; i++) await sleep(100)
+  expect(leftovers()).toEqual([])
+}
+
+/** The pid of the first process whose command line matches `pattern`. */
+function pidOf(pattern: RegExp): number {
+  const line = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .find((candidate) => pattern.test(candidate) && !candidate.includes('ps -eo'))
+  if (line === undefined) throw new Error(`no process matches ${pattern}`)
+  return Number(line.trim().split(/\s+/)[0])
 }
 
 function run(workload: string[], init: Partial<PacketLinkRunInit> = {}): Promise<PacketLinkResult> {
@@ -36,6 +56,11 @@ function run(workload: string[], init: Partial<PacketLinkRunInit> = {}): Promise
     },
     { protolab: [process.execPath, BIN] },
   )
+}
+
+/** Frames the impairer decided on: all but ARP and the control channel's. */
+function impaired(counts: FrameCounts): number {
+  return counts.frames - counts.unimpaired
 }
 
 function only(result: PacketLinkResult): LabRun {
@@ -61,5 +86,156 @@ describe.skipIf(!canRun)('the packet link: kernel UDP and TCP through the seeded
       expect(result.counts.forward.frames).toBeGreaterThanOrEqual(300)
     }
     expect(leftovers()).toEqual([])
+  })
+
+  it('at 2% loss and 10 ms delay, TCP loses nothing, retransmits, and its one-way p50 stays under 50 ms', async () => {
+    const result = await run(['-t', 'tcp', '--count', '1000', '--rate', '500'], {
+      impairment: { loss: 0.02, delayMs: 10 },
+      seed: 3,
+    })
+    const lab = only(result)
+    expect(lab).toMatchObject({ sent: 1000, delivered: 1000, lost: 0 })
+    expect(lab.retransmits).toBeGreaterThan(0)
+    expect(result.counts.tcpKernel.RetransSegs).toBeGreaterThan(0)
+    expect(result.counts.forward.lost + result.counts.backward.lost).toBeGreaterThan(0)
+    expect(lab.latencyMs.p50).toBeLessThan(50)
+  })
+
+  it('at 10% loss paced at 2,000/s, UDP loses 10 ± 1.5 points, all of it by the impairment', async () => {
+    const count = 2000
+    const result = await run(
+      ['-t', 'udp', '--count', String(count), '--rate', '2000', '--recv-buffer', String(4 * 1024 * 1024)],
+      { impairment: { loss: 0.1 }, seed: 7 },
+    )
+    const lab = only(result)
+    expect(Math.abs((lab.lost / count) * 100 - 10)).toBeLessThanOrEqual(1.5)
+    // The impairment saw exactly the run's datagrams (ARP and the control channel pass beside it),
+    // and its drops are the run's losses.
+    expect(impaired(result.counts.forward)).toBe(count)
+    expect(lab.lost).toBe(result.counts.forward.lost)
+    expect(result.counts.pathDrops).toBe(0)
+  })
+
+  it("duplicates, reorders and corrupts UDP; corrupted datagrams die at the receiving kernel's checksum", async () => {
+    const count = 2000
+    const result = await run(
+      ['-t', 'udp', '--count', String(count), '--rate', '2000', '--recv-buffer', String(4 * 1024 * 1024)],
+      { impairment: { duplicate: 0.05, reorder: 0.05, corrupt: 0.05 }, seed: 11 },
+    )
+    const lab = only(result)
+    const { forward } = result.counts
+    expect(forward.duplicated).toBeGreaterThan(0)
+    expect(forward.reordered).toBeGreaterThan(0)
+    expect(forward.corrupted).toBeGreaterThan(0)
+    expect(lab.duplicates).toBeGreaterThan(0)
+    expect(lab.reordered).toBeGreaterThan(0)
+    // UDP's checksum catches every flipped byte: the lab sees them lost, never corrupted.
+    expect(lab.corrupted).toBe(0)
+    expect(result.counts.udpChecksumErrors).toBeGreaterThanOrEqual(forward.corrupted)
+    expect(lab.lost).toBe(forward.corrupted)
+  })
+
+  it("reordering and duplication make the kernel's TCP work: it detects reordering, retransmits, and reports duplicates", async () => {
+    const reorder = await run(['-t', 'tcp', '--count', '1000', '--rate', '500'], {
+      impairment: { reorder: 0.05 },
+      seed: 5,
+    })
+    expect(only(reorder).lost).toBe(0)
+    const work = reorder.counts.tcpKernel
+    expect(work.RetransSegs + work.TCPSACKReorder + work.TCPTSReorder).toBeGreaterThan(0)
+    const duplicate = await run(['-t', 'tcp', '--count', '1000', '--rate', '500'], {
+      impairment: { duplicate: 0.05 },
+      seed: 5,
+    })
+    expect(only(duplicate).lost).toBe(0)
+    expect(duplicate.counts.forward.duplicated).toBeGreaterThan(0)
+    expect(duplicate.counts.tcpKernel.TCPDSACKOldSent).toBeGreaterThan(0)
+  })
+
+  it('repeats a run: the same seed gives the same relay counts', async () => {
+    const once = () =>
+      run(['-t', 'udp', '--count', '1000', '--rate', '2000', '--recv-buffer', String(4 * 1024 * 1024)], {
+        impairment: { loss: 0.05, lossModel: 'gilbert', duplicate: 0.02, reorder: 0.02, corrupt: 0.01 },
+        seed: 42,
+      })
+    const first = await once()
+    const second = await once()
+    const decisions = ({ lost, duplicated, reordered, corrupted, queueDrops }: FrameCounts) => ({
+      lost,
+      duplicated,
+      reordered,
+      corrupted,
+      queueDrops,
+    })
+    expect(impaired(second.counts.forward)).toBe(1000)
+    expect(impaired(first.counts.forward)).toBe(1000)
+    expect(decisions(second.counts.forward)).toEqual(decisions(first.counts.forward))
+    expect(second.runs[0]!.lost).toBe(first.runs[0]!.lost)
+  })
+
+  it.skipIf(support.mode !== 'root')(
+    'drops nothing of its own, unimpaired, at 10,000 packets/s',
+    async () => {
+      const count = 10_000
+      const result = await run([
+        '-t',
+        'udp',
+        '--count',
+        String(count),
+        '--rate',
+        '10000',
+        '--recv-buffer',
+        String(4 * 1024 * 1024),
+      ])
+      const lab = only(result)
+      expect(impaired(result.counts.forward)).toBe(count)
+      expect(result.counts.pathDrops).toBe(0)
+      expect(result.counts.socketDrops).toBe(0)
+      expect(lab).toMatchObject({ sent: count, delivered: count, lost: 0 })
+    },
+  )
+})
+
+describe.skipIf(!canRun)('the packet link leaves nothing behind', () => {
+  /** A long TCP run over the packet link, once the link is up. */
+  async function longRun() {
+    const lab = startProtolab(['lab', '--link', 'packet', '-t', 'tcp', '--count', '1000000', '--rate', '500'])
+    await lab.waitFor('stderr', /over the packet link/, 30_000)
+    return lab
+  }
+
+  it('when the command is stopped with SIGTERM', async () => {
+    const lab = await longRun()
+    lab.kill('SIGTERM')
+    const finished = await lab.finished(20_000)
+    expect(finished.signal).toBeNull()
+    await expectNothingLeft()
+  })
+
+  it('when a process inside it is killed: the run fails in one line', async () => {
+    const lab = await longRun()
+    process.kill(pidOf(/lab serve --bind 10\.77\.0\.2/), 'SIGKILL')
+    const finished = await lab.finished(20_000)
+    expect(finished.code).toBe(1)
+    const complaint = finished.stderr.split('\n').filter((line) => line.startsWith('protolab: '))
+    expect(complaint).toHaveLength(1)
+    expect(complaint[0]).toMatch(/the lab server ended during the run/)
+    await expectNothingLeft()
+  })
+
+  it('when a bridge is killed', async () => {
+    const lab = await longRun()
+    process.kill(pidOf(/INTERFACE:b-out/), 'SIGKILL')
+    const finished = await lab.finished(20_000)
+    expect(finished.code).toBe(1)
+    expect(finished.stderr).toMatch(/protolab: .*the bridge on b-out \(socat\) ended during the run/)
+    await expectNothingLeft()
+  })
+
+  it('when the command itself is killed with SIGKILL', async () => {
+    const lab = await longRun()
+    lab.kill('SIGKILL')
+    await lab.finished(20_000)
+    await expectNothingLeft()
   })
 })

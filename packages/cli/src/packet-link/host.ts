@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { setPriority } from 'node:os'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { type FrameCounts, FrameRelay } from './frame-relay.js'
@@ -29,6 +30,8 @@ const FORCED_BUFFER_BYTES = 64 * 1024 * 1024
 const INNER_DEVICE = 'eth0'
 const SENDER_OUTER = 'a-out'
 const RECEIVER_OUTER = 'b-out'
+/** The link's nice value where it may have one (see raisePriority). */
+const LINK_PRIORITY = -10
 const TOOL_TIMEOUT_MS = 10_000
 const START_TIMEOUT_MS = 15_000
 /** How many times, 20 ms apart, the counters are read before they are taken as settled. */
@@ -59,6 +62,7 @@ export async function runPacketLinkHost(input: Readable, output: Writable): Prom
     lines.once('close', () => resolve(undefined))
   })
   if (plan === undefined) return 1
+  raisePriority()
   // From now on, the end of stdin is the end of the lab process: end the link at once.
   lines.once('close', () => process.exit(1))
   try {
@@ -67,6 +71,19 @@ export async function runPacketLinkHost(input: Readable, output: Writable): Prom
   } catch (error) {
     say({ type: 'error', message: error instanceof Error ? error.message : String(error) })
     return 1
+  }
+}
+
+/**
+ * Where allowed (root), the link and the lab's roles in it run before the machine's other work
+ * (nice −10, inherited by every process the host starts): on a busy machine, the relay path then
+ * adds little latency of its own to what the impairment asked for. Elsewhere, nothing changes.
+ */
+function raisePriority(): void {
+  try {
+    setPriority(LINK_PRIORITY)
+  } catch {
+    // Not allowed (a user namespace): the link runs at the ordinary priority.
   }
 }
 
@@ -121,6 +138,7 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     exemptTcpPort: plan.controlPort,
     socketBufferBytes: SOCKET_BUFFER_BYTES,
   })
+  const bridges: { readonly started: Started; readonly outer: string }[] = []
   for (const [outer, relayPort, bridgePort] of [
     [SENDER_OUTER, SENDER_RELAY_PORT, SENDER_BRIDGE_PORT],
     [RECEIVER_OUTER, RECEIVER_RELAY_PORT, RECEIVER_BRIDGE_PORT],
@@ -138,6 +156,7 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
       `UDP-DATAGRAM:127.0.0.1:${relayPort},bind=127.0.0.1:${bridgePort},${buffers}`,
     ])
     await waitFor(bridge, /starting data transfer loop/, `the bridge on ${outer} (socat)`)
+    bridges.push({ started: bridge, outer })
   }
 
   let capture: Started | undefined
@@ -164,10 +183,6 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     readNamespaceCounters(holderA),
     readNamespaceCounters(holderB),
   ])
-  say({
-    type: 'ready',
-    description: `packet link: ${SENDER_ADDRESS} ⇄ ${RECEIVER_ADDRESS}, two network namespaces joined by veths, Ethernet frames relayed through the seeded impairer`,
-  })
 
   const server = start(
     ...inB(plan.protolab[0]!, [
@@ -181,6 +196,10 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     ]),
   )
   await waitFor(server, /listening on/, 'the lab server')
+  say({
+    type: 'ready',
+    description: `packet link: ${SENDER_ADDRESS} ⇄ ${RECEIVER_ADDRESS}, two network namespaces joined by veths, Ethernet frames relayed through the seeded impairer`,
+  })
   const client = start(
     ...inA(plan.protolab[0]!, [
       ...plan.protolab.slice(1),
@@ -197,8 +216,14 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
   const ended = await Promise.race([
     client.exited.then((code) => ({ who: 'client' as const, code })),
     server.exited.then((code) => ({ who: 'server' as const, code })),
+    ...bridges.map(({ started, outer }) => started.exited.then((code) => ({ who: outer, code }))),
   ])
   if (ended.who === 'server') throw new Error(`the lab server ended during the run: ${complaint(server)}`)
+  if (ended.who !== 'client') {
+    throw new Error(
+      `the bridge on ${ended.who} (socat) ended during the run: ${complaint(bridges.find((b) => b.outer === ended.who)!.started)}`,
+    )
+  }
   if (ended.code !== 0) throw new Error(`the lab client failed: ${complaint(client)}`)
   server.child.kill('SIGKILL')
   await server.exited
@@ -267,7 +292,12 @@ function serializable(counters: readonly NamespaceCounters[]): unknown {
 
 /** A process in a network namespace of its own, holding it for as long as the link host lives. */
 async function holder(): Promise<number> {
-  const started = start('unshare', ['--net', 'sh', '-c', 'echo ready; exec sleep infinity'])
+  // It waits on a pipe from the host that is never written: it goes when the host goes.
+  const started = start(
+    'unshare',
+    ['--net', 'sh', '-c', 'echo ready; read line', 'protolab-packet-link-holder'],
+    'pipe',
+  )
   await new Promise<void>((resolve, reject) => {
     started.child.stdout!.once('data', () => resolve())
     started.exited.then(() => reject(new Error(`cannot make a network namespace: ${complaint(started)}`)))
@@ -279,9 +309,9 @@ function nsenter(pid: number, command: string, args: readonly string[]): [string
   return ['nsenter', [`--net=/proc/${pid}/ns/net`, command, ...args]]
 }
 
-function start(command: string, args: readonly string[]): Started {
+function start(command: string, args: readonly string[], stdin: 'ignore' | 'pipe' = 'ignore'): Started {
   const child = spawn(command, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   })
   const started: Started = {
