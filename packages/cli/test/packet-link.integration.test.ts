@@ -9,7 +9,7 @@ import { DEFAULT_LAB_PORT } from '../src/lab-remote/server.js'
 import type { FrameCounts } from '../src/packet-link/frame-relay.js'
 import { type PacketLinkResult, type PacketLinkRunInit, runPacketLink } from '../src/packet-link/run.js'
 import { packetLinkSupport } from '../src/packet-link/support.js'
-import { BIN, has, startProtolab, stopAll } from './helpers/processes.js'
+import { BIN, has, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
 /**
  * The packet link for real: the kernel's UDP and TCP between two network namespaces whose frames
@@ -203,6 +203,42 @@ describe.skipIf(!canRun)(
     )
   },
 )
+
+describe.skipIf(!canRun || !has('tcpdump'))('--capture on the packet link', { timeout: 120_000 }, () => {
+  it("records the sender's packets, and layers --read tells the kernel's retransmissions", async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'protolab-packet-capture-'))
+    try {
+      const file = join(directory, 'lab.pcap')
+      const lab = await runProtolab(
+        [
+          'lab',
+          '--link',
+          'packet',
+          '-t',
+          'tcp',
+          '--count',
+          '300',
+          '--rate',
+          '300',
+          '--loss',
+          '5%',
+          '--seed',
+          '4',
+        ].concat(['--capture', file, '--json']),
+        { timeoutMs: 90_000 },
+      )
+      expect(lab.code).toBe(0)
+      const run = (JSON.parse(lab.stdout) as { runs: LabRun[] }).runs[0]!
+      expect(run.retransmits).toBeGreaterThan(0)
+      const layers = await runProtolab(['layers', '--read', file], { timeoutMs: 30_000 })
+      expect(layers.code).toBe(0)
+      const told = [...layers.stdout.matchAll(/retransmissions: (\d+):/g)].map((match) => Number(match[1]))
+      expect(told).toEqual([run.retransmits])
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
+  })
+})
 
 describe.skipIf(!canRun)('the packet link leaves nothing behind', { timeout: 120_000 }, () => {
   /** A long TCP run over the packet link, once the link is up. */
