@@ -95,6 +95,8 @@ describe.skipIf(!canCapture)('protolab lab --capture, on loopback', () => {
     const captured = await runProtolab(
       [
         'lab',
+        '--link',
+        'proxy',
         '--count',
         String(COUNT),
         '--size',
@@ -173,6 +175,8 @@ describe.skipIf(!canCapture)('protolab lab --capture, on loopback', () => {
         process.execPath,
         BIN,
         'lab',
+        '--link',
+        'proxy',
         '-t',
         'udp',
         '--count',

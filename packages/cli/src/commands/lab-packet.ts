@@ -25,7 +25,7 @@ export interface PacketLabFlags extends LabFlags {
 }
 
 /** The impairments only the relay's stream model has: a packet link has packets, not a stream to slice. */
-const STREAM_ONLY_FLAGS = [
+export const STREAM_ONLY_FLAGS = [
   'slice',
   'stall',
   'stallEvery',

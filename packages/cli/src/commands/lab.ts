@@ -71,10 +71,10 @@ export function labCommand(io: CliIO): Command {
     .addOption(
       new Option(
         '--link <link>',
-        'proxy: a seeded relay (no privileges); kernel: network namespaces, nftables and tc (Linux, root)',
+        "auto (default): packet where it can run, else proxy; packet: the kernel's UDP and TCP between two namespaces, every packet through the seeded impairer (Linux: root or user namespaces); proxy: a seeded relay on loopback (no privileges); kernel: namespaces, nftables and tc (Linux, root)",
       )
-        .choices(['proxy', 'kernel', 'packet'])
-        .default('proxy'),
+        .choices(['auto', 'packet', 'proxy', 'kernel'])
+        .default('auto'),
     )
     .addOption(
       new Option(
@@ -89,8 +89,14 @@ export function labCommand(io: CliIO): Command {
     .addHelpText(
       'after',
       `
-Without impairment flags the sender talks to the receiver directly; with any of them a seeded relay
-sits in between. The receiver runs in a child process so the sender cannot starve it.
+Which link carries the messages (--link auto, the default, says under the table which one ran):
+  packet  the sender and the receiver in two network namespaces; every Ethernet frame between them
+          crosses the seeded impairer, so the kernel's own UDP and TCP (retransmissions, SACK,
+          congestion control) meet the same loss, delay, reordering. Linux, as root or through an
+          unprivileged user namespace; --direction both (default) impairs both ways, forward only
+          the sender's packets. Needs socat, ethtool, iproute2 and util-linux.
+  proxy   a seeded relay on loopback: UDP datagrams impaired one by one, TCP as a byte stream whose
+          loss is modelled. Runs anywhere; without impairment flags the ends talk directly.
 
 Examples:
   protolab lab                                          10,000 messages over UDP, then TCP, as fast as possible:
@@ -98,34 +104,45 @@ Examples:
   protolab lab --loss 5% --reorder 2% --delay 10ms --jitter 5ms --seed 1 --report lab.html
   protolab lab -t udp --count 100000 --rate 20000 --loss 1% --loss-model gilbert --json
   protolab lab -t tcp --slice 1 --delay 5ms             TCP cut into 1-byte pieces: nothing lost or reordered
-  protolab lab -t tcp --loss 2%                         TCP loss, modelled as retransmission stalls
+  protolab lab -t tcp --loss 2% --delay 10ms            TCP loss on the packet link: the kernel retransmits, the table says how
+  protolab lab --link proxy -t tcp --loss 2%            the same on the relay, modelled as retransmission stalls
   protolab lab --mode rtt --rate 1000 --duration 5s     round-trip latency, as sockperf's ping-pong
   protolab lab --count 1000 --log messages.csv          every message's fate in a CSV
-  protolab lab --count 100 --capture lab.pcap           the packets themselves (root): protolab layers --read lab.pcap
+  protolab lab --count 100 --capture lab.pcap           the packets themselves: protolab layers --read lab.pcap
   protolab lab --link kernel --loss 10%                 real kernel loss between two namespaces (root):
                                                         TCP retransmits, and the table says how often
   protolab lab serve / protolab lab run --server HOST:PORT    the lab across two hosts, as iperf3`,
     )
-    .action(
-      async (flags: LabFlags & { link: 'proxy' | 'kernel' | 'packet'; direction?: 'forward' | 'both' }) => {
-        if (flags.link === 'packet') {
-          const { runPacketLabCommand } = await import('./lab-packet.js')
-          await runPacketLabCommand(flags, io)
-          return
-        }
-        if (flags.direction !== undefined) {
-          throw new UsageError('--direction applies to the packet link only (--link packet)')
-        }
-        if (flags.link === 'kernel') {
-          const { runKernelLabCommand } = await import('../kernel-link/command.js')
-          await runKernelLabCommand(flags, io)
-          return
-        }
-        const { runLabCommand } = await import('../lab/command.js')
-        await runLabCommand(flags, io)
-      },
-    )
+    .action(async (flags: LabFlags & { link: LinkName; direction?: 'forward' | 'both' }) => {
+      let notes: string[] = []
+      if (flags.link === 'auto') {
+        const { chooseLink } = await import('./lab-link.js')
+        const choice = chooseLink(flags)
+        flags.link = choice.link
+        if (choice.link === 'proxy') notes = [choice.note]
+      }
+      if (flags.link === 'packet') {
+        const { runPacketLabCommand } = await import('./lab-packet.js')
+        await runPacketLabCommand(flags, io)
+        return
+      }
+      if (flags.direction !== undefined) {
+        throw new UsageError('--direction applies to the packet link only (--link packet)', {
+          hint: notes[0],
+        })
+      }
+      if (flags.link === 'kernel') {
+        const { runKernelLabCommand } = await import('../kernel-link/command.js')
+        await runKernelLabCommand(flags, io)
+        return
+      }
+      const { runLabCommand } = await import('../lab/command.js')
+      await runLabCommand(flags, io, { notes })
+    })
 }
+
+/** The links `protolab lab --link` offers. */
+type LinkName = 'auto' | 'packet' | 'proxy' | 'kernel'
 
 /**
  * `protolab lab packet-link-host`, hidden: the packet link's host, which `--link packet` starts

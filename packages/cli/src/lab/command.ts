@@ -77,7 +77,12 @@ export function describeRoute({ receiver, relay }: LabListening): string {
  * `--report` and `--capture` files, with a progress bar on a terminal. Rejects (exit code 1) when a
  * child process dies mid-run.
  */
-export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
+export async function runLabCommand(
+  flags: LabFlags,
+  io: CliIO,
+  context: { readonly notes?: readonly string[] } = {},
+): Promise<void> {
+  const notes = context.notes ?? []
   const options = labOptionsFromFlags(flags)
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr)
   const capture = flags.capture === undefined ? undefined : new LabCapture(flags.capture)
@@ -109,7 +114,7 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     await writeAndDrain(io.stdout, renderJson(report))
   } else {
     const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
-    await writeAndDrain(io.stdout, renderTable(report.runs, { color }))
+    await writeAndDrain(io.stdout, renderTable(report.runs, { color, notes }))
     for (const [index, run] of report.runs.entries()) {
       const relay = report.relays?.[index]
       if (relay === undefined) continue
@@ -120,7 +125,7 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     await writeCsvLog(flags.log, report.traces, io.stderr)
   }
   if (flags.report !== undefined) {
-    await writeHtml(flags.report, report, { command: describeWorkload(options) })
+    await writeHtml(flags.report, report, { command: describeWorkload(options), notes })
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
   if (flags.capture !== undefined) io.stderr.write(`capture: ${resolve(flags.capture)}\n`)
