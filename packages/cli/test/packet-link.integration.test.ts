@@ -6,9 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { LabRun } from '../src/lab/types.js'
 import { DEFAULT_LAB_PORT } from '../src/lab-remote/server.js'
+import { findPacketLinkHosts } from '../src/packet-link/cleanup.js'
 import type { FrameCounts } from '../src/packet-link/frame-relay.js'
 import { type PacketLinkResult, type PacketLinkRunInit, runPacketLink } from '../src/packet-link/run.js'
-import { packetLinkSupport } from '../src/packet-link/support.js'
+import { packetLinkSupport, unshareArgs } from '../src/packet-link/support.js'
 import { BIN, has, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
 /**
@@ -369,3 +370,24 @@ function execFileText(command: string, args: readonly string[]): Promise<string>
     })
   })
 }
+
+describe.skipIf(!canRun)('protolab lab cleanup and the packet link', { timeout: 60_000 }, () => {
+  it('ends a packet link host that outlived its lab process, and with it its namespaces', async () => {
+    // A host whose lab process is gone but whose stdin is still open (a writer that lingers): stuck.
+    const writer = `${process.execPath} -e 'setInterval(()=>{},1e6)' protolab-stray-writer`
+    const host = `unshare ${unshareArgs(support.mode!).join(' ')} ${process.execPath} ${BIN} lab packet-link-host`
+    execFileSync('sh', ['-c', `${writer} 2>/dev/null </dev/null | ${host} >/dev/null 2>&1 &`], {
+      stdio: 'ignore',
+    })
+    try {
+      for (let i = 0; i < 100 && findPacketLinkHosts().length === 0; i++) await sleep(100)
+      expect(findPacketLinkHosts()).toEqual([expect.objectContaining({ orphaned: true })])
+      const cleanup = await runProtolab(['lab', 'cleanup'], { timeoutMs: 30_000 })
+      expect(cleanup.code).toBe(0)
+      expect(cleanup.stdout).toMatch(/^removed packet link \(host process \d+\)$/m)
+      await expectNothingLeft()
+    } finally {
+      process.kill(pidOf(/protolab-stray-writer/), 'SIGKILL')
+    }
+  })
+})
