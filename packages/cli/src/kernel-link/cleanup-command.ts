@@ -13,7 +13,7 @@ import { kernelLinkProblem } from './support.js'
  */
 export async function runCleanupCommand(flags: CleanupFlags, io: CliIO): Promise<void> {
   const path = withSystemDirectories(io.env.PATH ?? '')
-  const packetHosts = process.platform === 'linux' ? removePacketLinks({ all: flags.all === true }) : []
+  const packetHosts = process.platform === 'linux' ? removePacketLinks() : []
   for (const pid of packetHosts) writeLine(io.stdout, `removed packet link (host process ${pid})`)
   const problem = kernelLinkProblem({ platform: process.platform, uid: process.getuid?.(), path }, false)
   if (problem !== undefined) {

@@ -30,13 +30,14 @@ export function findPacketLinkHosts(): PacketLinkHost[] {
 }
 
 /**
- * Ends stray packet links: each orphaned host (every host with `all`) is killed, and as PID 1 of
- * its namespaces it takes everything of its link with it. Returns the pids killed.
+ * Ends stray packet links: each orphaned host is killed, and as PID 1 of its namespaces it takes
+ * everything of its link with it. A host whose lab process still runs is never stray (it ends with
+ * that process), so even `lab cleanup --all` leaves it to its run. Returns the pids killed.
  */
-export function removePacketLinks(options: { readonly all?: boolean } = {}): number[] {
+export function removePacketLinks(): number[] {
   const killed: number[] = []
   for (const host of findPacketLinkHosts()) {
-    if (!host.orphaned && options.all !== true) continue
+    if (!host.orphaned) continue
     try {
       process.kill(host.pid, 'SIGKILL')
       killed.push(host.pid)
