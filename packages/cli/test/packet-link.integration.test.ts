@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,6 +39,11 @@ function leftovers(): string[] {
 async function expectNothingLeft(): Promise<void> {
   for (let i = 0; i < 100 && leftovers().length > 0; i++) await sleep(100)
   expect(leftovers()).toEqual([])
+}
+
+/** The packet link's results directories in the temporary directory. */
+function resultDirectories(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith('protolab-packet-link-'))
 }
 
 /** The pid of the first process whose command line matches `pattern`. */
@@ -277,11 +283,13 @@ describe.skipIf(!canRun)('the packet link leaves nothing behind', { timeout: 120
     await expectNothingLeft()
   })
 
-  it('when the command itself is killed with SIGKILL', async () => {
+  it('when the command itself is killed with SIGKILL, its results directory included', async () => {
+    const before = resultDirectories()
     const lab = await longRun()
     lab.kill('SIGKILL')
     await lab.finished(20_000)
     await expectNothingLeft()
+    expect(resultDirectories().filter((name) => !before.includes(name))).toEqual([])
   })
 })
 

@@ -1,5 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { setPriority } from 'node:os'
+import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { type FrameCounts, FrameRelay } from './frame-relay.js'
@@ -64,7 +66,11 @@ export async function runPacketLinkHost(input: Readable, output: Writable): Prom
   if (plan === undefined) return 1
   raisePriority()
   // From now on, the end of stdin is the end of the lab process: end the link at once.
-  lines.once('close', () => process.exit(1))
+  // Its results directory goes too: a lab process killed outright cannot remove it itself.
+  lines.once('close', () => {
+    rmSync(dirname(plan.resultsFile), { recursive: true, force: true })
+    process.exit(1)
+  })
   try {
     await runLink(plan, say)
     return 0
