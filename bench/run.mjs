@@ -3,7 +3,8 @@
  * iperf3 and it-length-prefixed, every figure a ratio against a baseline measured in the same run.
  * Prints a Markdown table and writes bench/results.json (an array of result rows, lib/result.mjs).
  *
- * Groups: udp tcp framing text latency kcp lab cli (all by default, in that order), and soak (ten
+ * Groups: udp tcp framing text latency kcp lab cli (all by default, in that order), packet (the packet
+ * link: frames/s and TCP goodput; only when named, it needs namespaces), and soak (ten
  * minutes of traffic with memory sampled; only when named, `--minutes` sets its length).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -14,7 +15,7 @@ import { elapsedNs, nowNs } from './lib/stats.mjs'
 import { renderTable } from './lib/table.mjs'
 
 const DEFAULT_GROUPS = ['udp', 'tcp', 'framing', 'text', 'latency', 'kcp', 'lab', 'cli']
-const ALL_GROUPS = [...DEFAULT_GROUPS, 'soak']
+const ALL_GROUPS = [...DEFAULT_GROUPS, 'packet', 'soak']
 const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url))
 const USAGE = `usage: pnpm bench [-- ${ALL_GROUPS.join('|')} ...] [--reps N] [--minutes N]`
 

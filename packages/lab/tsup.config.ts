@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup'
 
 /**
  * The library (ESM + CJS + types, one entry per subpath export) and the lab's child process entry
- * (`lab-child.js`), which the runner forks from beside its own module.
+ * (`lab-child.js`), which the runner forks from beside its own module, and the packet link's
+ * (`packet-link-host.js`: its host and the lab's roles inside its namespaces).
  */
 export default defineConfig([
   {
@@ -23,11 +24,11 @@ export default defineConfig([
     clean: ['index.*', 'remote', 'report', 'progress', 'chunk-*', '*.d.ts', '*.d.cts'],
   },
   {
-    entry: { 'lab-child': 'src/runner/child/main.ts' },
+    entry: { 'lab-child': 'src/runner/child/main.ts', 'packet-link-host': 'src/links/packet/entry.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',
     sourcemap: false,
-    clean: ['lab-child.*'],
+    clean: ['lab-child.*', 'packet-link-host.*'],
   },
 ])

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import {
+  chooseLink,
   describeImpairment,
   impairmentFor,
   type LabImpairment,
@@ -42,7 +43,8 @@ export function defaultReportPath(): string {
 
 /**
  * The guided run: says what it will show, exchanges one GB2312 line over each transport and shows
- * its bytes, runs the lab through the impairment relay, prints the table and what it means, and
+ * its bytes, runs the lab over the packet link where it can run (else through the impairment
+ * relay), prints the table and what it means, and
  * writes the HTML report.
  */
 export async function runDemo(args: DemoArgs, io: DemoIO): Promise<void> {
@@ -51,9 +53,12 @@ export async function runDemo(args: DemoArgs, io: DemoIO): Promise<void> {
     io.stdout.write(`${text}\n`)
   }
   const names = args.transports.map((t) => t.toUpperCase()).join(' and ')
-  // Reordering is done to datagrams only: a TCP-only run leaves it out rather than be refused.
+  // The packet link where it can run: the kernel's own TCP meets the impairment, packet by packet.
+  const { link } = chooseLink({ transports: args.transports, link: 'auto', impairment: DEMO_IMPAIRMENT })
+  // On the relay, reordering is done to datagrams only: a TCP-only run leaves it out rather than be refused.
   const { reorder, ...streamImpairment } = DEMO_IMPAIRMENT
-  const impairment: LabImpairment = args.transports.includes('udp') ? DEMO_IMPAIRMENT : streamImpairment
+  const impairment: LabImpairment =
+    link === 'packet' || args.transports.includes('udp') ? DEMO_IMPAIRMENT : streamImpairment
   const relayDoes = [
     `loses ${percent(impairment.loss)}`,
     ...(impairment.reorder === undefined ? [] : [`reorders ${percent(impairment.reorder)}`]),
@@ -65,8 +70,12 @@ export async function runDemo(args: DemoArgs, io: DemoIO): Promise<void> {
     `This shows what ${names} ${args.transports.length === 1 ? 'does' : 'do'} to your messages on one machine:`,
   )
   say(`  1. one chat line in GB2312 over a real socket on 127.0.0.1, byte by byte;`)
+  const path =
+    link === 'packet'
+      ? `between two network namespaces, every packet of the kernel's own ${names} through an impairer that`
+      : 'through a relay that'
   say(
-    `  2. ${DEMO_WORKLOAD.count.toLocaleString('en-US')} numbered messages through a relay that ${relayDoesText} (seed ${DEMO_WORKLOAD.seed}), every one accounted for;`,
+    `  2. ${DEMO_WORKLOAD.count.toLocaleString('en-US')} numbered messages ${path} ${relayDoesText} (seed ${DEMO_WORKLOAD.seed}), every one accounted for;`,
   )
   say('  3. the numbers side by side, what they mean, and an HTML report with plots.')
   say()
@@ -83,11 +92,22 @@ export async function runDemo(args: DemoArgs, io: DemoIO): Promise<void> {
   }
   say()
 
-  const options: LabOptions = { transports: args.transports, ...DEMO_WORKLOAD, impairment, trace: true }
+  const options: LabOptions = { transports: args.transports, ...DEMO_WORKLOAD, impairment, trace: true, link }
   say(color.bold('2. The lab'))
   for (const transport of args.transports) {
-    const applied = impairmentFor(transport, impairment) ?? null
-    say(`   ${transport} through a relay: ${describeImpairment({ transport, impairment: applied })}`)
+    if (link === 'packet') {
+      // Every packet, data and ACKs alike, meets the same datagram impairment.
+      const applied = describeImpairment({
+        transport: 'udp',
+        impairment: impairmentFor('udp', impairment) ?? null,
+      })
+      say(
+        `   ${transport} over the packet link (the kernel's own ${transport.toUpperCase()}), every packet: ${applied}`,
+      )
+    } else {
+      const applied = impairmentFor(transport, impairment) ?? null
+      say(`   ${transport} through a relay: ${describeImpairment({ transport, impairment: applied })}`)
+    }
   }
   const progress = createProgressDisplay(io.stderr, io.isTTY)
   let report: Awaited<ReturnType<typeof runLab>>
@@ -96,6 +116,7 @@ export async function runDemo(args: DemoArgs, io: DemoIO): Promise<void> {
       signal: io.signal,
       onProgress: progress.onProgress,
       onListening: ({ transport }) => say(`   running ${transport}...`),
+      onLink: (transport) => say(`   running ${transport}...`),
     })
   } finally {
     progress.stop()
@@ -103,15 +124,16 @@ export async function runDemo(args: DemoArgs, io: DemoIO): Promise<void> {
   say()
 
   say(color.bold('3. What happened'))
-  io.stdout.write(renderTable(report.runs, { color: io.isTTY }))
+  io.stdout.write(renderTable(report.runs, { color: io.isTTY, notes: report.notes ?? [] }))
   say()
   for (const line of readRuns(report.runs)) say(`- ${line}`)
   say()
-  const path = resolve(args.report ?? defaultReportPath())
-  await writeHtml(path, report, {
+  const reportPath = resolve(args.report ?? defaultReportPath())
+  await writeHtml(reportPath, report, {
     command: `pnpm demo --transport ${args.transports.length === 2 ? 'both' : args.transports[0]}`,
+    notes: report.notes ?? [],
   })
-  say(`HTML report: ${path}`)
+  say(`HTML report: ${reportPath}`)
 }
 
 function percent(fraction: number | undefined): string {

@@ -49,13 +49,38 @@ export function readRuns(runs: readonly LabRun[]): string[] {
     )
   }
   if (tcp !== undefined && tcp.lost === 0 && tcp.reordered === 0 && tcp.duplicates === 0) {
+    const kernel = tcp.link === 'packet'
+    const why = kernel
+      ? ', because a lost segment holds up every byte behind it until the kernel retransmits it'
+      : tcp.modelled === undefined
+        ? ''
+        : ', because a lost segment holds up every byte behind it until it is retransmitted (modelled here as Linux TCP recovers it: about a round trip, an RTO when a retransmission is lost too)'
     const paid =
       udp !== undefined && tcp.latencyMs.p99 > udp.latencyMs.p99 * 1.2
-        ? ` It paid in time instead: its 99th-percentile latency was ${ms(tcp.latencyMs.p99)} against UDP's ${ms(udp.latencyMs.p99)}${tcp.modelled === undefined ? '' : ', because a lost segment holds up every byte behind it until it is retransmitted (modelled here as Linux TCP recovers it: about a round trip, an RTO when a retransmission is lost too)'}.`
+        ? ` It paid in time instead: its 99th-percentile latency was ${ms(tcp.latencyMs.p99)} against UDP's ${ms(udp.latencyMs.p99)}${why}.`
         : ''
-    lines.push(`TCP gave the application every byte, once and in order, whatever the relay did.${paid}`)
+    lines.push(
+      `TCP gave the application every byte, once and in order, whatever the ${kernel ? 'link' : 'relay'} did.${paid}`,
+    )
+    const recovery = kernelRecovery(tcp)
+    if (recovery !== undefined) lines.push(recovery)
   }
   return lines
+}
+
+/**
+ * On the packet link, TCP's recovery is the kernel's, measured: the sender's retransmissions from
+ * `ss`, and how the kernel recovered (its fast retransmits and timeouts, from the namespaces' counters).
+ */
+function kernelRecovery(run: LabRun): string | undefined {
+  if (run.link !== 'packet' || run.retransmits === undefined) return undefined
+  const work = run.packetLink?.tcpKernel
+  const how =
+    work === undefined
+      ? ''
+      : `: ${plural(work.TCPFastRetrans, 'fast retransmit', 'fast retransmits')} (about one round trip, once later segments are acknowledged) and ${plural(work.TCPTimeouts, 'timeout', 'timeouts')} (an RTO of at least 200 ms, when a retransmission or the tail of a burst was lost)`
+  const rtt = run.rttMs === undefined ? '' : ` Its smoothed round trip was ${ms(run.rttMs)}.`
+  return `This was the kernel's own TCP, not a model: its sender retransmitted ${plural(run.retransmits, 'segment', 'segments')} (read with ss)${how}.${rtt}`
 }
 
 /**

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packetLinkSupport } from '@protolab/lab'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
@@ -33,6 +34,11 @@ function demo(
   })
 }
 
+/** Where the packet link can run, the demo takes it (`link: 'auto'`). */
+const support = packetLinkSupport()
+const packetLink = support.problem === undefined
+if (!packetLink) console.warn(`the demo runs on the relay here: ${support.problem?.message}`)
+
 let dir: string
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'protolab-demo-'))
@@ -61,6 +67,17 @@ describe('pnpm demo', () => {
     const html = await readFile(report, 'utf8')
     expect(html).toMatch(/^<!doctype html>/)
     expect(html.match(/<svg class="plot scatter"/g)).toHaveLength(2)
+    if (packetLink) {
+      // The packet link ran: the TCP figures are the kernel's, and the reading says so.
+      expect(out).toMatch(/tcp over the packet link \(the kernel's own TCP\)/)
+      expect(out).toMatch(/^packet link: the kernel's own UDP and TCP between two network namespaces/m)
+      expect(out).toMatch(
+        /^- This was the kernel's own TCP, not a model: its sender retransmitted [\d,]+ segments/m,
+      )
+      expect(out).not.toMatch(/modelled/)
+    } else {
+      expect(out).toMatch(/through a relay/)
+    }
   })
 
   it('runs one transport alone', { timeout: 60_000 }, async () => {

@@ -55,6 +55,29 @@ describe('the reading', () => {
     expect(sameTcp.some((line) => line.startsWith('UDP hands'))).toBe(false)
   })
 
+  it("explains TCP's recovery by the kernel, not by a model, when the packet link ran", () => {
+    const tcpKernel = { RetransSegs: 40, TCPFastRetrans: 31, TCPTimeouts: 2, TCPLossProbes: 5 }
+    const kernel = run('tcp', {
+      link: 'packet',
+      retransmits: 38,
+      rttMs: 21.4,
+      latencyMs: { p50: 12, p90: 20, p99: 60, p999: 210, max: 230 },
+      packetLink: { tcpKernel } as unknown as NonNullable<LabRun['packetLink']>,
+    })
+    const lines = readRuns([run('udp', { lost: 50, delivered: 950 }), kernel])
+    expect(lines.join('\n')).not.toMatch(/modelled/)
+    expect(lines).toContain(
+      "This was the kernel's own TCP, not a model: its sender retransmitted 38 segments (read with ss): 31 fast retransmits (about one round trip, once later segments are acknowledged) and 2 timeouts (an RTO of at least 200 ms, when a retransmission or the tail of a burst was lost). Its smoothed round trip was 21 ms.",
+    )
+    expect(lines.join('\n')).toMatch(/until the kernel retransmits it\./)
+    const modelled = readRuns([
+      run('udp', { lost: 50, delivered: 950 }),
+      run('tcp', { modelled: 'loss', latencyMs: { p50: 12, p90: 20, p99: 60, p999: 210, max: 230 } }),
+    ])
+    expect(modelled.join('\n')).toMatch(/modelled here as Linux TCP recovers it/)
+    expect(modelled.join('\n')).not.toMatch(/kernel's own TCP/)
+  })
+
   it('puts reordering down to jitter when the relay held back far fewer', () => {
     const jittery = run('udp', { reordered: 400, impairment: { reorder: 0.02, delayMs: 10, jitterMs: 5 } })
     expect(readRuns([jittery]).join('\n')).toMatch(

@@ -108,6 +108,8 @@ const LAB_HINTS: Readonly<Record<string, (detail: Readonly<Record<string, string
   'kernel-link-relay-only': () => 'drop --link kernel to run them through the seeded relay (--link proxy)',
   'kernel-link-reorder-delay': () => 'add e.g. --delay 10ms',
   'kernel-link-no-loss-tool': () => 'install nftables, or use --link proxy',
+  'packet-link-unavailable': () => PROXY_LINK,
+  'packet-link-failed': () => `${PROXY_LINK} (no namespaces); 'protolab lab cleanup' removes what a run left`,
   'kernel-link-no-netem': () =>
     "load it with 'modprobe sch_netem' if the kernel has the module, or use --link proxy, whose relay does all of them (loss and --rate-limit work on the kernel link without netem)",
 }

@@ -115,7 +115,17 @@ describe('the receiver killed mid-run', () => {
   it.each(['udp', 'tcp'])(
     '%s: the sender says so in one line and exits 1, without hanging',
     async (transport) => {
-      const lab = startProtolab(['lab', '-t', transport, '--count', '10000000', '--rate', '20000'])
+      const lab = startProtolab([
+        'lab',
+        '--link',
+        'proxy',
+        '-t',
+        transport,
+        '--count',
+        '10000000',
+        '--rate',
+        '20000',
+      ])
       const receiver = await labChildOf(lab)
       // Let the run get going before the receiver dies.
       await new Promise((resolve) => setTimeout(resolve, 300))
@@ -206,6 +216,8 @@ describe('lab serve against hostile peers', () => {
     const server = await labServe()
     const client = startProtolab([
       'lab',
+      '--link',
+      'proxy',
       'run',
       '--server',
       `127.0.0.1:${server.port}`,

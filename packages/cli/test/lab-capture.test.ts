@@ -99,6 +99,8 @@ describe.skipIf(!canCapture)('protolab lab --capture, on loopback', () => {
     const captured = await runProtolab(
       [
         'lab',
+        '--link',
+        'proxy',
         '--count',
         String(COUNT),
         '--size',
@@ -172,7 +174,17 @@ describe.skipIf(!canCapture)('protolab lab --capture, on loopback', () => {
     'without the right to capture: one clear error, exit code 1, no process left',
     async () => {
       const file = join(dir, 'denied.pcap')
-      const asNobody = startProtolabAsNobody(['lab', '-t', 'udp', '--count', '10', '--capture', file])
+      const asNobody = startProtolabAsNobody([
+        'lab',
+        '--link',
+        'proxy',
+        '-t',
+        'udp',
+        '--count',
+        '10',
+        '--capture',
+        file,
+      ])
       const finished = await asNobody.finished(15_000)
       expect(finished.code).toBe(1)
       expect(finished.stderr).toMatch(/^protolab: cannot capture: tcpdump exited/m)

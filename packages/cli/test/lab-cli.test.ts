@@ -40,7 +40,20 @@ afterEach(stopAll)
 describe('protolab lab', () => {
   it('prints { runs: [...] } with every documented field for -t both --json', async () => {
     const result = await runProtolab(
-      ['lab', '--count', '2000', '--rate', '20000', '--seed', '5', '--delay', '1ms', '--json'],
+      [
+        'lab',
+        '--link',
+        'proxy',
+        '--count',
+        '2000',
+        '--rate',
+        '20000',
+        '--seed',
+        '5',
+        '--delay',
+        '1ms',
+        '--json',
+      ],
       {
         timeoutMs: 20_000,
       },
@@ -70,6 +83,8 @@ describe('protolab lab', () => {
     const result = await runProtolab(
       [
         'lab',
+        '--link',
+        'proxy',
         '-t',
         'udp',
         '--count',
@@ -112,14 +127,26 @@ describe('protolab lab', () => {
       [['--stall-every', '1MB'], /--stall-every needs --stall <time>/],
     ]
     for (const [args, message] of cases) {
-      const result = await runProtolab(['lab', ...args])
+      const result = await runProtolab(['lab', '--link', 'proxy', ...args])
       expect(result.code, args.join(' ')).toBe(2)
       expect(result.stderr).toMatch(message)
     }
   })
 
   it('stops on Ctrl-C with exit code 0 (as the README says), leaving no child process behind', async () => {
-    const lab = startProtolab(['lab', '-t', 'udp', '--count', '1000000', '--rate', '5000', '--loss', '1%'])
+    const lab = startProtolab([
+      'lab',
+      '--link',
+      'proxy',
+      '-t',
+      'udp',
+      '--count',
+      '1000000',
+      '--rate',
+      '5000',
+      '--loss',
+      '1%',
+    ])
     await lab.waitFor('stderr', /^lab: udp/m)
     const pid = lab.child.pid!
     const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })

@@ -250,6 +250,8 @@ describe('the lab stopped mid-run', () => {
     async (signal) => {
       const lab = startProtolab([
         'lab',
+        '--link',
+        'proxy',
         '-t',
         'tcp',
         '--count',

@@ -20,6 +20,8 @@ import { type ErrorCode, ProtolabError } from '@protolab/core'
  * | `kernel-link-reorder-delay` | `ERR_INVALID_ARGUMENT` | reordering was asked of the kernel link without a delay |
  * | `kernel-link-no-loss-tool` | `ERR_UNSUPPORTED` | loss was asked for and neither nft nor iptables works |
  * | `kernel-link-no-netem` | `ERR_UNSUPPORTED` | delay, reordering or duplication was asked for and the kernel has no netem |
+ * | `packet-link-unavailable` | `ERR_UNSUPPORTED` | the packet link cannot run here (not Linux, a tool missing, no user namespaces and not root) |
+ * | `packet-link-failed` | `ERR_PROCESS_FAILED` | the packet link failed while it ran (a command or a process inside it) |
  */
 export type LabErrorReason =
   | 'child-entry-missing'
@@ -37,6 +39,8 @@ export type LabErrorReason =
   | 'kernel-link-reorder-delay'
   | 'kernel-link-no-loss-tool'
   | 'kernel-link-no-netem'
+  | 'packet-link-unavailable'
+  | 'packet-link-failed'
 
 /** Construction options of a {@link LabError}. */
 export interface LabErrorOptions {

@@ -33,6 +33,7 @@ export {
   startCapture,
 } from './capture/tcpdump.js'
 export { LabError, type LabErrorOptions, type LabErrorReason } from './errors.js'
+export { type ChosenLink, chooseLink } from './links/choose-link.js'
 export {
   type CleanupOptions,
   type CleanupResult,
@@ -59,6 +60,7 @@ export {
   type TcpConnectionInfo,
   withSystemDirectories,
 } from './links/kernel/index.js'
+export * from './links/packet/index.js'
 export type { RelayReport } from './links/relay/relay.js'
 export * from './report/index.js'
 export {
@@ -66,6 +68,7 @@ export {
   DEFAULT_SIZE,
   DURATION_COUNT_LIMIT,
   impairmentFor,
+  type LabLinkChoice,
   type LabOptions,
   MAX_COUNT,
   MAX_SIZE,

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander'
+import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import type { LabFlags } from '../lab/command.js'
 import { impairmentOptions, labModeOption } from '../lab/flags.js'
@@ -70,10 +71,16 @@ export function labCommand(io: CliIO): Command {
     .addOption(
       new Option(
         '--link <link>',
-        'proxy: a seeded relay (no privileges); kernel: network namespaces, nftables and tc (Linux, root)',
+        "auto (default): packet where it can run, else proxy; packet: the kernel's UDP and TCP between two namespaces, every packet through the seeded impairer (Linux: root or user namespaces); proxy: a seeded relay on loopback (no privileges); kernel: namespaces, nftables and tc (Linux, root)",
       )
-        .choices(['proxy', 'kernel'])
-        .default('proxy'),
+        .choices(['auto', 'packet', 'proxy', 'kernel'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option(
+        '--direction <ways>',
+        'packet link: impair both ways (default: data and ACKs/echoes alike, as a real path) or forward only',
+      ).choices(['forward', 'both']),
     )
   for (const option of ipVersionOptions()) command.addOption(option)
   addRemoteLabCommands(command, io)
@@ -81,8 +88,14 @@ export function labCommand(io: CliIO): Command {
     .addHelpText(
       'after',
       `
-Without impairment flags the sender talks to the receiver directly; with any of them a seeded relay
-sits in between. The receiver runs in a child process so the sender cannot starve it.
+Which link carries the messages (--link auto, the default, says under the table which one ran):
+  packet  the sender and the receiver in two network namespaces; every Ethernet frame between them
+          crosses the seeded impairer, so the kernel's own UDP and TCP (retransmissions, SACK,
+          congestion control) meet the same loss, delay, reordering. Linux, as root or through an
+          unprivileged user namespace; --direction both (default) impairs both ways, forward only
+          the sender's packets. Needs socat, ethtool, iproute2 and util-linux.
+  proxy   a seeded relay on loopback: UDP datagrams impaired one by one, TCP as a byte stream whose
+          loss is modelled. Runs anywhere; without impairment flags the ends talk directly.
 
 Examples:
   protolab lab                                          10,000 messages over UDP, then TCP, as fast as possible:
@@ -90,15 +103,19 @@ Examples:
   protolab lab --loss 5% --reorder 2% --delay 10ms --jitter 5ms --seed 1 --report lab.html
   protolab lab -t udp --count 100000 --rate 20000 --loss 1% --loss-model gilbert --json
   protolab lab -t tcp --slice 1 --delay 5ms             TCP cut into 1-byte pieces: nothing lost or reordered
-  protolab lab -t tcp --loss 2%                         TCP loss, modelled as TCP's recovery
+  protolab lab -t tcp --loss 2% --delay 10ms            TCP loss on the packet link: the kernel retransmits, the table says how
+  protolab lab --link proxy -t tcp --loss 2%            the same on the relay, modelled as retransmission stalls
   protolab lab --mode rtt --rate 1000 --duration 5s     round-trip latency, as sockperf's ping-pong
   protolab lab --count 1000 --log messages.csv          every message's fate in a CSV
-  protolab lab --count 100 --capture lab.pcap           the packets themselves (root): protolab layers --read lab.pcap
+  protolab lab --count 100 --capture lab.pcap           the packets themselves: protolab layers --read lab.pcap
   protolab lab --link kernel --loss 10%                 real kernel loss between two namespaces (root):
                                                         TCP retransmits, and the table says how often
   protolab lab serve / protolab lab run --server HOST:PORT    the lab across two hosts, as iperf3`,
     )
-    .action(async (flags: LabFlags & { link: 'proxy' | 'kernel' }) => {
+    .action(async (flags: LabFlags) => {
+      if (flags.direction !== undefined && flags.link !== 'packet' && flags.link !== 'auto') {
+        throw new UsageError('--direction applies to the packet link only (--link packet or auto)')
+      }
       if (flags.link === 'kernel') {
         const { runKernelLabCommand } = await import('../kernel-link/command.js')
         await runKernelLabCommand(flags, io)

@@ -1,4 +1,9 @@
-import { cleanupKernelLinks, kernelLinkProblem, withSystemDirectories } from '@protolab/lab'
+import {
+  cleanupKernelLinks,
+  kernelLinkProblem,
+  removePacketLinks,
+  withSystemDirectories,
+} from '@protolab/lab'
 import type { CliIO } from '../io.js'
 import { writeLine } from '../io.js'
 import { toJsonLine } from '../output/json-line.js'
@@ -9,11 +14,23 @@ export interface CleanupFlags {
   json?: boolean
 }
 
-/** `protolab lab cleanup`: removes what kernel-link runs left behind, and says what it removed. */
+/**
+ * `protolab lab cleanup`: removes what packet-link and kernel-link runs left behind, and says what
+ * it removed. A packet link leaves at most a stuck host process (its namespaces go with it); the
+ * kernel link's namespaces need root, and are skipped, saying so, without it.
+ */
 export async function runCleanupCommand(flags: CleanupFlags, io: CliIO): Promise<void> {
   const path = withSystemDirectories(io.env.PATH ?? '')
+  const packetHosts = process.platform === 'linux' ? removePacketLinks() : []
+  for (const pid of packetHosts) writeLine(io.stdout, `removed packet link (host process ${pid})`)
   const problem = kernelLinkProblem({ platform: process.platform, uid: process.getuid?.(), path }, false)
-  if (problem !== undefined) throw problem
+  if (problem !== undefined) {
+    // Off Linux there is nothing of either link; without root, the kernel link's namespaces are out of reach.
+    if (process.platform !== 'linux') throw problem
+    if (packetHosts.length === 0) writeLine(io.stdout, 'nothing to clean up of packet links')
+    writeLine(io.stderr, `kernel links not checked: ${problem.message}`)
+    return
+  }
   const result = await cleanupKernelLinks({ all: flags.all === true, path })
   if (flags.json) {
     writeLine(io.stdout, toJsonLine(result))
@@ -28,7 +45,7 @@ export async function runCleanupCommand(flags: CleanupFlags, io: CliIO): Promise
       `kept namespace ${namespace}: the process that made it still runs (--all removes it too)`,
     )
   }
-  if (result.namespaces.length + result.devices.length + result.tables.length === 0) {
+  if (packetHosts.length + result.namespaces.length + result.devices.length + result.tables.length === 0) {
     writeLine(io.stdout, 'nothing to clean up')
   }
 }

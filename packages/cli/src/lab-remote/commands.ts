@@ -127,7 +127,7 @@ Examples:
 function cleanupCommand(io: CliIO): Command {
   return new Command('cleanup')
     .description(
-      'remove what a `lab --link kernel` run left behind (namespaces, veths, nftables tables named plab*)',
+      "remove what lab runs left behind: a stuck packet link host (and with it its namespaces), and the kernel link's namespaces, veths and nftables tables named plab* (root)",
     )
     .addOption(new Option('--all', 'also remove what belongs to protolab processes still running'))
     .addOption(jsonOption('print what was removed as one JSON object: namespaces, devices, tables, skipped'))

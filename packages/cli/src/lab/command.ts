@@ -34,15 +34,24 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
   report?: string
   inProcess?: boolean
   recvBuffer?: number
-  /** `--capture <file.pcap>`: record the lab's packets (loopback, or the kernel link's receiver veth). */
+  /** `--capture <file.pcap>`: record the lab's packets (loopback, the packet link's sender, or the kernel link's receiver veth). */
   capture?: string
+  /** `--link`: auto (the default), packet, proxy, or kernel (its own command). */
+  link?: 'auto' | 'packet' | 'proxy' | 'kernel'
+  /** `--direction`: which ways the packet link impairs. */
+  direction?: 'forward' | 'both'
 }
 
 /** The lab options the flags ask for. */
 export function labOptionsFromFlags(flags: LabFlags): LabOptions {
   const transports: LabTransportName[] = flags.transport === 'both' ? ['udp', 'tcp'] : [flags.transport]
-  const impairment = impairmentFromFlags(flags, flags.transport)
+  const link = flags.link === 'kernel' || flags.link === undefined ? 'auto' : flags.link
+  // On the packet link every transport's packets meet every impairment: the library checks what fits the link it takes.
+  const impairment = impairmentFromFlags(flags, link === 'proxy' ? flags.transport : 'both')
   return {
+    link,
+    ...(flags.direction === undefined ? {} : { packetDirection: flags.direction }),
+    ...(flags.capture === undefined ? {} : { capture: flags.capture }),
     transports,
     ...(flags.count === undefined ? {} : { count: flags.count }),
     ...(flags.size === undefined ? {} : { size: flags.size }),
@@ -91,6 +100,10 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     report = await runLab(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
+      onLink: (transport, description) => {
+        if (!flags.json)
+          io.stderr.write(`lab: ${transport}, ${describeWorkload(options)}, over the ${description}\n`)
+      },
       onListening: async (listening) => {
         if (!flags.json) {
           io.stderr.write(
@@ -112,11 +125,12 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     if (dropped !== undefined) io.stderr.write(`${dropped}\n`)
   }
   if (captureFailure !== undefined) throw captureFailure
+  const notes = report.notes ?? []
   if (flags.json) {
     await writeAndDrain(io.stdout, renderJson(report))
   } else {
     const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
-    await writeAndDrain(io.stdout, renderTable(report.runs, { color }))
+    await writeAndDrain(io.stdout, renderTable(report.runs, { color, notes }))
     for (const [index, run] of report.runs.entries()) {
       const relay = report.relays?.[index]
       if (relay === undefined) continue
@@ -127,10 +141,11 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     await writeCsvLog(flags.log, report.traces, io.stderr)
   }
   if (flags.report !== undefined) {
-    await writeHtml(flags.report, report, { command: describeWorkload(options) })
+    await writeHtml(flags.report, report, { command: describeWorkload(options), notes })
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
-  if (flags.capture !== undefined) io.stderr.write(`capture: ${resolve(flags.capture)}\n`)
+  const captures = report.captures ?? (flags.capture === undefined ? [] : [resolve(flags.capture)])
+  for (const capture of captures) io.stderr.write(`capture: ${capture}\n`)
 }
 
 /** What a relay did on the way to the receiver, in a few words. */

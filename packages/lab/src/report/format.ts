@@ -64,7 +64,8 @@ export function describeImpairment(
 ): string {
   if (run.impairment === null) return 'none'
   if (run.link === 'kernel') return describeKernelRun(run.transport, run.impairment, lossTool)
-  return run.transport === 'udp'
+  // The packet link impairs every transport's packets alike, as datagrams.
+  return run.transport === 'udp' || run.link === 'packet'
     ? describeDatagramImpairment(run.impairment as DatagramImpairment)
     : describeStreamImpairment(run.impairment as StreamImpairment)
 }

@@ -5,8 +5,17 @@ import {
   validateDatagramImpairment,
   validateStreamImpairment,
 } from '@protolab/core'
+import type { PacketLinkDirection } from '../links/packet/frame-relay.js'
 import { labTransport } from '../transports/registry.js'
 import type { LabImpairment, LabMode, LabTransportName } from './types.js'
+
+/**
+ * The link a run takes: `proxy` (the default), this host's loopback, through the seeded relay
+ * when impaired; `packet`, the kernel's own UDP and TCP between two network namespaces whose
+ * packets cross the seeded impairer (Linux, root or user namespaces); `auto`, the packet link
+ * where it can run and the options fit it, else the proxy link (the report's notes say why).
+ */
+export type LabLinkChoice = 'auto' | 'proxy' | 'packet'
 
 /** What {@link runLab} runs. Every field but `transports` is optional. */
 export interface LabOptions {
@@ -34,6 +43,12 @@ export interface LabOptions {
   readonly host?: '127.0.0.1' | '::1'
   /** UDP: SO_RCVBUF for the receiver's socket, in bytes; the OS default otherwise. */
   readonly recvBufferBytes?: number
+  /** Which link carries the messages; `proxy` by default. */
+  readonly link?: LabLinkChoice
+  /** Packet link: `both` (default) impairs both ways (data and ACKs or echoes), `forward` the sender's packets only. */
+  readonly packetDirection?: PacketLinkDirection
+  /** Packet link: record the sender's packets into this pcap file (`-udp`/`-tcp` added with two transports). */
+  readonly capture?: string
 }
 
 /** {@link LabOptions} checked, with the defaults filled in. */
@@ -49,6 +64,10 @@ export interface LabPlan {
   readonly trace: boolean
   readonly host: '127.0.0.1' | '::1'
   readonly recvBufferBytes: number | undefined
+  /** The link the run takes, decided (never `auto`). */
+  readonly link: 'proxy' | 'packet'
+  readonly packetDirection: PacketLinkDirection
+  readonly capture: string | undefined
 }
 
 /** Messages sent when neither `count` nor `durationMs` is given. */
@@ -111,8 +130,18 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
   if (options.recvBufferBytes !== undefined)
     integerIn('recvBufferBytes', options.recvBufferBytes, 1, 2 ** 31 - 1)
   const impairment = options.impairment ?? {}
-  checkImpairmentFits(impairment, transports)
-  for (const transport of transports) {
+  // `auto` is decided before (chooseLink); what is left undecided checks as the proxy link.
+  const link = options.link === 'packet' ? 'packet' : 'proxy'
+  const packetDirection = options.packetDirection ?? 'both'
+  if (packetDirection !== 'both' && packetDirection !== 'forward')
+    throw new InvalidArgumentError(`packetDirection must be forward or both, got ${String(packetDirection)}`)
+  if (link === 'packet') {
+    // Every transport's packets meet the same datagram impairment.
+    validateDatagramImpairment(impairment)
+  } else {
+    checkImpairmentFits(impairment, transports)
+  }
+  for (const transport of link === 'packet' ? [] : transports) {
     const part = impairmentFor(transport, impairment)
     if (part === undefined) continue
     if (labTransport(transport).impairment === 'datagram')
@@ -131,6 +160,9 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
     trace: options.trace ?? false,
     host,
     recvBufferBytes: options.recvBufferBytes,
+    link,
+    packetDirection,
+    capture: options.capture,
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DatagramImpairment, LabMetrics, LatencyPercentilesMs, StreamImpairment } from '@protolab/core'
+import type { PacketLinkCounts } from '../links/packet/protocol.js'
 import type { RelayReport } from '../links/relay/relay.js'
 
 import type { LabTransportName } from './transport-name.js'
@@ -11,9 +12,10 @@ export type LabMode = 'oneway' | 'rtt'
 /**
  * How a run's messages travelled: `proxy`, on this host's loopback (through the seeded relay when
  * impaired; `protolab lab`, the default); `kernel`, between two network namespaces
- * (`--link kernel`); `remote`, between `lab run` and a `lab serve` on another host.
+ * (`--link kernel`); `packet`, between two network namespaces whose Ethernet frames cross the
+ * seeded impairer (`--link packet`); `remote`, between `lab run` and a `lab serve` on another host.
  */
-export type LabLink = 'proxy' | 'kernel' | 'remote'
+export type LabLink = 'proxy' | 'kernel' | 'packet' | 'remote'
 
 /** Which way a kernel or remote run went: `forward`, from `lab run` to `lab serve`; `reverse`, back. */
 export type LabDirection = 'forward' | 'reverse'
@@ -80,6 +82,8 @@ export interface LabRun extends LabMetrics {
   readonly cwnd?: number
   /** Blast mode (no impairment, `--rate 0`): the receive buffer the receiver's socket had, in bytes. */
   readonly recvBufferBytes?: number
+  /** Packet link runs: what the link did to the frames, and what it lost itself. */
+  readonly packetLink?: PacketLinkCounts
   /** Set when part of the run is modelled rather than measured (TCP under the relay's `--loss`; one-way latency across hosts). */
   readonly modelled?: string
   /** Set when the run ended before everything was sent: why (the relay reset the TCP connection). */
@@ -111,6 +115,10 @@ export interface LabReport {
   readonly traces: readonly LabTrace[]
   /** Per run, what the relay did (UdpProxyStats or TcpProxyStats), undefined without a relay; not part of the JSON. */
   readonly relays?: readonly (RelayReport | undefined)[]
+  /** Lines for under the table: which link ran and why (`link: 'auto'`), what the packet link did. */
+  readonly notes?: readonly string[]
+  /** Packet link with `capture`: the pcap files written, one per transport. */
+  readonly captures?: readonly string[]
 }
 
 /** What {@link runLab} reports while it sends. */

@@ -154,6 +154,8 @@ export function cliEntry(): string {
   const candidates = [
     join(here, CLI_ENTRY_FILE),
     join(here, '..', CLI_ENTRY_FILE),
+    // From the lab's bundle in the workspace (packages/lab/dist), or from its sources (tests).
+    join(here, '..', '..', 'cli', 'dist', CLI_ENTRY_FILE),
     join(here, '..', '..', '..', '..', 'cli', 'dist', CLI_ENTRY_FILE),
   ]
   const found = candidates.find((candidate) => existsSync(candidate))

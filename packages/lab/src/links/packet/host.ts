@@ -1,0 +1,371 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { setPriority } from 'node:os'
+import { dirname } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { Readable, Writable } from 'node:stream'
+import { type FrameCounts, FrameRelay } from './frame-relay.js'
+import {
+  type NamespaceCounters,
+  readNamespaceCounters,
+  TCP_WORK_FIELDS,
+  type TcpWorkField,
+} from './kernel-counters.js'
+import {
+  type HostMessage,
+  type HostPlan,
+  type PacketLinkCounts,
+  RECEIVER_ADDRESS,
+  SENDER_ADDRESS,
+} from './protocol.js'
+
+/** Ports on the link host's own loopback (a namespace of its own: nothing else binds there). */
+const SENDER_RELAY_PORT = 47001
+const RECEIVER_RELAY_PORT = 47002
+const SENDER_BRIDGE_PORT = 47011
+const RECEIVER_BRIDGE_PORT = 47012
+/** Socket buffers of the relay path: bursts wait here instead of being dropped. */
+const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
+/** The bridges' buffers as root, which may pass the namespace's maximum: a few seconds of frames. */
+const FORCED_BUFFER_BYTES = 64 * 1024 * 1024
+/** The veth end inside each namespace, and its outer end in the link host's. */
+const INNER_DEVICE = 'eth0'
+const SENDER_OUTER = 'a-out'
+const RECEIVER_OUTER = 'b-out'
+/** The link's nice value where it may have one (see raisePriority). */
+const LINK_PRIORITY = -10
+const TOOL_TIMEOUT_MS = 10_000
+const START_TIMEOUT_MS = 15_000
+/** How many times, 20 ms apart, the counters are read before they are taken as settled. */
+const SETTLE_READS = 50
+const OFFLOADS = ['tx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off']
+
+/** A child's stderr, kept for messages. */
+interface Started {
+  readonly child: ChildProcess
+  stderr: string
+  readonly exited: Promise<number | null>
+}
+
+/**
+ * The link host: runs as PID 1 of its own PID and network namespaces (under `unshare`), reads a
+ * {@link HostPlan} line on `input`, builds the link, runs the lab's receiving and sending roles (this entry's `serve` and `run`) across it, and
+ * writes {@link HostMessage} lines on `output`. When it exits, the kernel kills everything in its
+ * PID namespace, and the network namespaces go with their last process: nothing outlives it. It
+ * exits when `input` closes, so the death of the lab process, even by SIGKILL, ends the link.
+ */
+export async function runPacketLinkHost(input: Readable, output: Writable): Promise<number> {
+  const say = (message: HostMessage): void => {
+    output.write(`${JSON.stringify(message)}\n`)
+  }
+  const lines = createInterface({ input })
+  const plan = await new Promise<HostPlan | undefined>((resolve) => {
+    lines.once('line', (line) => resolve(JSON.parse(line) as HostPlan))
+    lines.once('close', () => resolve(undefined))
+  })
+  if (plan === undefined) return 1
+  raisePriority()
+  // From now on, the end of stdin is the end of the lab process: end the link at once.
+  // Its results directory goes too: a lab process killed outright cannot remove it itself.
+  lines.once('close', () => {
+    rmSync(dirname(plan.resultsFile), { recursive: true, force: true })
+    process.exit(1)
+  })
+  try {
+    await runLink(plan, say)
+    return 0
+  } catch (error) {
+    say({ type: 'error', message: error instanceof Error ? error.message : String(error) })
+    return 1
+  }
+}
+
+/**
+ * Where allowed (root), the link and the lab's roles in it run before the machine's other work
+ * (nice −10, inherited by every process the host starts): on a busy machine, the relay path then
+ * adds little latency of its own to what the impairment asked for. Elsewhere, nothing changes.
+ */
+function raisePriority(): void {
+  try {
+    setPriority(LINK_PRIORITY)
+  } catch {
+    // Not allowed (a user namespace): the link runs at the ordinary priority.
+  }
+}
+
+async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Promise<void> {
+  const holderA = await holder()
+  const holderB = await holder()
+  const inA = (command: string, args: readonly string[]) => nsenter(holderA, command, args)
+  const inB = (command: string, args: readonly string[]) => nsenter(holderB, command, args)
+  // IPv6 off everywhere before the veths exist: the link then carries only what the lab sends.
+  const quietIpv6 =
+    'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6'
+  await sh(
+    `ip link set lo up; ${quietIpv6}; echo ${SOCKET_BUFFER_BYTES} > /proc/sys/net/core/rmem_max; echo ${SOCKET_BUFFER_BYTES} > /proc/sys/net/core/wmem_max; true`,
+  )
+  for (const pid of [holderA, holderB]) await tool(...nsenter(pid, 'sh', ['-c', `${quietIpv6}; true`]))
+  for (const [outer, pid] of [
+    [SENDER_OUTER, holderA],
+    [RECEIVER_OUTER, holderB],
+  ] as const) {
+    await tool('ip', [
+      'link',
+      'add',
+      outer,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      INNER_DEVICE,
+      'netns',
+      String(pid),
+    ])
+    // With tx checksum offload on, TCP frames leave the veth with unfilled checksums: off, all of it.
+    await tool('ethtool', ['-K', outer, ...OFFLOADS])
+    await tool('ip', ['link', 'set', outer, 'up'])
+  }
+  for (const [address, run] of [
+    [SENDER_ADDRESS, inA],
+    [RECEIVER_ADDRESS, inB],
+  ] as const) {
+    await tool(...run('ip', ['addr', 'add', `${address}/24`, 'dev', INNER_DEVICE]))
+    await tool(...run('ethtool', ['-K', INNER_DEVICE, ...OFFLOADS]))
+    await tool(...run('ip', ['link', 'set', INNER_DEVICE, 'up']))
+    await tool(...run('ip', ['link', 'set', 'lo', 'up']))
+  }
+
+  const relay = await FrameRelay.start({
+    impairment: plan.impairment,
+    seed: plan.seed,
+    direction: plan.direction,
+    sender: { relayPort: SENDER_RELAY_PORT, bridgePort: SENDER_BRIDGE_PORT },
+    receiver: { relayPort: RECEIVER_RELAY_PORT, bridgePort: RECEIVER_BRIDGE_PORT },
+    exemptTcpPort: plan.controlPort,
+    socketBufferBytes: SOCKET_BUFFER_BYTES,
+  })
+  const bridges: { readonly started: Started; readonly outer: string }[] = []
+  for (const [outer, relayPort, bridgePort] of [
+    [SENDER_OUTER, SENDER_RELAY_PORT, SENDER_BRIDGE_PORT],
+    [RECEIVER_OUTER, RECEIVER_RELAY_PORT, RECEIVER_BRIDGE_PORT],
+  ] as const) {
+    // As root, past net.core.rmem_max (SO_RCVBUFFORCE, SO_SNDBUFFORCE): a bridge the machine's load
+    // holds up then loses nothing; without root, the largest buffer the kernel allows.
+    const buffers =
+      plan.mode === 'root'
+        ? `setsockopt-int=1:33:${FORCED_BUFFER_BYTES},setsockopt-int=1:32:${FORCED_BUFFER_BYTES}`
+        : `rcvbuf=${SOCKET_BUFFER_BYTES},sndbuf=${SOCKET_BUFFER_BYTES}`
+    const bridge = start('socat', [
+      '-d',
+      '-d',
+      `INTERFACE:${outer},${buffers}`,
+      `UDP-DATAGRAM:127.0.0.1:${relayPort},bind=127.0.0.1:${bridgePort},${buffers}`,
+    ])
+    await waitFor(bridge, /starting data transfer loop/, `the bridge on ${outer} (socat)`)
+    bridges.push({ started: bridge, outer })
+  }
+
+  let capture: Started | undefined
+  if (plan.capture !== undefined) {
+    capture = start(
+      ...inA('tcpdump', [
+        '-i',
+        INNER_DEVICE,
+        '-U',
+        '--immediate-mode',
+        '-Z',
+        'root',
+        '-w',
+        plan.capture,
+        'ip',
+      ]),
+    )
+    await waitFor(capture, /listening on/, 'the capture (tcpdump)')
+  }
+
+  relay.arm()
+  const before = await Promise.all([
+    readNamespaceCounters('self'),
+    readNamespaceCounters(holderA),
+    readNamespaceCounters(holderB),
+  ])
+
+  const server = start(...inB(plan.node, [plan.entry, 'serve', `${RECEIVER_ADDRESS}:${plan.controlPort}`]))
+  await waitFor(server, /listening on/, 'the lab server')
+  say({
+    type: 'ready',
+    description: `packet link: ${SENDER_ADDRESS} ⇄ ${RECEIVER_ADDRESS}, two network namespaces joined by veths, Ethernet frames relayed through the seeded impairer`,
+  })
+  const client = start(
+    ...inA(plan.node, [
+      plan.entry,
+      'run',
+      `${RECEIVER_ADDRESS}:${plan.controlPort}`,
+      JSON.stringify(plan.workload),
+      plan.resultsFile,
+    ]),
+  )
+  createInterface({ input: client.child.stdout! }).on('line', (line) => say({ type: 'progress', line }))
+  const ended = await Promise.race([
+    client.exited.then((code) => ({ who: 'client' as const, code })),
+    server.exited.then((code) => ({ who: 'server' as const, code })),
+    ...bridges.map(({ started, outer }) => started.exited.then((code) => ({ who: outer, code }))),
+  ])
+  if (ended.who === 'server') throw new Error(`the lab server ended during the run: ${complaint(server)}`)
+  if (ended.who !== 'client') {
+    throw new Error(
+      `the bridge on ${ended.who} (socat) ended during the run: ${complaint(bridges.find((b) => b.outer === ended.who)!.started)}`,
+    )
+  }
+  if (ended.code !== 0) throw new Error(`the lab client failed: ${complaint(client)}`)
+  server.child.kill('SIGKILL')
+  await server.exited
+  if (capture !== undefined) {
+    capture.child.kill('SIGTERM')
+    await capture.exited
+  }
+  await relay.idle()
+  const after = await settledCounters(holderA, holderB)
+  say({ type: 'done', counts: linkCounts(plan, relay.counts(), before, after) })
+  await relay.close()
+}
+
+function linkCounts(
+  plan: HostPlan,
+  relayed: { forward: FrameCounts; backward: FrameCounts },
+  before: readonly NamespaceCounters[],
+  after: readonly NamespaceCounters[],
+): PacketLinkCounts {
+  const delta = (index: number, pick: (counters: NamespaceCounters) => number): number =>
+    pick(after[index]!) - pick(before[index]!)
+  const inner = (index: number, field: 'rxPackets' | 'txPackets' | 'txDropped') =>
+    delta(index, (counters) => counters.interfaces.get(INNER_DEVICE)?.[field] ?? 0)
+  const sentIntoLink = [1, 2].reduce((sum, i) => sum + inner(i, 'txPackets') + inner(i, 'txDropped'), 0)
+  const delivered = [1, 2].reduce((sum, i) => sum + inner(i, 'rxPackets'), 0)
+  const { forward, backward } = relayed
+  const tcpKernel = {} as Record<TcpWorkField, number>
+  for (const field of TCP_WORK_FIELDS)
+    tcpKernel[field] = delta(1, (c) => c.tcp[field]) + delta(2, (c) => c.tcp[field])
+  const pathDrops =
+    sentIntoLink - (forward.frames + backward.frames) + (forward.forwarded + backward.forwarded - delivered)
+  return {
+    direction: plan.direction,
+    forward,
+    backward,
+    pathDrops: Math.max(0, pathDrops),
+    socketDrops: delta(0, (counters) => counters.udpSocketDrops),
+    udpChecksumErrors: delta(1, (c) => c.udpChecksumErrors) + delta(2, (c) => c.udpChecksumErrors),
+    tcpChecksumErrors: delta(1, (c) => c.tcpChecksumErrors) + delta(2, (c) => c.tcpChecksumErrors),
+    receiverBufferDrops: delta(2, (c) => c.udpRcvbufErrors),
+    tcpKernel,
+  }
+}
+
+/** The three namespaces' counters once frames stopped moving (two reads alike, 20 ms apart). */
+async function settledCounters(holderA: number, holderB: number): Promise<NamespaceCounters[]> {
+  const read = () =>
+    Promise.all([
+      readNamespaceCounters('self'),
+      readNamespaceCounters(holderA),
+      readNamespaceCounters(holderB),
+    ])
+  let last = await read()
+  for (let i = 0; i < SETTLE_READS; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const next = await read()
+    if (JSON.stringify(serializable(next)) === JSON.stringify(serializable(last))) return next
+    last = next
+  }
+  return last
+}
+
+function serializable(counters: readonly NamespaceCounters[]): unknown {
+  return counters.map((c) => ({ ...c, interfaces: [...c.interfaces] }))
+}
+
+/** A process in a network namespace of its own, holding it for as long as the link host lives. */
+async function holder(): Promise<number> {
+  // It waits on a pipe from the host that is never written: it goes when the host goes.
+  const started = start(
+    'unshare',
+    ['--net', 'sh', '-c', 'echo ready; read line', 'protolab-packet-link-holder'],
+    'pipe',
+  )
+  await new Promise<void>((resolve, reject) => {
+    started.child.stdout!.once('data', () => resolve())
+    started.exited.then(() => reject(new Error(`cannot make a network namespace: ${complaint(started)}`)))
+  })
+  return started.child.pid!
+}
+
+function nsenter(pid: number, command: string, args: readonly string[]): [string, string[]] {
+  return ['nsenter', [`--net=/proc/${pid}/ns/net`, command, ...args]]
+}
+
+function start(command: string, args: readonly string[], stdin: 'ignore' | 'pipe' = 'ignore'): Started {
+  const child = spawn(command, args, {
+    stdio: [stdin, 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  })
+  const started: Started = {
+    child,
+    stderr: '',
+    exited: new Promise((resolve) => {
+      child.once('close', (code) => resolve(code))
+      child.once('error', (error) => {
+        started.stderr += `${error.message}\n`
+        resolve(null)
+      })
+    }),
+  }
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    started.stderr = (started.stderr + chunk).slice(-16_384)
+  })
+  return started
+}
+
+function waitFor(started: Started, pattern: RegExp, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        finish(new Error(`${what} did not start within ${START_TIMEOUT_MS / 1000} s: ${complaint(started)}`)),
+      START_TIMEOUT_MS,
+    )
+    const check = (): void => {
+      if (pattern.test(started.stderr)) finish(undefined)
+    }
+    const finish = (error: Error | undefined): void => {
+      clearTimeout(timer)
+      started.child.stderr!.off('data', check)
+      if (error === undefined) resolve()
+      else reject(error)
+    }
+    started.child.stderr!.on('data', check)
+    started.exited.then(() => finish(new Error(`${what} exited before it was ready: ${complaint(started)}`)))
+    check()
+  })
+}
+
+function complaint(started: Started): string {
+  const lines = started.stderr.split('\n').filter((line) => line.trim() !== '')
+  const error = lines.filter((line) => line.startsWith('protolab: ')).at(-1)
+  return error?.slice('protolab: '.length) ?? lines.at(-1) ?? 'no message'
+}
+
+function tool(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: TOOL_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error === null) resolve(stdout)
+      else
+        reject(
+          new Error(
+            `'${[command, ...args].join(' ')}' failed: ${stderr.trim().split('\n')[0] || error.message}`,
+          ),
+        )
+    })
+  })
+}
+
+function sh(script: string): Promise<string> {
+  return tool('sh', ['-c', script])
+}

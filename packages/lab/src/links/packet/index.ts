@@ -1,0 +1,33 @@
+export { findPacketLinkHosts, type PacketLinkHost, removePacketLinks } from './cleanup.js'
+export { PACKET_LINK_ENTRY_FILE, packetLinkEntry } from './entry-file.js'
+export { type FrameCounts, FrameRelay, type FrameRelayInit, type PacketLinkDirection } from './frame-relay.js'
+export { corruptionOffset, isTcpPort, transportOffset } from './frames.js'
+export {
+  type NamespaceCounters,
+  parseNetDev,
+  parseSnmp,
+  readNamespaceCounters,
+  sumUdpDrops,
+} from './kernel-counters.js'
+export { packetImpairment, type RunPacketLabContext, runPacketLab } from './lab.js'
+export { describePacketLinkCounts, packetLinkNotes } from './notes.js'
+export {
+  type HostPlan,
+  type PacketLinkCounts,
+  type PacketWorkload,
+  RECEIVER_ADDRESS,
+  SENDER_ADDRESS,
+} from './protocol.js'
+export {
+  type PacketLinkResult,
+  type PacketLinkRunInit,
+  type RunPacketLinkOptions,
+  runPacketLink,
+} from './run.js'
+export {
+  PACKET_LINK_TOOLS,
+  type PacketLinkMode,
+  type PacketLinkSupport,
+  packetLinkSupport,
+  unshareArgs,
+} from './support.js'

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path'
+import type { DatagramImpairment } from '@protolab/core'
+import { DEFAULT_LAB_PORT } from '../../remote/server.js'
+import type { LabPlan } from '../../runner/options.js'
+import type { LabProgress, LabReport, LabRun, LabTrace, LabTransportName } from '../../runner/types.js'
+import { packetLinkNotes } from './notes.js'
+import { runPacketLink } from './run.js'
+
+/** Per-call options of {@link runPacketLab}. */
+export interface RunPacketLabContext {
+  readonly signal?: AbortSignal | undefined
+  readonly onProgress?: ((progress: LabProgress) => void) | undefined
+  /** Told once per transport, when its link is up: the link in one line. */
+  readonly onLink?: ((transport: LabTransportName, description: string) => void) | undefined
+}
+
+/** The datagram impairment keys: what the packet link's impairer acts on, packet by packet. */
+const PACKET_KEYS = [
+  'loss',
+  'lossModel',
+  'lossBurst',
+  'duplicate',
+  'reorder',
+  'reorderGap',
+  'delayMs',
+  'jitterMs',
+  'rateLimitBytesPerSec',
+  'corrupt',
+] as const
+
+/**
+ * The lab over the packet link: one link per transport, the same seed and impairment for each,
+ * reported as a local run is, with the kernel's TCP numbers and the link's own counts, and notes
+ * that say what the link did. With `capture`, each transport's link records the sender's packets
+ * (`name-udp.pcap` and `name-tcp.pcap` when there are two).
+ */
+export async function runPacketLab(
+  plan: LabPlan,
+  seed: number,
+  context: RunPacketLabContext = {},
+): Promise<LabReport> {
+  const impairment = packetImpairment(plan)
+  const none = Object.keys(impairment).length === 0
+  const runs: LabRun[] = []
+  const traces: LabTrace[] = []
+  const captures: string[] = []
+  for (const transport of plan.transports) {
+    const capture = captureFile(plan.capture, transport, plan.transports.length)
+    if (capture !== undefined) captures.push(capture)
+    const result = await runPacketLink(
+      {
+        impairment,
+        seed,
+        direction: plan.packetDirection,
+        workload: {
+          transport,
+          count: plan.count,
+          size: plan.size,
+          rate: plan.rate,
+          mode: plan.mode,
+          trace: plan.trace,
+          ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
+          ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
+        },
+        controlPort: DEFAULT_LAB_PORT,
+        ...(capture === undefined ? {} : { capture }),
+      },
+      {
+        signal: context.signal,
+        onOutputLine: (line) => forwardProgress(line, context.onProgress),
+        onLink: (description) => context.onLink?.(transport, description),
+      },
+    )
+    for (const run of result.runs) {
+      runs.push({
+        ...run,
+        impairment: none ? null : impairment,
+        seed,
+        link: 'packet',
+        packetLink: result.counts,
+      })
+    }
+    traces.push(...result.traces)
+  }
+  return { runs, traces, notes: packetLinkNotes(runs, plan.packetDirection), captures }
+}
+
+/** The plan's impairment as one datagram impairment, applied to every transport's packets. */
+export function packetImpairment(plan: Pick<LabPlan, 'impairment'>): DatagramImpairment {
+  const impairment: Record<string, unknown> = {}
+  for (const key of PACKET_KEYS) {
+    if (plan.impairment[key] !== undefined) impairment[key] = plan.impairment[key]
+  }
+  return impairment as DatagramImpairment
+}
+
+function captureFile(
+  file: string | undefined,
+  transport: LabTransportName,
+  runs: number,
+): string | undefined {
+  if (file === undefined) return undefined
+  const named =
+    runs === 1 ? file : file.replace(/(\.pcap(ng)?)?$/, (extension) => `-${transport}${extension || '.pcap'}`)
+  return resolve(named)
+}
+
+function forwardProgress(line: string, onProgress: ((progress: LabProgress) => void) | undefined): void {
+  if (onProgress === undefined || !line.startsWith('{')) return
+  try {
+    const parsed = JSON.parse(line) as { progress?: LabProgress }
+    if (parsed.progress !== undefined) onProgress(parsed.progress)
+  } catch {
+    // Not a progress line.
+  }
+}
