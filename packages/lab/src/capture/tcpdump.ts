@@ -93,7 +93,56 @@ const READY = /listening on|Capturing on/i
 const BUFFER_MIB = 32
 
 /** tcpdump's last words: `3 packets dropped by kernel`. */
-const DROPPED = /(\d+) packets? dropped by kernel/
+const DROPPED_ALL = /(\d+) packets? dropped by kernel/g
+/** What tcpdump prints on SIGUSR1 (and as it exits): `12 packets captured`, `24 packets received by filter`. */
+const COUNTS = /(\d+) packets? captured[\s\S]*?(\d+) packets? received by filter/g
+/** How long tcpdump may take to answer one SIGUSR1, and how many times stop() asks. */
+const COUNTS_REPLY_MS = 2_000
+const COUNTS_MAX_ASKS = 20
+
+/**
+ * tcpdump's own counts, asked for with SIGUSR1: packets it wrote, and packets the kernel's filter
+ * passed to it. Both unchanged between two answers means the packets sent before stop() have been
+ * read from the kernel's ring and written; a file that did not grow for a moment means nothing when
+ * tcpdump got no CPU in that moment, and SIGTERM would then lose what the ring still held.
+ */
+class TcpdumpProgress {
+  private answers = 0
+  private pending = ''
+  private last = ''
+  private waiter: (() => void) | undefined
+
+  /** Reads what tcpdump printed; each complete pair of counts is one answer. */
+  heard(chunk: string): void {
+    this.pending = (this.pending + chunk).slice(-4096)
+    let end = 0
+    for (const match of this.pending.matchAll(COUNTS)) {
+      this.last = `${match[1]}/${match[2]}`
+      this.answers++
+      end = match.index + match[0].length
+    }
+    if (end === 0) return
+    this.pending = this.pending.slice(end)
+    this.waiter?.()
+  }
+
+  /** Asks with SIGUSR1 and resolves with the counts answered, or undefined when no answer came in time. */
+  async ask(child: ChildProcess): Promise<string | undefined> {
+    const before = this.answers
+    const answered = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), COUNTS_REPLY_MS)
+      this.waiter = () => {
+        if (this.answers === before) return
+        clearTimeout(timer)
+        resolve(true)
+      }
+    })
+    child.kill('SIGUSR1')
+    const ok = await answered
+    this.waiter = undefined
+    return ok ? this.last : undefined
+  }
+}
 /**
  * Starts recording packets into a file with tcpdump (or dumpcap), and resolves once it is
  * listening, so traffic sent after this resolves is in the file. Callers must `stop()` it (in a
@@ -143,8 +192,10 @@ export async function startCapture(init: CaptureInit): Promise<Capture> {
   const child = spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'] })
   // All it says, for its counts at the end; reading it also keeps it from blocking on a full pipe.
   let said = ''
+  const progress = new TcpdumpProgress()
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     said = (said + chunk).slice(-4096)
+    progress.heard(chunk)
   })
   // 'close' comes after the last of stderr, where tcpdump prints its counts as it exits.
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
@@ -160,10 +211,16 @@ export async function startCapture(init: CaptureInit): Promise<Capture> {
     tool: found.tool,
     path: found.path,
     stop: () => {
-      stopping ??= stopCapture(child, init.file, found.tool === 'dumpcap' ? DUMPCAP_FLUSH_MS : 0)
+      stopping ??= stopCapture(
+        child,
+        init.file,
+        found.tool === 'dumpcap' ? DUMPCAP_FLUSH_MS : 0,
+        found.tool === 'tcpdump' ? progress : undefined,
+      )
         .then(() => closed)
         .then((): CaptureStats => {
-          const dropped = DROPPED.exec(said)?.[1]
+          // The last count is the one tcpdump printed as it exited (SIGUSR1 printed earlier ones).
+          const dropped = [...said.matchAll(DROPPED_ALL)].at(-1)?.[1]
           return { droppedByKernel: dropped === undefined ? undefined : Number(dropped) }
         })
       return stopping
@@ -306,10 +363,15 @@ function captureFailed(tool: string, code: number | null, output: string): LabEr
     : new LabError('ERR_PROCESS_FAILED', message, { reason: 'capture-exited' })
 }
 
-async function stopCapture(child: ChildProcess, file: string, flushMs: number): Promise<void> {
+async function stopCapture(
+  child: ChildProcess,
+  file: string,
+  flushMs: number,
+  progress: TcpdumpProgress | undefined,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   if (flushMs > 0) await new Promise((resolve) => setTimeout(resolve, flushMs))
-  await fileSettled(file)
+  if (progress === undefined || !(await caughtUp(child, progress))) await fileSettled(file)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.kill('SIGTERM')
   let timer: NodeJS.Timeout | undefined
@@ -322,6 +384,18 @@ async function stopCapture(child: ChildProcess, file: string, flushMs: number): 
   await Promise.race([exited, killed])
   clearTimeout(timer)
   await exited
+}
+
+/** Asks tcpdump its counts until two answers in a row agree; false when it did not answer. */
+async function caughtUp(child: ChildProcess, progress: TcpdumpProgress): Promise<boolean> {
+  let previous = await progress.ask(child)
+  for (let ask = 1; ask < COUNTS_MAX_ASKS && previous !== undefined; ask++) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS))
+    const counts = await progress.ask(child)
+    if (counts === previous) return true
+    previous = counts
+  }
+  return false
 }
 
 /**

@@ -13,6 +13,7 @@ import { LabError } from '../errors.js'
 import { quietTimeMs } from '../runner/drain.js'
 import { resolveLabOptions } from '../runner/options.js'
 import { type LabEndpoint, openLabEndpoint } from '../runner/roles/endpoints.js'
+import { LAB_SOCKET_BUFFER_BYTES } from '../runner/run-hosts.js'
 import { buildTrace } from '../runner/trace.js'
 import type { LabMode, LabProgress, LabRun, LabTrace, LabTransportName } from '../runner/types.js'
 import { ControlChannel } from './channel.js'
@@ -118,7 +119,10 @@ export async function runRemoteLab(
         mode: plan.mode,
         flows,
         trace: options.trace === true,
-        recvBufferBytes: plan.recvBufferBytes ?? null,
+        // As on one host: a paced UDP run gets a receive buffer deep enough that a starved receiver
+        // drops nothing (the loss shown is the network's); blast mode shows the OS default overflowing.
+        recvBufferBytes:
+          plan.recvBufferBytes ?? (transport === 'udp' && plan.rate > 0 ? LAB_SOCKET_BUFFER_BYTES : null),
         quietMs: Math.min(
           MAX_QUIET_MS,
           Math.ceil(quietTimeMs(transport, undefined, plan.size, plan.mode) + 4 * clock.rttMs),

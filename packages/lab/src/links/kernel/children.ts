@@ -146,8 +146,8 @@ const CLI_ENTRY_FILE = 'bin.js'
 
 /**
  * The built `protolab` command, which the kernel link runs inside the namespaces: beside the
- * bundle running this code (dist/, or dist/ above a chunk), or in the package's dist/ when this
- * runs from sources (tests; `pnpm build` makes it).
+ * bundle running this code (dist/, or dist/ above a chunk), or in the cli package's dist/ beside
+ * this package in the workspace, from this package's dist/ or from its sources (tests; `pnpm build` makes it).
  */
 export function cliEntry(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
