@@ -84,3 +84,11 @@ export type {
   LabTrace,
   LabTransportName,
 } from './runner/types.js'
+export type {
+  LabEndpoint,
+  LabEndpointOptions,
+  LabRelayInit,
+  LabRelayProxy,
+  LabTransport,
+} from './transports/lab-transport.js'
+export { labTransport, labTransportNames } from './transports/registry.js'

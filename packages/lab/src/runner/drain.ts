@@ -7,6 +7,7 @@ import {
   monotonicMs,
   tcpRecoveryTiming,
 } from '@protolab/core'
+import { labTransport } from '../transports/registry.js'
 import type { CounterStatus } from './roles/counter.js'
 import type { LabMode, LabTransportName } from './types.js'
 
@@ -39,7 +40,7 @@ export function quietTimeMs(
 ): number {
   if (impairment === undefined) return BASE_QUIET_MS
   let holdMs = 2 * ((impairment.delayMs ?? 0) + (impairment.jitterMs ?? 0))
-  if (transport === 'udp') {
+  if (labTransport(transport).impairment === 'datagram') {
     const datagram = impairment as DatagramImpairment
     if ((datagram.reorder ?? 0) > 0) holdMs += datagram.reorderMaxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS
   } else {

@@ -5,6 +5,7 @@ import {
   validateDatagramImpairment,
   validateStreamImpairment,
 } from '@protolab/core'
+import { labTransport } from '../transports/registry.js'
 import type { LabImpairment, LabMode, LabTransportName } from './types.js'
 
 /** What {@link runLab} runs. Every field but `transports` is optional. */
@@ -88,8 +89,7 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
   const transports = [...options.transports]
   if (transports.length === 0) throw new InvalidArgumentError('the lab needs at least one transport')
   for (const transport of transports) {
-    if (transport !== 'udp' && transport !== 'tcp')
-      throw new InvalidArgumentError(`unknown transport "${transport}"`)
+    labTransport(transport) // throws for a transport the lab does not know
   }
   const durationMs = options.durationMs
   if (durationMs !== undefined && !(durationMs > 0 && Number.isFinite(durationMs))) {
@@ -115,7 +115,8 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
   for (const transport of transports) {
     const part = impairmentFor(transport, impairment)
     if (part === undefined) continue
-    if (transport === 'udp') validateDatagramImpairment(part as DatagramImpairment)
+    if (labTransport(transport).impairment === 'datagram')
+      validateDatagramImpairment(part as DatagramImpairment)
     else validateStreamImpairment(part as StreamImpairment)
   }
   return {
@@ -149,7 +150,7 @@ export function impairmentFor(
     rateLimitBytesPerSec: impairment.rateLimitBytesPerSec,
   }
   const part: DatagramImpairment | StreamImpairment =
-    transport === 'udp'
+    labTransport(transport).impairment === 'datagram'
       ? {
           ...shared,
           lossModel: impairment.lossModel,

@@ -1,4 +1,5 @@
 import type { DatagramImpairment, SocketAddress, StreamImpairment } from '@protolab/core'
+import { labTransport } from '../transports/registry.js'
 import { type LabHost, startLabHost } from './child/host.js'
 import type { LabPlan } from './options.js'
 import type { LabTransportName } from './types.js'
@@ -60,7 +61,7 @@ export async function startRunHosts(setup: RunHostsPlan): Promise<RunHosts> {
         payloadBytes: plan.size,
         echo: plan.mode === 'rtt',
         recvBufferBytes:
-          transport === 'udp'
+          labTransport(transport).impairment === 'datagram'
             ? (plan.recvBufferBytes ?? (setup.blast ? undefined : LAB_SOCKET_BUFFER_BYTES))
             : undefined,
       }),

@@ -14,6 +14,7 @@ import {
   type StreamImpairment,
 } from '@protolab/core'
 import type { RelayReport } from '../links/relay/relay.js'
+import { labTransport } from '../transports/registry.js'
 import { drain, quietTimeMs } from './drain.js'
 import type { LabPlan } from './options.js'
 import { impairmentFor } from './options.js'
@@ -75,7 +76,8 @@ export async function runTransport(
   const session = randomSessionId()
   const rtt = plan.mode === 'rtt'
   // Blast mode shows the kernel's receive buffer overflowing: the OS default buffer, unless asked.
-  const blast = transport === 'udp' && impairment === undefined && plan.rate === 0
+  const datagrams = labTransport(transport).impairment === 'datagram'
+  const blast = datagrams && impairment === undefined && plan.rate === 0
   let hosts: RunHosts | undefined
   let sender: LabEndpoint | undefined
   // Stops the send loop when a child dies or the caller aborts.
@@ -95,11 +97,11 @@ export async function runTransport(
     hosts.died.catch(() => stop.abort())
 
     sender = await openLabEndpoint(transport, {
-      ...(transport === 'udp' ? { bind: { host: plan.host, port: 0 } } : {}),
+      ...(labTransport(transport).semantics.connectionOriented ? {} : { bind: { host: plan.host, port: 0 } }),
       peer: { address: hosts.target.address, port: hosts.target.port },
       payloadBytes: plan.size,
       // In round-trip mode the sender receives too: echoes should not drop in its socket either.
-      recvBufferBytes: transport === 'udp' && rtt && !blast ? LAB_SOCKET_BUFFER_BYTES : undefined,
+      recvBufferBytes: datagrams && rtt && !blast ? LAB_SOCKET_BUFFER_BYTES : undefined,
     })
     const echoes = rtt
       ? new MessageCounter(sender, { session, expectedMessages: plan.count, echo: false })
@@ -131,8 +133,7 @@ export async function runTransport(
     signal.throwIfAborted()
     const interrupted = interruption(transport, impairment, result)
 
-    const duplicates =
-      transport === 'udp' && ((impairment as DatagramImpairment | undefined)?.duplicate ?? 0) > 0
+    const duplicates = datagrams && ((impairment as DatagramImpairment | undefined)?.duplicate ?? 0) > 0
     await drain(
       () =>
         echoes !== undefined ? Promise.resolve(echoes.status()) : watch(receiver.call('receiverStatus')),
@@ -155,7 +156,7 @@ export async function runTransport(
       summary = echoes.summary(plan.trace)
     }
     const metrics = labMetricsFromSummary(summary, result.sent)
-    const streamLoss = transport === 'tcp' && ((impairment as StreamImpairment | undefined)?.loss ?? 0) > 0
+    const streamLoss = !datagrams && ((impairment as StreamImpairment | undefined)?.loss ?? 0) > 0
     const run: LabRun = {
       transport,
       mode: plan.mode,
@@ -213,7 +214,7 @@ function interruption(
   // The reset reaches the sender as the reset itself, or as the closed connection it left.
   const cutOff =
     isProtolabError(result.error, 'ERR_PEER_RESET') || isProtolabError(result.error, 'ERR_CLOSED')
-  if (transport === 'tcp' && resets && cutOff) {
+  if (labTransport(transport).impairment === 'stream' && resets && cutOff) {
     return `the relay reset the connection after ${result.sent.toLocaleString('en-US')} messages were sent; TCP delivers only while its connection lives, so what was in flight is lost`
   }
   throw result.error

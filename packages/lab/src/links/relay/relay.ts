@@ -1,7 +1,9 @@
 import type { DatagramImpairment, Destination, SocketAddress, StreamImpairment } from '@protolab/core'
-import { type TcpProxyStats, tcpProxy } from '@protolab/tcp'
-import { type UdpProxyStats, udpProxy } from '@protolab/udp'
+import type { TcpProxyStats } from '@protolab/tcp'
+import type { UdpProxyStats } from '@protolab/udp'
 import type { LabTransportName } from '../../runner/transport-name.js'
+import type { LabRelayProxy } from '../../transports/lab-transport.js'
+import { labTransport } from '../../transports/registry.js'
 
 /** What the lab's relay is asked to do. */
 export interface RelayConfig {
@@ -20,20 +22,13 @@ export interface RelayConfig {
 /** What the relay did, as its proxy counts it. */
 export type RelayReport = UdpProxyStats | TcpProxyStats
 
-interface Proxy {
-  readonly listening: Promise<void>
-  readonly address: SocketAddress | undefined
-  stats(): RelayReport
-  close(): Promise<void>
-}
-
 /**
- * The lab's impairment relay between sender and receiver: @protolab/udp's `udpProxy` or
- * @protolab/tcp's `tcpProxy`, listening on an OS-chosen loopback port, impairing the way to the
+ * The lab's impairment relay between sender and receiver: the transport's own relay (its
+ * descriptor's `relay`: @protolab/udp's `udpProxy`, @protolab/tcp's `tcpProxy`), listening on an OS-chosen loopback port, impairing the way to the
  * receiver (echoes come back unimpaired).
  */
 export class Relay {
-  private constructor(private readonly proxy: Proxy) {}
+  private constructor(private readonly proxy: LabRelayProxy) {}
 
   static async start(config: RelayConfig): Promise<Relay> {
     const init = {
@@ -41,16 +36,11 @@ export class Relay {
       to: { host: config.target.address, port: config.target.port },
       seed: config.seed,
     }
-    const proxy: Proxy =
-      config.transport === 'udp'
-        ? udpProxy({
-            ...init,
-            impairment: config.impairment as DatagramImpairment,
-            ...(config.socketBufferBytes === undefined
-              ? {}
-              : { socketBufferBytes: config.socketBufferBytes }),
-          })
-        : tcpProxy({ ...init, impairment: config.impairment as StreamImpairment })
+    const proxy = labTransport(config.transport).relay({
+      ...init,
+      impairment: config.impairment,
+      ...(config.socketBufferBytes === undefined ? {} : { socketBufferBytes: config.socketBufferBytes }),
+    })
     try {
       await proxy.listening
     } catch (error) {
@@ -68,7 +58,7 @@ export class Relay {
 
   /** Stops relaying and hands back the relay's counts. */
   async stop(): Promise<RelayReport> {
-    const stats = this.proxy.stats()
+    const stats = this.proxy.stats() as RelayReport
     await this.proxy.close()
     return stats
   }

@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from '@protolab/core'
+import type { LabTransport } from './lab-transport.js'
+import { tcpLabTransport } from './tcp.js'
+import { udpLabTransport } from './udp.js'
+
+/**
+ * Every transport the lab knows, by name. The runner, its child processes and the two-host lab
+ * rebuild a descriptor from its name here, so a transport is added in one place: its descriptor
+ * file beside these, and one entry in this list.
+ */
+const TRANSPORTS: ReadonlyMap<string, LabTransport> = new Map(
+  [udpLabTransport, tcpLabTransport].map((transport) => [transport.name, transport]),
+)
+
+/**
+ * The descriptor of the transport called `name`.
+ * @throws InvalidArgumentError for a name no transport has
+ */
+export function labTransport(name: string): LabTransport {
+  const transport = TRANSPORTS.get(name)
+  if (transport === undefined) {
+    throw new InvalidArgumentError(`unknown transport "${name}"`)
+  }
+  return transport
+}
+
+/** The names of the transports the lab knows, in the order they were added. */
+export function labTransportNames(): string[] {
+  return [...TRANSPORTS.keys()]
+}
