@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup'
 
 /**
- * The library (ESM + CJS + types, one entry per subpath export) and the lab's child process entry
- * (`lab-child.js`), which the runner forks from beside its own module.
+ * The library (ESM + CJS + types, one entry per subpath export), the lab's child process entry
+ * (`lab-child.js`), which the runner forks from beside its own module, and the kernel link's
+ * namespace entry (`lab-namespace.js`), which it runs inside its namespaces.
  */
 export default defineConfig([
   {
@@ -29,5 +30,13 @@ export default defineConfig([
     platform: 'node',
     sourcemap: false,
     clean: ['lab-child.*'],
+  },
+  {
+    entry: { 'lab-namespace': 'src/links/kernel/namespace/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: false,
+    clean: ['lab-namespace.*'],
   },
 ])
