@@ -1,3 +1,4 @@
+import { createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Running, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 import { startListening } from './helpers/protolab.js'
@@ -107,7 +108,28 @@ describe('TCP send: what it says it sent is delivered', () => {
   })
 })
 
+/** Polls (bounded) until `proc` holds an established TCP connection on `port`: the connection it was given is accepted. */
+async function waitForConnectionOn(proc: Running, port: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (
+      holdings(proc).sockets.some((socket) => socket.localPort === port && socket.state === 'ESTABLISHED')
+    ) {
+      return true
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return false
+}
+
 describe('SIGINT and SIGTERM on every command that listens', () => {
+  /** A TCP server the proxy relays to, so the connection it is given stays open (a closed port would drop it at once). */
+  let upstream: Server | undefined
+  let upstreamPort = 0
+  afterEach(() => {
+    upstream?.close()
+    upstream = undefined
+  })
+
   /** Each listener, and a way to give it something to hold (a connection or a datagram) before the signal. */
   const listeners: readonly { name: string; args: readonly string[]; pattern: RegExp; tcp: boolean }[] = [
     { name: 'listen (udp)', args: ['listen', '0'], pattern: /listening on \S+:(\d+) /, tcp: false },
@@ -143,7 +165,7 @@ describe('SIGINT and SIGTERM on every command that listens', () => {
     },
     {
       name: 'proxy -t tcp',
-      args: ['proxy', '--listen', '0', '--to', '127.0.0.1:9', '-t', 'tcp'],
+      args: ['proxy', '--listen', '0', '--to', '127.0.0.1:UPSTREAM', '-t', 'tcp'],
       pattern: /listening on \S+:(\d+) /,
       tcp: true,
     },
@@ -158,15 +180,39 @@ describe('SIGINT and SIGTERM on every command that listens', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     '%s: each exits 0, after printing what it got, and holds nothing after',
     async (signal) => {
+      const sockets: Socket[] = []
+      upstream = createServer((socket) => {
+        sockets.push(socket)
+        socket.on('error', () => {})
+      })
+      upstream.on('close', () => {
+        for (const socket of sockets) socket.destroy()
+      })
+      await new Promise<void>((resolve) => upstream!.listen(0, '127.0.0.1', resolve))
+      upstreamPort = (upstream.address() as { port: number }).port
+      // One start-up at a time: eight CLIs starting at once on a loaded 2-core machine is what made
+      // one of them miss its wait for "listening on"; the signals still come while all run.
+      let previousStarted: Promise<void> = Promise.resolve()
       await Promise.all(
         listeners.map(async ({ name, args, pattern, tcp }) => {
-          const proc = startProtolab(args)
-          const port = Number((await proc.waitFor('stderr', pattern, 10_000))[1])
+          const started = previousStarted
+          let markStarted = (): void => {}
+          previousStarted = new Promise<void>((resolve) => {
+            markStarted = resolve
+          })
+          await started
+          let port: number
+          let proc: Running
+          try {
+            proc = startProtolab(args.map((arg) => arg.replace('UPSTREAM', String(upstreamPort))))
+            port = Number((await proc.waitFor('stderr', pattern, 10_000))[1])
+          } finally {
+            markStarted()
+          }
           if (tcp) {
-            // A connection it holds open when the signal comes.
+            // A connection it holds open when the signal comes, once it has accepted it.
             void tcpLine(port, 'still connected', { timeoutMs: 5000 }).catch(() => {})
-            // Not a wait for the connection in /proc/net/tcp: a proxy to a closed port drops it at once.
-            await new Promise((resolve) => setTimeout(resolve, 200))
+            expect(await waitForConnectionOn(proc, port), `${name} accepted the connection`).toBe(true)
           }
           const held = holdings(proc)
           expect(held.ports, name).toContain(port)

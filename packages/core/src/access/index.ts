@@ -1,8 +1,10 @@
 export { AccessList, AccessRuleError, type AccessRules, accessListOf } from './access-list.js'
 export {
+  type EndpointFilter,
+  FilteredEndpoint,
   guardEndpoint,
   type PeerClosingEndpoint,
   type RefusalListener,
   refusedByAccessList,
-} from './guarded-endpoint.js'
+} from './filtered-endpoint.js'
 export { refusalLog } from './refusal-log.js'

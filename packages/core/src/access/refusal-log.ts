@@ -1,6 +1,6 @@
 import { formatHostPort } from '../address/index.js'
 import type { SocketAddress } from '../transport/types.js'
-import type { RefusalListener } from './guarded-endpoint.js'
+import type { RefusalListener } from './filtered-endpoint.js'
 
 /** Addresses whose refusal is told once each; past this many, one line says the rest are not shown. */
 const MAX_ADDRESSES_TOLD = 256

@@ -1,5 +1,4 @@
-import { EventEmitter } from 'node:events'
-import type { Destination, EndpointEvents, Message, Semantics, SocketAddress } from '@protolab/core'
+import { type Destination, FilteredEndpoint, type Message, type SocketAddress } from '@protolab/core'
 import type { LabEndpoint } from '../runner/roles/endpoints.js'
 
 /**
@@ -38,32 +37,28 @@ export interface SessionEndpointInit {
 }
 
 /**
- * A lab data endpoint as one session sees it: it refuses what comes from any host but the
- * session's peer (counted in {@link refused}; a TCP connection from elsewhere is closed at once),
- * learns the peer's data address from its hello (so `send` without `to` goes there), and moves
- * arrival times onto the sender's clock. Read it instead of the endpoint it wraps; it re-emits the
- * wrapped endpoint's events for the session's peer only.
+ * A lab data endpoint as one session sees it: core's {@link FilteredEndpoint} that refuses what
+ * comes from any host but the session's peer (counted in `refused`; a TCP connection from
+ * elsewhere is closed at once), learns the peer's data address from its hello (so `send` without
+ * `to` goes there), and moves arrival times onto the sender's clock. Read it instead of the
+ * endpoint it wraps.
  */
-export class SessionEndpoint extends EventEmitter<EndpointEvents> implements LabEndpoint {
-  private refusedCount = 0
+export class SessionEndpoint extends FilteredEndpoint<LabEndpoint> implements LabEndpoint {
   private destination: Destination | undefined
   private learnedPeer: SocketAddress | undefined
   private onLearned: (peer: SocketAddress) => void = () => {}
   /** Resolves with the peer's data address once its hello arrived (while the endpoint is read). */
   readonly learned: Promise<SocketAddress>
 
-  constructor(
-    private readonly inner: LabEndpoint,
-    private readonly init: SessionEndpointInit,
-  ) {
-    super()
+  constructor(inner: LabEndpoint, init: SessionEndpointInit) {
+    super(inner, {
+      reasonRefused: (peer) => (sameHost(peer.address, init.peerHost) ? undefined : "not the session's peer"),
+      admit: (message) => this?.admit(message, init),
+    })
     this.destination = init.destination
     this.learned = new Promise((resolve) => {
       this.onLearned = resolve
     })
-    inner.on('connect', this.onConnect)
-    inner.on('disconnect', this.onDisconnect)
-    inner.on('end', this.onEnd)
   }
 
   /** The peer's data address, once its hello arrived. */
@@ -71,83 +66,26 @@ export class SessionEndpoint extends EventEmitter<EndpointEvents> implements Lab
     return this.learnedPeer
   }
 
-  /** Datagrams and connections refused because they came from another host. */
-  get refused(): number {
-    return this.refusedCount
-  }
-
-  get semantics(): Semantics {
-    return this.inner.semantics
-  }
-
-  get localAddress(): SocketAddress | undefined {
-    return this.inner.localAddress
-  }
-
-  get remoteAddress(): SocketAddress | undefined {
-    return this.inner.remoteAddress
-  }
-
-  get peers(): readonly SocketAddress[] {
-    return this.inner.peers
-  }
-
-  get closed(): boolean {
-    return this.inner.closed
-  }
-
   get recvBufferSize(): number | undefined {
     return this.inner.recvBufferSize
   }
 
   /** Sends to `to`, or to the learned peer, or to the initial destination. */
-  send(payload: Uint8Array, to?: Destination): Promise<void> {
+  override send(payload: Uint8Array, to?: Destination): Promise<void> {
     return this.inner.send(payload, to ?? this.destination)
   }
 
-  close(): Promise<void> {
-    return this.inner.close()
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
-    const { session, clockShiftMs } = this.init
-    const connectionOriented = this.inner.semantics.connectionOriented
-    for await (const message of this.inner) {
-      if (!this.accepts(message.from)) {
-        // A TCP connection from elsewhere was counted (and closed) when it connected.
-        if (!connectionOriented) this.refusedCount++
-        continue
-      }
-      if (isDataHello(message.payload, session)) {
-        this.destination = { address: message.from.address, port: message.from.port }
-        this.learnedPeer ??= message.from
-        this.onLearned(message.from)
-        continue
-      }
-      yield clockShiftMs === 0 ? message : { ...message, receivedAt: message.receivedAt + clockShiftMs }
+  /** The session's hello is learned from and kept from the reader; every other message is moved onto the sender's clock. */
+  private admit(message: Message, init: SessionEndpointInit): Message | undefined {
+    if (isDataHello(message.payload, init.session)) {
+      this.destination = { address: message.from.address, port: message.from.port }
+      this.learnedPeer ??= message.from
+      this.onLearned(message.from)
+      return undefined
     }
-  }
-
-  private readonly onConnect = (peer: SocketAddress): void => {
-    if (this.accepts(peer) || !this.inner.semantics.connectionOriented) {
-      this.emit('connect', peer)
-      return
-    }
-    this.refusedCount++
-    const closePeer = (this.inner as { closePeer?: (peer: Destination) => Promise<void> }).closePeer
-    void closePeer?.call(this.inner, peer).catch(() => {})
-  }
-
-  private readonly onDisconnect = (...args: EndpointEvents['disconnect']): void => {
-    if (this.accepts(args[0])) this.emit('disconnect', ...args)
-  }
-
-  private readonly onEnd = (peer: SocketAddress): void => {
-    if (this.accepts(peer)) this.emit('end', peer)
-  }
-
-  private accepts(from: SocketAddress): boolean {
-    return sameHost(from.address, this.init.peerHost)
+    return init.clockShiftMs === 0
+      ? message
+      : { ...message, receivedAt: message.receivedAt + init.clockShiftMs }
   }
 }
 

@@ -20,12 +20,22 @@ export interface DrainPlan {
   /** After everything arrived, wait this long for trailing duplicates. */
   readonly settleMs: number
   readonly signal: AbortSignal
+  /**
+   * How much the relay has moved so far (any count that grows while it reads, writes or drops), when
+   * there is a relay: a relay still working is not quiet, however long the receiver saw nothing.
+   */
+  readonly relayMoved?: (() => Promise<number>) | undefined
 }
 
 /** The quiet time with no impairment: far above any loopback scheduling hiccup. */
 const BASE_QUIET_MS = 300
 /** How often the receiver is asked how far it got. */
 const POLL_INTERVAL_MS = 20
+/**
+ * The most quiet time one poll can add. A longer gap between polls means the event loop (or a
+ * child's) was busy, and the bytes in flight may not have been read yet: that gap is not silence.
+ */
+const MAX_QUIET_STEP_MS = 2 * POLL_INTERVAL_MS
 
 /**
  * How long a run must be quiet before it is over: a base, plus whatever the relay may hold a
@@ -60,21 +70,34 @@ export function quietTimeMs(
 
 /**
  * Waits until the run has arrived: everything sent was delivered (and {@link DrainPlan.settleMs}
- * passed), or nothing arrived for {@link DrainPlan.quietMs}. Rejects when `status` does (a dead
- * receiver) or when aborted.
+ * passed), or nothing moved for {@link DrainPlan.quietMs}. Nothing moved means no message arrived
+ * and the relay moved nothing; quiet time grows by at most {@link MAX_QUIET_STEP_MS} a poll, so a
+ * busy event loop (a relay writing thousands of slices, timers run before socket reads) is not
+ * taken for silence. Rejects when `status` does (a dead receiver) or when aborted.
  */
 export async function drain(
   status: () => Promise<CounterStatus>,
   plan: DrainPlan,
   onPoll?: (status: CounterStatus) => void,
 ): Promise<CounterStatus> {
-  // Quiet counts from the end of sending at the earliest: a receiver that started long before the
-  // first message (a slow relay start on a busy machine) has not gone quiet, it has not begun.
-  const startMs = monotonicMs()
+  // Quiet counts from the start of the drain at the earliest: a receiver that started long before
+  // the first message (a slow relay start on a busy machine) has not gone quiet, it has not begun.
+  let quietMs = 0
+  let lastPollMs = monotonicMs()
+  let lastArrivals = -1
+  let lastRelayMoved = -1
   for (;;) {
-    const current = await status()
+    const [current, relayMoved] = await Promise.all([status(), plan.relayMoved?.() ?? Promise.resolve(0)])
     onPoll?.(current)
-    const quietMs = Math.min(current.quietMs, monotonicMs() - startMs)
+    const nowMs = monotonicMs()
+    if (current.arrivals !== lastArrivals || relayMoved !== lastRelayMoved) {
+      lastArrivals = current.arrivals
+      lastRelayMoved = relayMoved
+      quietMs = 0
+    } else {
+      quietMs += Math.min(nowMs - lastPollMs, MAX_QUIET_STEP_MS)
+    }
+    lastPollMs = nowMs
     if (current.delivered >= plan.sent && quietMs >= plan.settleMs) return current
     if (quietMs >= plan.quietMs) return current
     await sleep(POLL_INTERVAL_MS, undefined, { signal: plan.signal })

@@ -145,6 +145,7 @@ export async function runTransport(
         quietMs: quietTimeMs(transport, impairment, plan.size, plan.mode),
         settleMs: duplicates ? DUPLICATE_SETTLE_MS : 0,
         signal,
+        relayMoved: relay === undefined ? undefined : () => watch(relay.call('relayMoved')),
       },
       () => progress('draining', result.sent, elapsedMs()),
     )

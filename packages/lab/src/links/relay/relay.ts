@@ -56,6 +56,19 @@ export class Relay {
     return address
   }
 
+  /**
+   * A count that grows whenever the relay reads, writes, forwards or drops anything: while it
+   * grows, the relay is still working on the run.
+   */
+  moved(): number {
+    const stats = this.proxy.stats()
+    if ('clients' in stats) {
+      const { toServer, toClient } = stats
+      return toServer.received + toServer.forwarded + toClient.received + toClient.forwarded
+    }
+    return stats.toServer.bytes + stats.toServer.writes + stats.toClient.bytes + stats.toClient.writes
+  }
+
   /** Stops relaying and hands back the relay's counts. */
   async stop(): Promise<RelayReport> {
     const stats = this.proxy.stats() as RelayReport

@@ -38,6 +38,12 @@ export class LabRoles {
     return this.relay.address
   }
 
+  /** How much the relay has moved so far (see {@link Relay.moved}). */
+  relayMoved(): number {
+    if (this.relay === undefined) throw new Error('no relay is running')
+    return this.relay.moved()
+  }
+
   /** Stops the relay and hands back what it did. */
   async stopRelay(): Promise<RelayReport> {
     const relay = this.relay
