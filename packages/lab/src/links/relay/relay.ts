@@ -61,7 +61,7 @@ export class Relay {
    * grows, the relay is still working on the run.
    */
   moved(): number {
-    const stats = this.proxy.stats()
+    const stats = this.proxy.stats() as RelayReport
     if ('clients' in stats) {
       const { toServer, toClient } = stats
       return toServer.received + toServer.forwarded + toClient.received + toClient.forwarded
