@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup'
 
 /**
- * The library (ESM + CJS + types, one entry per subpath export) and the lab's child process entry
- * (`lab-child.js`), which the runner forks from beside its own module, and the packet link's
- * (`packet-link-host.js`: its host and the lab's roles inside its namespaces).
+ * The library (ESM + CJS + types, one entry per subpath export), the lab's child process entry
+ * (`lab-child.js`), which the runner forks from beside its own module, the packet link's
+ * (`packet-link-host.js`: its host and the lab's roles inside its namespaces), and the kernel
+ * link's namespace entry (`lab-namespace.js`), which it runs inside its namespaces.
  */
 export default defineConfig([
   {
@@ -30,5 +31,13 @@ export default defineConfig([
     platform: 'node',
     sourcemap: false,
     clean: ['lab-child.*', 'packet-link-host.*'],
+  },
+  {
+    entry: { 'lab-namespace': 'src/links/kernel/namespace/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: false,
+    clean: ['lab-namespace.*'],
   },
 ])

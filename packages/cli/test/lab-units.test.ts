@@ -38,7 +38,7 @@ describe('resolveLabOptions', () => {
     expect(() => resolveLabOptions({ transports: ['udp'], size: 1.5 })).toThrow('size must be a whole number')
     expect(() => resolveLabOptions({ transports: ['udp'], rate: -1 })).toThrow('rate must be 0 or more')
     expect(() => resolveLabOptions({ transports: ['tcp'], impairment: { duplicate: 0.1 } })).toThrow(
-      'duplicate applies to UDP only',
+      'duplicate applies to UDP and KCP only',
     )
     expect(() => resolveLabOptions({ transports: ['udp'], impairment: { sliceBytes: 1 } })).toThrow(
       'sliceBytes applies to TCP only',

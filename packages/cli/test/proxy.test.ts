@@ -77,6 +77,32 @@ describe('protolab proxy', () => {
     },
   )
 
+  it('relays KCP as the UDP datagrams it is made of, and KCP makes up for what it drops', async () => {
+    const { listen, port: listenPort } = await startListen(['-t', 'kcp'])
+    const { proxy, port } = await startProxy([
+      '-t',
+      'kcp',
+      '--to',
+      `127.0.0.1:${listenPort}`,
+      '--loss',
+      '30%',
+      '--direction',
+      'both',
+      '--seed',
+      '3',
+      '--json',
+    ])
+    const sent = await runProtolab(['send', `127.0.0.1:${port}`, '-t', 'kcp', 'through', 'the', 'loss'])
+    expect(sent.code, sent.stderr).toBe(0)
+    await listen.waitFor('stdout', /\] through the loss\n/)
+    proxy.kill('SIGINT')
+    const json = JSON.parse((await proxy.finished()).stdout)
+    expect(json).toMatchObject({ transport: 'kcp', direction: 'both', impairment: { loss: 0.3 } })
+    // Datagrams both ways, counted as the UDP relay counts them.
+    expect(json.stats.toServer.received).toBeGreaterThan(0)
+    expect(json.stats.toClient.received).toBeGreaterThan(0)
+  })
+
   it.skipIf(!hasSocat)('relays protolab send to a socat TCP server', async () => {
     const serverPort = await freePort('tcp')
     const server = start('socat', ['-u', `TCP-LISTEN:${serverPort},bind=127.0.0.1,reuseaddr`, 'STDOUT'])

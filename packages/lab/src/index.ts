@@ -93,5 +93,6 @@ export type {
   LabRelayInit,
   LabRelayProxy,
   LabTransport,
+  LabWireCounts,
 } from './transports/lab-transport.js'
 export { labTransport, labTransportNames } from './transports/registry.js'

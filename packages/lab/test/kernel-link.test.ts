@@ -24,7 +24,7 @@ const SS_CLEAN = `0      0      127.0.0.1:52128 127.0.0.1:39815
 `
 
 describe('ss -ti parsing', () => {
-  it('reads total retransmits, smoothed RTT, its variation and cwnd', () => {
+  it('reads total retransmits, smoothed RTT, its variation, cwnd and the bytes sent', () => {
     expect(parseSsTcpInfo(SS_WITH_RETRANSMITS)).toEqual({
       retransmits: 3,
       rttMs: 9.455,
@@ -32,6 +32,7 @@ describe('ss -ti parsing', () => {
       cwnd: 156,
       congestionControl: 'bbr',
       bytesRetransmitted: 4344,
+      bytesSent: 1708640,
     })
   })
 
@@ -41,6 +42,7 @@ describe('ss -ti parsing', () => {
       rttMs: 0.108,
       cwnd: 13,
       congestionControl: 'cubic',
+      bytesSent: 100000,
     })
   })
 

@@ -14,11 +14,14 @@ import { byteCountOption, durationOption } from '../options/units.js'
 export function labCommand(io: CliIO): Command {
   const command = new Command('lab')
     .description(
-      'send numbered messages over UDP and/or TCP and account for every one: loss, duplicates, reordering, latency',
+      'send numbered messages over UDP, TCP and/or KCP and account for every one: loss, duplicates, reordering, latency',
     )
     .addOption(
-      new Option('-t, --transport <name>', 'udp, tcp, or both (two runs, same seed and workload)')
-        .choices(['udp', 'tcp', 'both'])
+      new Option(
+        '-t, --transport <name>',
+        'udp, tcp, kcp, both (udp and tcp) or all (udp, tcp and kcp): one run each, same seed and workload',
+      )
+        .choices(['udp', 'tcp', 'kcp', 'both', 'all'])
         .default('both'),
     )
     .addOption(

@@ -7,20 +7,20 @@ import type { ProxyFlags } from '../lab/proxy.js'
 import { ipVersionOptions } from '../options/address.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
-import { transportOption } from '../options/transport.js'
+import { messageTransportOption } from '../options/transport.js'
 
 /** `protolab proxy`: the lab's seeded impairment relay, between any two programs. */
 export function proxyCommand(io: CliIO): Command {
   const command = new Command('proxy')
     .description(
-      'relay UDP datagrams or TCP connections to a server, impaired on the way (seeded, repeatable)',
+      'relay UDP datagrams (KCP too) or TCP connections to a server, impaired on the way (seeded, repeatable)',
     )
     .requiredOption(
       '--listen <[host:]port>',
       'where clients send or connect: a port alone means 127.0.0.1; 0 lets the OS choose',
     )
     .requiredOption('--to <host:port>', 'the server to relay to')
-    .addOption(transportOption())
+    .addOption(messageTransportOption())
     .addOption(
       integerOption('--seed <n>', 'seed of every impairment decision (default: random, printed)', { min: 0 }),
     )
@@ -50,7 +50,9 @@ Examples:
   protolab proxy --listen 9001 --to 127.0.0.1:9000 --loss 10% --seed 1
       then: protolab listen 9000, and send to 9001 (nc -u 127.0.0.1 9001)
   protolab proxy --listen 8081 --to 127.0.0.1:8080 -t tcp --delay 50ms --slice 1
-  protolab proxy --listen 9001 --to 127.0.0.1:9000 --dup 5% --reorder 5% --direction both`,
+  protolab proxy --listen 9001 --to 127.0.0.1:9000 --dup 5% --reorder 5% --direction both
+  protolab proxy --listen 9001 --to 127.0.0.1:9000 -t kcp --loss 2% --direction both
+      KCP's datagrams, relayed as UDP's; its retransmissions make up the loss`,
     )
     .action(async (flags: ProxyFlags) => {
       const { runProxyCommand } = await import('../lab/proxy.js')

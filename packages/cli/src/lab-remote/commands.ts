@@ -105,8 +105,6 @@ function runCommand(io: CliIO): Command {
         max: 2 ** 31 - 1,
       }),
     )
-    .addOption(new Option('--results-file <file>').hideHelp())
-    .addOption(new Option('--trace').hideHelp())
     .addHelpText(
       'after',
       `

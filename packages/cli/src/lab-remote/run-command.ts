@@ -1,12 +1,7 @@
 import { resolve } from 'node:path'
 import { parseHostPort } from '@protolab/core'
 import { createProgressDisplay } from '@protolab/lab/progress'
-import {
-  type RemoteLabOptions,
-  type RemoteLabReport,
-  runRemoteLab,
-  writeResultsFile,
-} from '@protolab/lab/remote'
+import { type RemoteLabOptions, type RemoteLabReport, runRemoteLab } from '@protolab/lab/remote'
 import { renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
@@ -28,10 +23,6 @@ export interface RunFlags {
   log?: string
   report?: string
   recvBuffer?: number
-  /** Hidden: write the report to this file for the process that started this one (the kernel link). */
-  resultsFile?: string
-  /** Hidden: keep per-message data (for the kernel link's --log and --report). */
-  trace?: boolean
 }
 
 /** The remote lab options the flags ask for. */
@@ -48,27 +39,17 @@ export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
     ...(flags.rate === undefined ? {} : { rate: flags.rate }),
     ...(flags.duration === undefined ? {} : { durationMs: flags.duration }),
     mode: flags.mode,
-    trace: flags.log !== undefined || flags.report !== undefined || flags.trace === true,
+    trace: flags.log !== undefined || flags.report !== undefined,
     ...(flags.recvBuffer === undefined ? {} : { recvBufferBytes: flags.recvBuffer }),
   }
 }
 
 /**
  * `protolab lab run`: runs the lab against a lab server and prints the same report as a local
- * run: the table (or `--json`), `--log` and `--report` files. With the hidden `--results-file`
- * (the kernel link's way to run it inside a namespace) it writes the report to that file instead
- * and prints its progress as JSON lines on stdout.
+ * run: the table (or `--json`), `--log` and `--report` files.
  */
 export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
   const options = remoteOptionsFromFlags(flags)
-  if (flags.resultsFile !== undefined) {
-    const report = await runRemoteLab(options, {
-      signal: io.signal,
-      onProgress: (progress) => io.stdout.write(`${JSON.stringify({ progress })}\n`),
-    })
-    await writeResultsFile(flags.resultsFile, report)
-    return
-  }
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
   let report: RemoteLabReport
   try {

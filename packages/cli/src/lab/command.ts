@@ -7,6 +7,8 @@ import {
   type LabMode,
   type LabOptions,
   type LabTransportName,
+  labTransport,
+  labTransportNames,
   type RelayReport,
   renderJson,
   renderTable,
@@ -18,11 +20,12 @@ import { createProgressDisplay } from '@protolab/lab/progress'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/address.js'
-import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
+import { type ImpairmentFlags, type ImpairmentScope, impairmentFromFlags } from './flags.js'
 
 /** What `protolab lab` was asked for, as commander parsed it. */
 export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
-  transport: LabTransportName | 'both'
+  /** A transport, `both` (udp and tcp) or `all` (every transport the lab knows). */
+  transport: LabTransportName | 'both' | 'all'
   count?: number
   size?: number
   rate?: number
@@ -44,10 +47,10 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
 
 /** The lab options the flags ask for. */
 export function labOptionsFromFlags(flags: LabFlags): LabOptions {
-  const transports: LabTransportName[] = flags.transport === 'both' ? ['udp', 'tcp'] : [flags.transport]
+  const transports = transportsOf(flags.transport)
   const link = flags.link === 'kernel' || flags.link === undefined ? 'auto' : flags.link
   // On the packet link every transport's packets meet every impairment: the library checks what fits the link it takes.
-  const impairment = impairmentFromFlags(flags, link === 'proxy' ? flags.transport : 'both')
+  const impairment = impairmentFromFlags(flags, link === 'proxy' ? impairmentScopeOf(transports) : 'both')
   return {
     link,
     ...(flags.direction === undefined ? {} : { packetDirection: flags.direction }),
@@ -65,6 +68,20 @@ export function labOptionsFromFlags(flags: LabFlags): LabOptions {
     host: ipVersionOf(flags) === 6 ? '::1' : '127.0.0.1',
     ...(flags.recvBuffer === undefined ? {} : { recvBufferBytes: flags.recvBuffer }),
   }
+}
+
+/** The transports `-t` names: one, `both` (udp, tcp) or `all` (udp, tcp, kcp: every one the lab knows). */
+export function transportsOf(flag: LabFlags['transport']): LabTransportName[] {
+  if (flag === 'both') return ['udp', 'tcp']
+  if (flag === 'all') return labTransportNames()
+  return [flag]
+}
+
+/** Which impairment flags the transports can have: datagram ones (udp, kcp), stream ones (tcp), or both kinds. */
+export function impairmentScopeOf(transports: readonly LabTransportName[]): ImpairmentScope {
+  const kinds = new Set(transports.map((name) => labTransport(name).impairment))
+  if (kinds.size > 1) return 'both'
+  return kinds.has('stream') ? 'tcp' : 'udp'
 }
 
 /** The workload in a few words: `10,000 messages of 64 B, as fast as possible, one-way`. */

@@ -1,5 +1,5 @@
 import { accessListOf, formatHostPort, refusalLog, type SocketAddress } from '@protolab/core'
-import { describeImpairment, formatCount, impairmentFor, type RelayReport } from '@protolab/lab'
+import { describeImpairment, formatCount, impairmentFor, labTransport, type RelayReport } from '@protolab/lab'
 import { tcpProxy } from '@protolab/tcp'
 import { udpProxy } from '@protolab/udp'
 import { type CliIO, writeAndDrain, writeLine } from '../io.js'
@@ -11,14 +11,15 @@ import {
   parseDestination,
   parseLocalAddress,
 } from '../options/address.js'
-import type { TransportName } from '../options/transport.js'
+import type { MessageTransportName } from '../options/transport.js'
 import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
 
 /** What `protolab proxy` was asked for, as commander parsed it. */
 export interface ProxyFlags extends ImpairmentFlags, IPVersionFlags, AccessFlags {
   listen: string
   to: string
-  transport: TransportName
+  /** kcp is relayed as the UDP datagrams it is made of. */
+  transport: MessageTransportName
   seed?: number
   direction: 'forward' | 'both'
   maxConnections?: number
@@ -28,7 +29,7 @@ export interface ProxyFlags extends ImpairmentFlags, IPVersionFlags, AccessFlags
 
 /** What `protolab proxy --json` prints on exit. */
 export interface ProxyJson {
-  readonly transport: TransportName
+  readonly transport: MessageTransportName
   readonly listen: string
   readonly to: string
   readonly seed: number
@@ -45,7 +46,10 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
   const version = ipVersionOf(flags)
   const listen = await parseLocalAddress(flags.listen, version)
   const to = await parseDestination(flags.to, version)
-  const impairment = impairmentFor(flags.transport, impairmentFromFlags(flags, flags.transport)) ?? null
+  // KCP is datagrams on the wire: the UDP relay carries it, with the UDP impairments.
+  const datagrams = labTransport(flags.transport).impairment === 'datagram'
+  const impairment =
+    impairmentFor(flags.transport, impairmentFromFlags(flags, datagrams ? 'udp' : 'tcp')) ?? null
   const access = accessListOf(flags)
   const logRefusal = refusalLog((line) => writeLine(io.stderr, `proxy: ${line}`))
   const init = {
@@ -64,18 +68,17 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
     ...(flags.idleTimeout === undefined ? {} : { idleTimeoutMs: flags.idleTimeout * 1000 }),
   }
-  const proxy =
-    flags.transport === 'udp'
-      ? udpProxy({
-          ...init,
-          ...(impairment === null ? {} : { impairment }),
-          ...(flags.maxConnections === undefined ? {} : { maxClients: flags.maxConnections }),
-        })
-      : tcpProxy({
-          ...init,
-          ...(impairment === null ? {} : { impairment }),
-          ...(flags.maxConnections === undefined ? {} : { maxConnections: flags.maxConnections }),
-        })
+  const proxy = datagrams
+    ? udpProxy({
+        ...init,
+        ...(impairment === null ? {} : { impairment }),
+        ...(flags.maxConnections === undefined ? {} : { maxClients: flags.maxConnections }),
+      })
+    : tcpProxy({
+        ...init,
+        ...(impairment === null ? {} : { impairment }),
+        ...(flags.maxConnections === undefined ? {} : { maxConnections: flags.maxConnections }),
+      })
   try {
     await proxy.listening
   } catch (error) {

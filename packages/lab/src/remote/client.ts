@@ -16,6 +16,8 @@ import { type LabEndpoint, openLabEndpoint } from '../runner/roles/endpoints.js'
 import { LAB_SOCKET_BUFFER_BYTES } from '../runner/run-hosts.js'
 import { buildTrace } from '../runner/trace.js'
 import type { LabMode, LabProgress, LabRun, LabTrace, LabTransportName } from '../runner/types.js'
+import { wireFields } from '../runner/wire-fields.js'
+import { labTransport } from '../transports/registry.js'
 import { ControlChannel } from './channel.js'
 import { type ClockSync, readBootId, syncClocks } from './clock.js'
 import { ControlProtocolError } from './errors.js'
@@ -219,11 +221,12 @@ async function runSession(
   const localHost = control.localAddress.address
   const endpoints: SessionEndpoint[] = []
   let helloTimer: NodeJS.Timeout | undefined
+  const descriptor = labTransport(request.transport)
   try {
     for (const [index, direction] of request.flows.entries()) {
       const receiving = direction === 'reverse'
       const inner: LabEndpoint = await openLabEndpoint(request.transport, {
-        ...(request.transport === 'udp' ? { bind: { host: localHost, port: 0 } } : {}),
+        ...(descriptor.semantics.connectionOriented ? {} : { bind: { host: localHost, port: 0 } }),
         peer: { address: serverHost, port: ready.ports[index] ?? 0 },
         payloadBytes: request.size,
         recvBufferBytes: receiving ? (request.recvBufferBytes ?? undefined) : undefined,
@@ -239,14 +242,15 @@ async function runSession(
       )
     }
     const work = flowWork(request, endpoints, channel, false, signal)
-    // A reverse flow's socket says hello, so the server learns where to send; UDP repeats it until heard.
+    // A reverse flow's socket says hello, so the server learns where to send; over unreliable
+    // datagrams (UDP) it is repeated until heard.
     const hello = encodeDataHello(request.session)
     const receivingSides = work.filter((item) => item.kind === 'count')
     const sayHello = (): void => {
       for (const item of receivingSides) void item.side.endpoint.send(hello).catch(() => {})
     }
     sayHello()
-    if (request.transport === 'udp' && receivingSides.length > 0) {
+    if (!descriptor.semantics.reliable && receivingSides.length > 0) {
       helloTimer = setInterval(sayHello, DATA_HELLO_INTERVAL_MS)
     }
     await channel.send({ type: 'start' })
@@ -372,12 +376,21 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
     seed: parts.seed,
     link: 'remote',
     direction,
-    ...(request.transport === 'udp' && request.rate === 0 && parts.recvBufferBytes !== null
+    ...(!labTransport(request.transport).semantics.reliable &&
+    request.rate === 0 &&
+    parts.recvBufferBytes !== null
       ? { recvBufferBytes: parts.recvBufferBytes }
       : {}),
     ...(parts.tcp === null
       ? {}
-      : { retransmits: parts.tcp.retransmits, rttMs: parts.tcp.rttMs, cwnd: parts.tcp.cwnd }),
+      : {
+          ...(parts.tcp.bytesSent === undefined
+            ? {}
+            : wireFields({ wireBytes: parts.tcp.bytesSent }, parts.sent, request.size)),
+          retransmits: parts.tcp.retransmits,
+          rttMs: parts.tcp.rttMs,
+          cwnd: parts.tcp.cwnd,
+        }),
     ...(acrossHosts
       ? {
           modelled: `one-way latency across hosts is estimated: the two clocks' offset was measured over the control channel, to within ±${parts.clock.uncertaintyMs.toFixed(3)} ms`,

@@ -3,6 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' }
 import type { TcpConnectionInfo } from '../links/kernel/tcp-info.js'
 import { MAX_COUNT, MAX_SIZE } from '../runner/options.js'
 import type { LabMode, LabTransportName } from '../runner/types.js'
+import { labTransportNames } from '../transports/registry.js'
 import { ControlProtocolError } from './errors.js'
 
 /**
@@ -216,7 +217,7 @@ export function parseControlMessage(line: Uint8Array): ControlMessage {
 /** Checks a session request field by field: the server trusts nothing a client sends. */
 function checkSession(check: FieldCheck): void {
   check.integer('session', 1, 2 ** 32 - 1)
-  check.oneOf('transport', ['udp', 'tcp'])
+  check.oneOf('transport', labTransportNames())
   check.integer('count', 1, MAX_COUNT)
   check.integer('size', 0, MAX_SIZE)
   check.number('rate', 0)

@@ -5,6 +5,7 @@ import {
   type StreamImpairment,
 } from '@protolab/core'
 import type { LabRun } from '../runner/types.js'
+import { labTransport } from '../transports/registry.js'
 
 /** An integer with thousands separators: `12,345`. */
 export function formatCount(value: number): string {
@@ -65,7 +66,7 @@ export function describeImpairment(
   if (run.impairment === null) return 'none'
   if (run.link === 'kernel') return describeKernelRun(run.transport, run.impairment, lossTool)
   // The packet link impairs every transport's packets alike, as datagrams.
-  return run.transport === 'udp' || run.link === 'packet'
+  return labTransport(run.transport).impairment === 'datagram' || run.link === 'packet'
     ? describeDatagramImpairment(run.impairment as DatagramImpairment)
     : describeStreamImpairment(run.impairment as StreamImpairment)
 }
@@ -79,7 +80,7 @@ function describeKernelRun(
   const { loss = 0, ...rest } = impairment
   const parts: string[] = []
   if (loss > 0) {
-    const retransmitted = transport === 'tcp' ? ', real retransmissions' : ''
+    const retransmitted = labTransport(transport).semantics.reliable ? ', real retransmissions' : ''
     parts.push(`kernel loss ${round3(loss * 100)}% by ${lossTool ?? 'nftables or iptables'}${retransmitted}`)
   }
   const others = describeDatagramImpairment(rest)

@@ -1,4 +1,5 @@
 import type { LabRun } from '../runner/types.js'
+import { labTransport } from '../transports/registry.js'
 import { bothWays, columnLabels, describeImpairment, type KernelLossTool } from './format.js'
 
 /** What a report says under its table, besides the runs themselves. */
@@ -33,8 +34,13 @@ export function reportNotes(runs: readonly LabRun[], options: ReportNotesOptions
     const prefix = runs.length > 1 ? `${labels[index]}: ` : ''
     // The kernel draws its own random numbers: a seed would not repeat the run.
     const seed = run.link === 'kernel' ? '' : `, seed ${run.seed}`
+    // The relay impairs some transports both ways (KCP, whose ACKs cross the same path).
+    const ways =
+      run.link === 'proxy' && run.impairment !== null && labTransport(run.transport).relayDirection === 'both'
+        ? ', both ways'
+        : ''
     if (run.link !== 'remote')
-      plain(`${prefix}impairment ${describeImpairment(run, options.lossTool)}${seed}`)
+      plain(`${prefix}impairment ${describeImpairment(run, options.lossTool)}${ways}${seed}`)
     if (run.modelled !== undefined) lines.push({ text: `${prefix}${run.modelled}`, tone: 'modelled' })
     if (run.interrupted !== undefined) {
       lines.push({ text: `${prefix}interrupted: ${run.interrupted}`, tone: 'interrupted' })

@@ -21,8 +21,8 @@ const countCell = (value: number, whole?: number): TableCell => ({
 
 /**
  * The rows of the results table, one column per run: the same rows for the terminal and the HTML
- * report, so both say the same thing. The receive buffer (blast mode) and the kernel's TCP numbers
- * (kernel link, remote) get rows when a run has them.
+ * report, so both say the same thing. The receive buffer (blast mode), the wire bytes, KCP's
+ * retransmissions and the kernel's TCP numbers (kernel link, remote) get rows when a run has them.
  */
 export function tableRows(runs: readonly LabRun[]): TableRow[] {
   const row = (label: string, cell: (run: LabRun) => TableCell): TableRow => ({
@@ -61,17 +61,53 @@ export function tableRows(runs: readonly LabRun[]): TableRow[] {
       ),
     )
   }
+  rows.push(...wireRows(runs))
   rows.push(...tcpRows(runs))
   return rows
 }
 
+/**
+ * What the senders put on the wire, and the retransmissions a transport made itself (KCP's, in
+ * user space): rows only when some run has them.
+ */
+function wireRows(runs: readonly LabRun[]): TableRow[] {
+  const rows: TableRow[] = []
+  if (runs.some((run) => run.wireBytes !== undefined)) {
+    rows.push({
+      label: 'wire bytes',
+      cells: runs.map((run) =>
+        ok(
+          run.wireBytes === undefined
+            ? '-'
+            : `${formatCount(run.wireBytes)}${run.wireOverhead === undefined ? '' : ` (${run.wireOverhead.toFixed(2)}×)`}`,
+        ),
+      ),
+    })
+  }
+  if (runs.some(ownRetransmits)) {
+    rows.push({
+      label: 'arq retransmits',
+      cells: runs.map((run) =>
+        ownRetransmits(run) ? countCell(run.retransmits ?? 0) : { text: '-', bad: false },
+      ),
+    })
+  }
+  return rows
+}
+
+/** A run whose retransmits are its transport's own (KCP), not the kernel's TCP numbers. */
+function ownRetransmits(run: LabRun): boolean {
+  return run.retransmits !== undefined && run.rttMs === undefined
+}
+
 /** The kernel's numbers of each TCP run's connection (from `ss -ti`); no rows when no run has them. */
 function tcpRows(runs: readonly LabRun[]): TableRow[] {
-  if (!runs.some((run) => run.retransmits !== undefined)) return []
+  const kernels = (run: LabRun): boolean => run.retransmits !== undefined && !ownRetransmits(run)
+  if (!runs.some(kernels)) return []
   const none: TableCell = { text: '-', bad: false }
   const row = (label: string, cell: (run: LabRun) => TableCell): TableRow => ({
     label,
-    cells: runs.map((run) => (run.retransmits === undefined ? none : cell(run))),
+    cells: runs.map((run) => (kernels(run) ? cell(run) : none)),
   })
   return [
     row('tcp retransmits', (run) => countCell(run.retransmits ?? 0)),

@@ -40,7 +40,7 @@ const MAX_QUIET_STEP_MS = 2 * POLL_INTERVAL_MS
 /**
  * How long a run must be quiet before it is over: a base, plus whatever the relay may hold a
  * message for (twice the delay and jitter, the reorder hold, a stall, a modelled loss's probe and RTOs, the time one
- * message takes at the rate limit), doubled in round-trip mode where messages cross twice.
+ * message takes at the rate limit) and the transport's own recovery (KCP's retransmission timeouts), doubled in round-trip mode where messages cross twice.
  */
 export function quietTimeMs(
   transport: LabTransportName,
@@ -62,6 +62,7 @@ export function quietTimeMs(
       holdMs += recovery.probeTimeoutMs + 2 * recovery.rtoMs
     }
   }
+  holdMs += labTransport(transport).recoveryQuietMs(impairment)
   const rate = impairment.rateLimitBytesPerSec ?? 0
   if (rate > 0) holdMs += (4 * (ENVELOPE_HEADER_BYTES + size) * 1000) / rate
   return BASE_QUIET_MS + (mode === 'rtt' ? 2 : 1) * holdMs

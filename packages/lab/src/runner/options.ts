@@ -6,7 +6,8 @@ import {
   validateStreamImpairment,
 } from '@protolab/core'
 import type { PacketLinkDirection } from '../links/packet/frame-relay.js'
-import { labTransport } from '../transports/registry.js'
+import type { LabTransport } from '../transports/lab-transport.js'
+import { labTransport, labTransportNames } from '../transports/registry.js'
 import type { LabImpairment, LabMode, LabTransportName } from './types.js'
 
 /**
@@ -167,7 +168,7 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
 }
 
 /**
- * The part of `impairment` a transport can have: UDP's datagram impairment (loss, duplicate,
+ * The part of `impairment` a transport can have: a datagram impairment (UDP, KCP: loss, duplicate,
  * reorder, delay, jitter, rate, corrupt) or TCP's stream impairment (delay, jitter, rate, slice,
  * stall, reset, and loss modelled as TCP's recovery). Undefined when nothing applies: no relay then.
  */
@@ -226,20 +227,29 @@ const IMPAIRING_KEYS = new Set([
 function checkImpairmentFits(impairment: LabImpairment, transports: readonly LabTransportName[]): void {
   const given = (keys: readonly (keyof LabImpairment)[]) =>
     keys.filter((key) => impairment[key] !== undefined)
-  if (!transports.includes('udp')) {
+  const kinds = new Set(transports.map((transport) => labTransport(transport).impairment))
+  if (!kinds.has('datagram')) {
     const misplaced = given(DATAGRAM_ONLY)
     if (misplaced.length > 0) {
       throw new InvalidArgumentError(
-        `${listed(misplaced)} to UDP only: TCP never duplicates, reorders or corrupts what it delivers`,
+        `${listed(misplaced)} to ${namesOf('datagram')} only: TCP never duplicates, reorders or corrupts what it delivers`,
       )
     }
   }
-  if (!transports.includes('tcp')) {
+  if (!kinds.has('stream')) {
     const misplaced = given(STREAM_ONLY_IMPAIRMENTS)
     if (misplaced.length > 0) {
-      throw new InvalidArgumentError(`${listed(misplaced)} to TCP only`)
+      throw new InvalidArgumentError(`${listed(misplaced)} to ${namesOf('stream')} only`)
     }
   }
+}
+
+/** The transports the relay impairs as `kind`, for a message: `UDP and KCP`. */
+function namesOf(kind: LabTransport['impairment']): string {
+  return labTransportNames()
+    .filter((name) => labTransport(name).impairment === kind)
+    .map((name) => name.toUpperCase())
+    .join(' and ')
 }
 
 function integerIn(name: string, value: number, min: number, max: number): void {

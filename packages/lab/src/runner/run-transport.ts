@@ -24,6 +24,7 @@ import { LAB_SOCKET_BUFFER_BYTES, type RunHosts, startRunHosts } from './run-hos
 import { type SendResult, sendMessages } from './sender.js'
 import { buildTrace } from './trace.js'
 import type { LabProgress, LabRun, LabTrace, LabTransportName } from './types.js'
+import { wireFields } from './wire-fields.js'
 
 /** What a run reports back to whoever started it. */
 export interface RunContext {
@@ -76,8 +77,10 @@ export async function runTransport(
   const session = randomSessionId()
   const rtt = plan.mode === 'rtt'
   // Blast mode shows the kernel's receive buffer overflowing: the OS default buffer, unless asked.
-  const datagrams = labTransport(transport).impairment === 'datagram'
-  const blast = datagrams && impairment === undefined && plan.rate === 0
+  const descriptor = labTransport(transport)
+  const datagrams = descriptor.impairment === 'datagram'
+  // Only datagrams nothing recovers overflow a receive buffer for good.
+  const blast = datagrams && !descriptor.semantics.reliable && impairment === undefined && plan.rate === 0
   let hosts: RunHosts | undefined
   let sender: LabEndpoint | undefined
   // Stops the send loop when a child dies or the caller aborts.
@@ -97,7 +100,7 @@ export async function runTransport(
     hosts.died.catch(() => stop.abort())
 
     sender = await openLabEndpoint(transport, {
-      ...(labTransport(transport).semantics.connectionOriented ? {} : { bind: { host: plan.host, port: 0 } }),
+      ...(descriptor.semantics.connectionOriented ? {} : { bind: { host: plan.host, port: 0 } }),
       peer: { address: hosts.target.address, port: hosts.target.port },
       payloadBytes: plan.size,
       // In round-trip mode the sender receives too: echoes should not drop in its socket either.
@@ -147,6 +150,8 @@ export async function runTransport(
       () => progress('draining', result.sent, elapsedMs()),
     )
 
+    // Read while the sender is open: its counts go with its sessions.
+    const wire = wireFields(descriptor.wireCounts(sender, result.sent, plan.size), result.sent, plan.size)
     const outcome = await watch(receiver.call('finishReceiver', plan.trace && !rtt))
     const relayReport = relay === undefined ? undefined : await watch(relay.call('stopRelay'))
     let summary = outcome.summary
@@ -167,6 +172,7 @@ export async function runTransport(
       impairment: impairment ?? null,
       seed,
       link: 'proxy',
+      ...wire,
       ...(blast && outcome.recvBufferBytes !== undefined ? { recvBufferBytes: outcome.recvBufferBytes } : {}),
       ...(streamLoss ? { modelled: MODELLED_LOSS_NOTE } : {}),
       ...(interrupted === undefined ? {} : { interrupted }),

@@ -64,7 +64,7 @@ export interface LabRun extends LabMetrics {
   readonly transport: LabTransportName
   readonly mode: LabMode
   /**
-   * The relay's impairment for this transport, as core's DatagramImpairment (udp) or
+   * The relay's impairment for this transport, as core's DatagramImpairment (udp, kcp) or
    * StreamImpairment (tcp); on the kernel link, what the kernel did, in DatagramImpairment's
    * fields for both transports; null with none.
    */
@@ -74,8 +74,20 @@ export interface LabRun extends LabMetrics {
   readonly link?: LabLink
   /** Kernel and remote runs: which way the messages went. */
   readonly direction?: LabDirection
-  /** TCP over the kernel link or between hosts: segments the sender retransmitted (`ss -ti`); absent when unread. */
+  /**
+   * Retransmissions of the sender: KCP's own count (its ARQ, in user space); TCP over the kernel
+   * link or between hosts, segments the kernel retransmitted (`ss -ti`); absent when unknown.
+   */
   readonly retransmits?: number
+  /**
+   * Bytes the sender put on the wire, without IP, UDP or TCP headers: UDP, every datagram sent
+   * (envelope and payload); KCP, its datagrams (segment headers, retransmissions and ACKs included);
+   * TCP over the kernel link or between hosts, `bytes_sent` of `ss -ti` (retransmissions included).
+   * Absent when unknown (TCP through the relay, whose retransmissions are modelled).
+   */
+  readonly wireBytes?: number
+  /** `wireBytes` over the payload bytes of the messages sent (`sent` × `size`): 1.5 = half as much again on the wire. */
+  readonly wireOverhead?: number
   /** TCP over the kernel link or between hosts: the sender's smoothed round-trip time, in ms. */
   readonly rttMs?: number
   /** TCP over the kernel link or between hosts: the sender's congestion window at the end, in segments. */

@@ -41,12 +41,26 @@ export interface LabRelayProxy {
 }
 
 /**
+ * What a run's sender put on the wire, as its transport can tell after the run; a field it cannot
+ * tell is absent.
+ */
+export interface LabWireCounts {
+  /**
+   * Bytes the sender's sockets sent for the run: its datagrams (UDP, KCP: headers of the transport's
+   * own included, retransmissions and ACKs too) or its stream's bytes, without IP, UDP or TCP headers.
+   */
+  readonly wireBytes?: number
+  /** Retransmissions the transport made itself, in user space (KCP's ARQ). */
+  readonly retransmits?: number
+}
+
+/**
  * A transport as the lab sees it: a value, not a name. The runner, the relay link and the
  * two-host lab read these fields and never the name, so a new transport plugs in by giving one
  * of these to the registry (`transports/registry.ts`).
  */
 export interface LabTransport {
-  /** Its name on the command line and in reports: `udp`, `tcp`. */
+  /** Its name on the command line and in reports: `udp`, `tcp`, `kcp`. */
   readonly name: string
   readonly semantics: Semantics
   /**
@@ -54,10 +68,26 @@ export interface LabTransport {
    * `stream`, on a byte stream (delay, slicing, stalls, resets, loss modelled as stalls).
    */
   readonly impairment: 'datagram' | 'stream'
+  /**
+   * Which way its relay impairs: `forward`, the way to the receiver only (echoes come back as they
+   * are); `both`, the way back too (KCP: its ACKs cross the same path as its data).
+   */
+  readonly relayDirection: 'forward' | 'both'
   /** Opens an endpoint for lab messages (each message one envelope). */
   open(options: LabEndpointOptions): Promise<LabEndpoint>
   /** Starts this transport's impairment relay. */
   relay(init: LabRelayInit): LabRelayProxy
+  /**
+   * After a run, what the sender's endpoint (still open) put on the wire for `sent` messages of
+   * `payloadBytes` each.
+   */
+  wireCounts(endpoint: LabEndpoint, sent: number, payloadBytes: number): LabWireCounts
+  /**
+   * How much longer than a datagram's hold in the relay the receiver may go quiet under
+   * `impairment` while the transport recovers (a reliable transport's retransmission timeouts);
+   * 0 when nothing of its own holds messages back.
+   */
+  recoveryQuietMs(impairment: DatagramImpairment | StreamImpairment): number
 }
 
 export type { Destination }

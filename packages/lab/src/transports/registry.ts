@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@protolab/core'
+import { kcpLabTransport } from './kcp.js'
 import type { LabTransport } from './lab-transport.js'
 import { tcpLabTransport } from './tcp.js'
 import { udpLabTransport } from './udp.js'
@@ -9,7 +10,7 @@ import { udpLabTransport } from './udp.js'
  * file beside these, and one entry in this list.
  */
 const TRANSPORTS: ReadonlyMap<string, LabTransport> = new Map(
-  [udpLabTransport, tcpLabTransport].map((transport) => [transport.name, transport]),
+  [udpLabTransport, tcpLabTransport, kcpLabTransport].map((transport) => [transport.name, transport]),
 )
 
 /**

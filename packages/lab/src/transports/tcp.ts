@@ -15,6 +15,7 @@ const FOREIGN_ALLOWANCE_BYTES = 64 * 1024
 export const tcpLabTransport: LabTransport = {
   name: 'tcp',
   semantics: tcp().semantics,
+  relayDirection: 'forward',
   impairment: 'stream',
   open({ payloadBytes, recvBufferBytes: _recvBufferBytes, ...open }) {
     return tcp({
@@ -25,4 +26,9 @@ export const tcpLabTransport: LabTransport = {
   relay({ impairment, socketBufferBytes: _socketBufferBytes, ...init }) {
     return tcpProxy({ ...init, impairment: impairment as StreamImpairment })
   },
+  // The kernel's numbers (ss -ti) are read where the kernel carries the loss (the kernel and
+  // remote links); on loopback through the relay, the retransmissions are modelled, not sent.
+  wireCounts: () => ({}),
+  // The relay's own hold covers the modelled recovery (see drain's quietTimeMs).
+  recoveryQuietMs: () => 0,
 }

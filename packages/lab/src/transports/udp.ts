@@ -1,4 +1,4 @@
-import type { DatagramImpairment } from '@protolab/core'
+import { type DatagramImpairment, ENVELOPE_HEADER_BYTES } from '@protolab/core'
 import { udp, udpProxy } from '@protolab/udp'
 import type { LabTransport } from './lab-transport.js'
 
@@ -9,6 +9,7 @@ import type { LabTransport } from './lab-transport.js'
 export const udpLabTransport: LabTransport = {
   name: 'udp',
   semantics: udp().semantics,
+  relayDirection: 'forward',
   impairment: 'datagram',
   open({ payloadBytes: _payloadBytes, recvBufferBytes, ...open }) {
     return udp({
@@ -23,4 +24,9 @@ export const udpLabTransport: LabTransport = {
       ...(socketBufferBytes === undefined ? {} : { socketBufferBytes }),
     })
   },
+  // One datagram per message, sent once: the envelope and its payload.
+  wireCounts: (_endpoint, sent, payloadBytes) => ({
+    wireBytes: sent * (ENVELOPE_HEADER_BYTES + payloadBytes),
+  }),
+  recoveryQuietMs: () => 0,
 }

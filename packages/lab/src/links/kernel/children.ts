@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LabError } from '../../errors.js'
 import { KernelLink } from './link.js'
+import { type NamespaceEvent, type NamespaceRequest, parseNamespaceEvent } from './namespace/protocol.js'
 
 /** How a protolab process inside a namespace ended. */
 export interface Exit {
@@ -15,12 +16,16 @@ export interface Exit {
 const STOP_TIMEOUT_MS = 3000
 
 /**
- * A protolab command running inside a network namespace (`ip netns exec <ns> node bin.js ...`):
- * its stdout is read line by line, its stderr kept for error messages.
+ * The lab's namespace entry running inside a network namespace (`ip netns exec <ns> node
+ * lab-namespace.js`), given one request: its stdout is read as event lines, its stderr kept for
+ * error messages.
  */
 export class NamespacedProcess {
   private stderrText = ''
   private exitInfo: Exit | undefined
+  /** What it said when it failed (its `failed` event). */
+  private failure: string | undefined
+  private readonly listeners = new Set<(event: NamespaceEvent) => void>()
   /** Resolves when the process has exited. */
   readonly exited: Promise<Exit>
 
@@ -28,7 +33,6 @@ export class NamespacedProcess {
     private readonly child: ChildProcess,
     /** What runs, for messages: `the lab server in plab-123-1-b`. */
     readonly description: string,
-    onStdoutLine: ((line: string) => void) | undefined,
   ) {
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
@@ -45,24 +49,36 @@ export class NamespacedProcess {
       pending += chunk
       const lines = pending.split('\n')
       pending = lines.pop() ?? ''
-      for (const line of lines) onStdoutLine?.(line)
+      for (const line of lines) {
+        const event = parseNamespaceEvent(line)
+        if (event === undefined) continue
+        if (event.type === 'failed') this.failure = event.message
+        for (const listener of [...this.listeners]) listener(event)
+      }
     })
     child.on('error', () => {})
   }
 
-  /** Starts `protolab <args>` in `namespace`. */
+  /**
+   * Starts the lab package's namespace entry in `namespace` and hands it `request` on its stdin;
+   * `onEvent` hears every event it says.
+   */
   static start(
     namespace: string,
-    args: readonly string[],
+    request: NamespaceRequest,
     description: string,
-    onStdoutLine?: (line: string) => void,
+    onEvent?: (event: NamespaceEvent) => void,
   ): NamespacedProcess {
-    const [command, commandArgs] = KernelLink.commandIn(namespace, process.execPath, [cliEntry(), ...args])
+    const [command, commandArgs] = KernelLink.commandIn(namespace, process.execPath, [labNamespaceEntry()])
     const child = spawn(command, commandArgs, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     })
-    return new NamespacedProcess(child, description, onStdoutLine)
+    child.stdin?.on('error', () => {}) // a child that dies at once is reported by its exit
+    child.stdin?.end(JSON.stringify(request))
+    const started = new NamespacedProcess(child, description)
+    if (onEvent !== undefined) started.listeners.add(onEvent)
+    return started
   }
 
   get pid(): number | undefined {
@@ -74,19 +90,21 @@ export class NamespacedProcess {
     return this.stderrText
   }
 
-  /** Its one-line complaint (`protolab: ...`), or the end of its stderr. */
+  /** Its one-line complaint: what it said when it failed, or the end of its stderr. */
   get complaint(): string {
+    if (this.failure !== undefined) return this.failure
     const lines = this.stderrText.split('\n').filter((line) => line.trim() !== '')
-    const error = lines.filter((line) => line.startsWith('protolab: ')).at(-1)
-    return error?.slice('protolab: '.length) ?? lines.at(-1) ?? 'no message'
+    return lines.at(-1) ?? 'no message'
   }
 
-  /** Resolves with the first stderr line matching `pattern`; rejects when the process exits first or after `timeoutMs`. */
-  waitForStderr(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  /** Resolves with its first event of `type`; rejects when the process exits first or after `timeoutMs`. */
+  waitForEvent<T extends NamespaceEvent['type']>(
+    type: T,
+    timeoutMs: number,
+  ): Promise<Extract<NamespaceEvent, { type: T }>> {
     return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const match = this.stderrText.match(pattern)
-        if (match !== null) finish(() => resolve(match))
+      const onEvent = (event: NamespaceEvent): void => {
+        if (event.type === type) finish(() => resolve(event as Extract<NamespaceEvent, { type: T }>))
       }
       const timer = setTimeout(
         () =>
@@ -111,13 +129,12 @@ export class NamespacedProcess {
         )
       const finish = (settle: () => void): void => {
         clearTimeout(timer)
-        this.child.stderr?.off('data', check)
+        this.listeners.delete(onEvent)
         this.child.off('close', onExit)
         settle()
       }
-      this.child.stderr?.on('data', check)
+      this.listeners.add(onEvent)
       this.child.once('close', onExit)
-      check()
     })
   }
 
@@ -141,28 +158,26 @@ export class NamespacedProcess {
   }
 }
 
-/** The file name of the built command in dist/. */
-const CLI_ENTRY_FILE = 'bin.js'
+/** The file name of the namespace entry in dist/ (tsup.config.ts builds it beside lab-child.js). */
+export const LAB_NAMESPACE_FILE = 'lab-namespace.js'
 
 /**
- * The built `protolab` command, which the kernel link runs inside the namespaces: beside the
- * bundle running this code (dist/, or dist/ above a chunk), or in the cli package's dist/ beside
- * this package in the workspace, from this package's dist/ or from its sources (tests; `pnpm build` makes it).
+ * The lab package's namespace entry, which the kernel link runs inside its namespaces: beside the
+ * bundle running this code (dist/, or dist/ above a chunk), or in the package's dist/ when this
+ * runs from sources (tests; `pnpm build` makes it).
  */
-export function cliEntry(): string {
+export function labNamespaceEntry(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
   const candidates = [
-    join(here, CLI_ENTRY_FILE),
-    join(here, '..', CLI_ENTRY_FILE),
-    // From the lab's bundle in the workspace (packages/lab/dist), or from its sources (tests).
-    join(here, '..', '..', 'cli', 'dist', CLI_ENTRY_FILE),
-    join(here, '..', '..', '..', '..', 'cli', 'dist', CLI_ENTRY_FILE),
+    join(here, LAB_NAMESPACE_FILE),
+    join(here, '..', LAB_NAMESPACE_FILE),
+    join(here, '..', '..', '..', 'dist', LAB_NAMESPACE_FILE),
   ]
   const found = candidates.find((candidate) => existsSync(candidate))
   if (found === undefined) {
     throw new LabError(
       'ERR_UNSUPPORTED',
-      `the protolab command to run inside the namespaces is missing (looked for ${candidates.join(', ')})`,
+      `the lab's namespace entry is missing (looked for ${candidates.join(', ')})`,
       { reason: 'namespace-entry-missing' },
     )
   }

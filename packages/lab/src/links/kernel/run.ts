@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AbortError, randomSeed } from '@protolab/core'
+import { AbortError, type Destination, randomSeed } from '@protolab/core'
 import { type Capture, droppedWarning, startCapture } from '../../capture/tcpdump.js'
 import { LabError } from '../../errors.js'
+import type { RemoteLabOptions } from '../../remote/client.js'
 import { readResultsFile } from '../../remote/results-file.js'
 import { DEFAULT_LAB_PORT } from '../../remote/server.js'
 import type { RemoteLabReport } from '../../remote/types.js'
@@ -45,13 +46,14 @@ export interface RunKernelLinkOptions {
   readonly onWarning?: (warning: string) => void
 }
 
-/** How long `lab serve` in the receiver's namespace may take to start listening. */
+/** How long the lab server in the receiver's namespace may take to start listening. */
 const SERVER_START_TIMEOUT_MS = 15_000
 
 /**
  * The lab over a real kernel link (Linux, root): two network namespaces joined by a veth pair,
- * loss by nftables, rate by tc, delay and reordering by netem when the kernel has it. `lab serve`
- * runs in one namespace and `lab run` in the other, both the built command itself, so TCP's
+ * loss by nftables, rate by tc, delay and reordering by netem when the kernel has it. A lab server
+ * runs in one namespace and a lab client in the other, each the lab package's namespace entry
+ * (`lab-namespace.js`, one typed request in, events and a results file out), so TCP's
  * retransmissions and congestion control are the kernel's own and are measured (`retransmits`,
  * `rttMs`, `cwnd` from `ss -ti`). The namespaces, and with them every rule, are removed when the
  * run ends, fails, is aborted, when a child dies, and when the process exits.
@@ -105,26 +107,24 @@ export async function runKernelLink(
     }
     const server = NamespacedProcess.start(
       link.names.receiverNamespace,
-      ['lab', 'serve', '--bind', `${link.receiverAddress}:${DEFAULT_LAB_PORT}`, '--idle-timeout', '0'],
+      { kind: 'serve', bind: { host: link.receiverAddress, port: DEFAULT_LAB_PORT } },
       `the lab server in ${link.names.receiverNamespace}`,
     )
     children.push(server)
-    await raceAbort(server.waitForStderr(/listening on/, SERVER_START_TIMEOUT_MS), signal)
+    await raceAbort(server.waitForEvent('listening', SERVER_START_TIMEOUT_MS), signal)
 
     const resultsFile = join(directory, 'results.bin')
     const client = NamespacedProcess.start(
       link.names.senderNamespace,
-      [
-        'lab',
-        'run',
-        '--server',
-        `${link.receiverAddress}:${DEFAULT_LAB_PORT}`,
-        ...runArgs(options, plan),
-        '--results-file',
+      {
+        kind: 'run',
+        options: remoteOptionsOf(options, plan, { address: link.receiverAddress, port: DEFAULT_LAB_PORT }),
         resultsFile,
-      ],
+      },
       `the lab client in ${link.names.senderNamespace}`,
-      (line) => forwardProgress(line, context.onProgress),
+      (event) => {
+        if (event.type === 'progress') context.onProgress?.(event.progress)
+      },
     )
     children.push(client)
     const ended = await raceAbort(
@@ -189,35 +189,23 @@ function thisMachine(): MachineFacts {
   }
 }
 
-/** The `lab run` flags of the workload. */
-function runArgs(options: KernelLinkOptions, plan: ReturnType<typeof resolveLabOptions>): string[] {
-  const transport = plan.transports.length === 2 ? 'both' : (plan.transports[0] ?? 'udp')
-  const args = [
-    '-t',
-    transport,
-    '--count',
-    String(plan.count),
-    '--size',
-    String(plan.size),
-    '--rate',
-    String(plan.rate),
-  ]
-  args.push('--mode', plan.mode)
-  if (plan.durationMs !== undefined) args.push('--duration', `${plan.durationMs}ms`)
-  if (plan.recvBufferBytes !== undefined) args.push('--recv-buffer', String(plan.recvBufferBytes))
-  if (options.direction === 'reverse') args.push('--reverse')
-  if (options.direction === 'bidir') args.push('--bidir')
-  if (plan.trace) args.push('--trace')
-  return args
-}
-
-function forwardProgress(line: string, onProgress: ((progress: LabProgress) => void) | undefined): void {
-  if (onProgress === undefined || !line.startsWith('{')) return
-  try {
-    const parsed = JSON.parse(line) as { progress?: LabProgress }
-    if (parsed.progress !== undefined) onProgress(parsed.progress)
-  } catch {
-    // Not a progress line.
+/** The lab client's options: the plan's workload, against the server in the other namespace. */
+function remoteOptionsOf(
+  options: KernelLinkOptions,
+  plan: ReturnType<typeof resolveLabOptions>,
+  server: Destination,
+): RemoteLabOptions {
+  return {
+    server,
+    transports: plan.transports,
+    direction: options.direction ?? 'forward',
+    count: plan.count,
+    size: plan.size,
+    rate: plan.rate,
+    mode: plan.mode,
+    trace: plan.trace,
+    ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
+    ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
   }
 }
 

@@ -18,6 +18,8 @@ export interface TcpConnectionInfo {
   readonly congestionControl: string | undefined
   /** Bytes retransmitted (`bytes_retrans:n`; 0 when ss shows none). */
   readonly bytesRetransmitted: number
+  /** Bytes sent, retransmissions included (`bytes_sent:n`, Linux 4.19 and later); undefined when ss shows none. */
+  readonly bytesSent?: number | undefined
 }
 
 /** How long `ss` may take before the numbers are given up on. */
@@ -56,6 +58,7 @@ export function parseSsTcpInfo(text: string): TcpConnectionInfo | undefined {
   if (rtt === null || cwnd === null) return undefined
   const retrans = /^(\d+)\/(\d+)$/.exec(fields.get('retrans') ?? '')
   const bytesRetrans = /^\d+$/.exec(fields.get('bytes_retrans') ?? '')
+  const bytesSent = /^\d+$/.exec(fields.get('bytes_sent') ?? '')
   return {
     retransmits: retrans === null ? 0 : Number(retrans[2]),
     rttMs: Number(rtt[1]),
@@ -63,6 +66,7 @@ export function parseSsTcpInfo(text: string): TcpConnectionInfo | undefined {
     cwnd: Number(cwnd[0]),
     congestionControl,
     bytesRetransmitted: bytesRetrans === null ? 0 : Number(bytesRetrans[0]),
+    ...(bytesSent === null ? {} : { bytesSent: Number(bytesSent[0]) }),
   }
 }
 
