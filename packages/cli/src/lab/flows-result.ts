@@ -29,6 +29,8 @@ export interface FlowsRunContext
   readonly bottleneckBitsPerSec?: number | undefined
   /** Messages the shared receiver got that matched no flow's session. */
   readonly unclaimedForeign?: number
+  /** Damaged envelopes the shared receiver could give to no flow. */
+  readonly unclaimedCorrupted?: number
 }
 
 /**
@@ -42,6 +44,7 @@ export function flowsRun(measurements: readonly FlowMeasurement[], context: Flow
   if (measurements.length === 0) throw new InvalidArgumentError('a run of flows needs at least one flow')
   const aggregate = aggregateFlows(measurements, {
     unclaimedForeign: context.unclaimedForeign ?? 0,
+    unclaimedCorrupted: context.unclaimedCorrupted ?? 0,
   })
   const rates = measurements.map(({ summary }) => flowBitsPerSec(summary))
   // Shares of a bottleneck only mean something when every flow crossed it.

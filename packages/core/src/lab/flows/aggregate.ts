@@ -24,6 +24,7 @@ export interface FlowAggregate {
   readonly reordered: number
   /** The largest of the flows' (each flow's extent counts within its own sequence space). */
   readonly maxReorderExtent: number
+  /** The flows' own corrupted counts, plus damaged envelopes the run's receiver could give to no flow. */
   readonly corrupted: number
   /** The flows' own foreign counts, plus what reached the run's receiver but matched no flow. */
   readonly foreign: number
@@ -45,6 +46,8 @@ export interface FlowAggregate {
 export interface AggregateFlowsOptions {
   /** Messages the run's shared receiver got that belonged to no flow (counted once, not per flow). */
   readonly unclaimedForeign?: number
+  /** Damaged envelopes the shared receiver could not give to any flow (their session unreadable). */
+  readonly unclaimedCorrupted?: number
 }
 
 /**
@@ -64,7 +67,7 @@ export function aggregateFlows(
   let duplicates = 0
   let reordered = 0
   let maxReorderExtent = 0
-  let corrupted = 0
+  let corrupted = options.unclaimedCorrupted ?? 0
   let foreign = options.unclaimedForeign ?? 0
   let payloadBytes = 0
   let stalls = 0
