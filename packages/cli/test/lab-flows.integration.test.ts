@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { createEnvelopeBuffer, nowNs, parallelFlowPlan, parseFlowSpec, writeEnvelope } from '@protolab/core'
@@ -8,6 +9,16 @@ import type { LabFlowsRun } from '../src/lab/flow-types.js'
 import { FlowReceiver } from '../src/lab/flows/flow-receiver.js'
 import { runFlows } from '../src/lab/flows/run-flows.js'
 import { renderFlowTable } from '../src/report/flow-table.js'
+
+/** Whether `ss` (iproute2), which reads the kernel's TCP_INFO, is here. */
+const HAS_SS = (() => {
+  try {
+    execFileSync('ss', ['-V'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
 
 const SUMMED = ['sent', 'delivered', 'lost', 'duplicates', 'reordered', 'corrupted'] as const
 
@@ -60,6 +71,19 @@ describe('runFlows on the relay link, 127.0.0.1', () => {
     expect(run.flows.every((flow) => flow.rate === null && flow.reordered === 0)).toBe(true)
     expect(run.aggregate.payloadBytes).toBe(4 * 5000 * 256)
   })
+
+  it.skipIf(!HAS_SS)(
+    "gives each TCP flow its own connection's kernel numbers (needs ss, iproute2)",
+    async () => {
+      const { run } = await runFlows({ plan: parallelFlowPlan('tcp', 2), count: 500 })
+      expectAllDelivered(run, 2, 500)
+      for (const flow of run.flows) {
+        expect(flow.cwnd).toBeGreaterThan(0)
+        expect(flow.retransmits).toBeGreaterThanOrEqual(0)
+      }
+      expect(renderFlowTable(run)).toMatch(/\sretr$/m)
+    },
+  )
 
   it('carries every UDP flow through one relay, with its decisions per flow', async () => {
     const { run, relays } = await runFlows({

@@ -11,6 +11,7 @@ import {
   randomSessionId,
   type StreamImpairment,
 } from '@protolab/core'
+import { readTcpInfo, type TcpConnectionInfo } from '../../kernel-link/tcp-info.js'
 import { quietTimeMs } from '../drain.js'
 import type { LabFlowsRun } from '../flow-types.js'
 import { type FlowMeasurement, flowsRun, RELAY_LINK_SHARING } from '../flows-result.js'
@@ -182,6 +183,8 @@ export async function runFlows(
       },
     )
 
+    // Each TCP flow's own connection as the kernel sees it, read while it is still open.
+    const tcpInfo = await Promise.all(flows.map((flow) => readFlowTcpInfo(flow)))
     const outcomes = new Map<LabTransportName, Awaited<ReturnType<FlowReceiver['finish']>>>()
     const relays: Partial<Record<LabTransportName, RelayReport>> = {}
     for (const [transport, end] of ends) {
@@ -197,7 +200,15 @@ export async function runFlows(
         await flow.echoes.done
         summary = flow.echoes.summary(false)
       }
-      measurements.push({ spec: flow.spec, sent: results[i]!.sent, summary })
+      const info = tcpInfo[i]
+      measurements.push({
+        spec: flow.spec,
+        sent: results[i]!.sent,
+        summary,
+        ...(info === undefined
+          ? {}
+          : { tcp: { retransmits: info.retransmits, rttMs: info.rttMs, cwnd: info.cwnd } }),
+      })
     }
     let unclaimedForeign = 0
     let unclaimedCorrupted = 0
@@ -282,6 +293,18 @@ function sendFlow(
     signal,
     onProgress: (sent, elapsedMs) => context.onProgress?.(flow.spec.id, sent, elapsedMs),
   })
+}
+
+/**
+ * The kernel's numbers of a TCP flow's sender connection (`ss -ti`); undefined for UDP, or when
+ * ss cannot tell. On the relay link that connection ends at the relay, so they describe the hop
+ * from the sender to the relay: real kernel TCP on loopback, not the relay's modelled impairment.
+ */
+async function readFlowTcpInfo(flow: RunningFlow): Promise<TcpConnectionInfo | undefined> {
+  const local = flow.sender?.localAddress
+  const remote = flow.sender?.remoteAddress
+  if (flow.spec.transport !== 'tcp' || local === undefined || remote === undefined) return undefined
+  return readTcpInfo(local, remote)
 }
 
 /** `n` distinct random session ids, so no flow can count another's messages as its own. */
