@@ -1,6 +1,6 @@
 import type { FlowPacing, FlowPlan } from '@protolab/core'
-import { Option } from 'commander'
 import type { LabTransportName } from '@protolab/lab'
+import { Option } from 'commander'
 import { deferParse } from './deferred.js'
 
 /** Core, loaded when a command runs: importing it here would load its codec tables for `--help`. */
