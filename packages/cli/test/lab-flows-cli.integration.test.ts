@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { runProtolab, stopAll } from './helpers/processes.js'
+import { runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
 afterEach(stopAll)
 
@@ -103,5 +103,83 @@ describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0
       expect(run.code, args.join(' ')).toBe(2)
       expect(run.stderr.trim().split('\n')[0]).toMatch(/^protolab: /)
     }
+  })
+})
+
+describe('protolab lab run --parallel against lab serve (127.0.0.1)', () => {
+  it('--parallel 4 reports 4 flows and an aggregate, as a table and as JSON', async () => {
+    const server = startProtolab(['lab', 'serve', '--bind', '127.0.0.1:0'])
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/)
+    const args = [
+      'lab',
+      'run',
+      '--server',
+      `127.0.0.1:${port}`,
+      '-t',
+      'tcp',
+      '--parallel',
+      '4',
+      '--count',
+      '500',
+    ]
+    const table = await runProtolab(args, { timeoutMs: 60_000 })
+    expect(table.code, table.stderr).toBe(0)
+    const rows = table.stdout.split('\n')
+    for (const id of [1, 2, 3, 4]) expect(rows.some((row) => row.startsWith(`${id} tcp `))).toBe(true)
+    expect(rows.some((row) => /^all\s+2,000\s+0\s/.test(row))).toBe(true)
+    expect(table.stdout).toMatch(/Jain's index \d\.\d{3} over 4 flows/)
+
+    const json = await runProtolab([...args, '--json'], { timeoutMs: 60_000 })
+    expect(json.code, json.stderr).toBe(0)
+    const [run, ...more] = (JSON.parse(json.stdout) as { runs: (FlowsRunJson & { link: string })[] }).runs
+    expect(more).toHaveLength(0)
+    expect(run?.link).toBe('remote')
+    // TCP delivers every message of every flow, each counted by its own counter on the server.
+    expect(run?.flows.map((flow) => [flow.id, flow.sent, flow.delivered])).toEqual([
+      [1, 500, 500],
+      [2, 500, 500],
+      [3, 500, 500],
+      [4, 500, 500],
+    ])
+    expect(run?.aggregate).toMatchObject({ sent: 2000, delivered: 2000 })
+    expect(run?.fairness.jainIndex).toBeGreaterThan(0)
+  })
+
+  it('-P 3 -t udp opens three UDP flows in one session: three rows, sent counted per flow', async () => {
+    const server = startProtolab(['lab', 'serve', '--bind', '127.0.0.1:0'])
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/)
+    const run = await runProtolab(
+      [
+        'lab',
+        'run',
+        '--server',
+        `127.0.0.1:${port}`,
+        '-t',
+        'udp',
+        '-P',
+        '3',
+        '--count',
+        '300',
+        '--rate',
+        '2000',
+        '--json',
+      ],
+      { timeoutMs: 60_000 },
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const [flows] = (JSON.parse(run.stdout) as { runs: FlowsRunJson[] }).runs
+    expect(flows?.flows.map((flow) => [flow.transport, flow.sent])).toEqual([
+      ['udp', 300],
+      ['udp', 300],
+      ['udp', 300],
+    ])
+    expect(flows?.aggregate.sent).toBe(900)
+  })
+
+  it('refuses --parallel with --bidir, as bad usage', async () => {
+    const run = await runProtolab(['lab', 'run', '--server', '127.0.0.1:9', '-P', '2', '--bidir'], {
+      timeoutMs: 20_000,
+    })
+    expect(run.code).toBe(2)
   })
 })
