@@ -81,6 +81,15 @@ describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0
     expect(run.fairness.jainIndex).toBeGreaterThan(0)
   })
 
+  it('--in-process counts the flows in this process, with the same numbers', async () => {
+    const runs = await labJson(['-t', 'tcp', '-P', '3', '--count', '200', '--in-process'])
+    expect(runs[0]?.flows.map((flow) => [flow.sent, flow.delivered])).toEqual([
+      [200, 200],
+      [200, 200],
+      [200, 200],
+    ])
+  })
+
   it("-t both -P 2 runs UDP's flows, then TCP's, a run each", async () => {
     const runs = await labJson(['-t', 'both', '-P', '2', '--count', '200', '--rate', '2000'])
     expect(runs.map((run) => run.flows.map((flow) => flow.transport))).toEqual([

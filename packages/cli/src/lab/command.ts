@@ -170,7 +170,6 @@ const NOT_WITH_FLOWS = [
   ['--report', 'report'],
   ['--log', 'log'],
   ['--capture', 'capture'],
-  ['--in-process', 'inProcess'],
 ] as const
 
 /**
@@ -184,14 +183,14 @@ async function runFlowsCommand(
   io: CliIO,
 ): Promise<void> {
   for (const [flag, key] of NOT_WITH_FLOWS) {
-    if (flags[key] !== undefined && flags[key] !== false) {
+    if (flags[key] !== undefined) {
       throw new UsageError(`${flag} does not go with --parallel or --flows yet`, {
         hint: 'run one flow per transport (without -P and --flows) for it',
       })
     }
   }
   const options = labOptionsFromFlags(flags)
-  const { transports: _transports, rate: _rate, inProcess: _inProcess, trace: _trace, ...workload } = options
+  const { transports: _transports, rate: _rate, trace: _trace, ...workload } = options
   const runs: LabFlowsRun[] = []
   const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
   for (const plan of plans) {

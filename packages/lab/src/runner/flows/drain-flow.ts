@@ -34,7 +34,7 @@ const MAX_QUIET_STEP_MS = 2 * POLL_INTERVAL_MS
  * waiting in its sockets for silence. Resolves to the last statuses; rejects when aborted.
  */
 export async function drainFlows(
-  status: () => readonly CounterStatus[],
+  status: () => readonly CounterStatus[] | Promise<readonly CounterStatus[]>,
   plan: DrainFlowsPlan,
 ): Promise<readonly CounterStatus[]> {
   let lastArrivals = -1
@@ -43,7 +43,7 @@ export async function drainFlows(
   for (;;) {
     // Timers run before the event loop reads sockets: let this turn's reads happen first.
     await afterIo(undefined, { signal: plan.signal })
-    const current = status()
+    const current = await status()
     const nowMs = monotonicMs()
     const stepMs = Math.min(nowMs - lastPollMs, MAX_QUIET_STEP_MS)
     lastPollMs = nowMs

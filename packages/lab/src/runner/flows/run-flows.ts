@@ -9,28 +9,30 @@ import {
   planTransports,
   randomSeed,
   randomSessionId,
+  type SocketAddress,
   type StreamImpairment,
 } from '@protolab/core'
 import { readTcpInfo, type TcpConnectionInfo } from '../../links/kernel/tcp-info.js'
 import { Relay, type RelayReport } from '../../links/relay/relay.js'
+import { type LabHost, startLabHost } from '../child/host.js'
 import { quietTimeMs } from '../drain.js'
 import type { LabFlowsRun } from '../flow-types.js'
 import { type FlowMeasurement, flowsRun, RELAY_LINK_SHARING } from '../flows-result.js'
 import { impairmentFor, type LabOptions, type LabPlan, resolveLabOptions } from '../options.js'
-import { MessageCounter } from '../roles/counter.js'
+import { type CounterStatus, MessageCounter } from '../roles/counter.js'
 import { type LabEndpoint, openLabEndpoint } from '../roles/endpoints.js'
 import { LAB_SOCKET_BUFFER_BYTES } from '../run-hosts.js'
 import { type SendResult, sendMessages } from '../sender.js'
 import type { LabTransportName } from '../types.js'
 import { drainFlows } from './drain-flow.js'
-import { FlowReceiver } from './flow-receiver.js'
+import type { FlowReceiverOutcome } from './flow-receiver.js'
 
 /**
  * What {@link runFlows} runs: the lab's options for the workload of every flow (`count`, `size`,
  * `durationMs`, `mode`, `impairment`, `seed`, `host`, `recvBufferBytes`), and the flows. Each flow
  * is paced by its own `rate` in the plan; the lab's `rate` has no meaning here (the plan carries it).
  */
-export interface RunFlowsOptions extends Omit<LabOptions, 'transports' | 'rate' | 'inProcess' | 'trace'> {
+export interface RunFlowsOptions extends Omit<LabOptions, 'transports' | 'rate' | 'trace'> {
   readonly plan: FlowPlan<LabTransportName>
 }
 
@@ -78,7 +80,9 @@ function duplicates(
 
 /** One transport's end of the run: the receiver every flow of it sends to, and the relay in front. */
 interface TransportEnd {
-  readonly receiver: FlowReceiver
+  /** Where the transport's flow receiver runs: a child process, or this one with `inProcess`. */
+  readonly receiver: LabHost
+  readonly receiverAddress: SocketAddress
   readonly relay: Relay | undefined
   readonly impairment: DatagramImpairment | StreamImpairment | undefined
 }
@@ -95,13 +99,15 @@ interface RunningFlow {
 }
 
 /**
- * Runs several flows at once on the relay link, in this process, between the same two ends, each
+ * Runs several flows at once on the relay link, between the same two ends, each
  * with its own session id, sequence space and metrics, and returns each flow's numbers, their
  * aggregate and their fairness.
  *
  * Per transport of the plan there is one receiver socket (UDP) or listener (TCP) on one port,
- * split by session into one lab counter per flow, and, when there is an impairment, one relay in
- * front of it that carries every flow of that transport. Each flow's sender is the lab's own send
+ * split by session into one lab counter per flow, in a child process of its own (as the
+ * one-flow lab's receiver, so the senders cannot starve it; in this process with `inProcess`),
+ * and, when there is an impairment, one relay in front of it (in this process) that carries every
+ * flow of that transport. Each flow's sender is the lab's own send
  * loop on a socket (UDP) or connection (TCP) of its own, paced by its own rate; all send at once.
  *
  * **What is shared on the relay link, and what is modelled:** the flows of a transport share the
@@ -122,7 +128,7 @@ export async function runFlows(
   const { plan: flowPlan, ...workload } = options
   if (flowPlan.flows.length === 0) throw new InvalidArgumentError('a run of flows needs at least one flow')
   const transports = planTransports(flowPlan)
-  const plan = resolveLabOptions({ ...workload, transports, inProcess: true, trace: false })
+  const plan = resolveLabOptions({ ...workload, transports, trace: false })
   const seed = options.seed ?? randomSeed()
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new InvalidArgumentError(`seed must be a non-negative whole number, got ${String(seed)}`)
@@ -138,6 +144,8 @@ export async function runFlows(
       const mySessions = mine.map((flow) => sessions[flowPlan.flows.indexOf(flow)]!)
       const end = await startEnd(plan, transport, mySessions, seed)
       ends.set(transport, end)
+      // A receiver that dies stops the run: its calls reject with the death.
+      end.receiver.died.catch(() => {})
       mine.forEach((spec, index) => {
         flows.push({ spec, session: mySessions[index]!, end, index })
       })
@@ -146,7 +154,7 @@ export async function runFlows(
     const rtt = plan.mode === 'rtt'
     for (const flow of flows) {
       const transport = flow.spec.transport
-      const target = flow.end.relay?.address ?? flow.end.receiver.address
+      const target = flow.end.relay?.address ?? flow.end.receiverAddress
       flow.sender = await openLabEndpoint(transport, {
         ...(transport === 'udp' ? { bind: { host: plan.host, port: 0 } } : {}),
         peer: { address: target.address, port: target.port },
@@ -168,7 +176,11 @@ export async function runFlows(
     if (failed !== undefined) throw failed.error
 
     await drainFlows(
-      () => flows.map((flow) => flow.echoes?.status() ?? flow.end.receiver.status()[flow.index]!),
+      async () => {
+        const statuses = new Map<TransportEnd, CounterStatus[]>()
+        for (const end of ends.values()) statuses.set(end, await end.receiver.call('flowReceiverStatus'))
+        return flows.map((flow) => flow.echoes?.status() ?? statuses.get(flow.end)![flow.index]!)
+      },
       {
         sent: results.map((result) => result.sent),
         quietMs: Math.max(
@@ -185,10 +197,10 @@ export async function runFlows(
 
     // Each TCP flow's own connection as the kernel sees it, read while it is still open.
     const tcpInfo = await Promise.all(flows.map((flow) => readFlowTcpInfo(flow)))
-    const outcomes = new Map<LabTransportName, Awaited<ReturnType<FlowReceiver['finish']>>>()
+    const outcomes = new Map<LabTransportName, FlowReceiverOutcome>()
     const relays: Partial<Record<LabTransportName, RelayReport>> = {}
     for (const [transport, end] of ends) {
-      outcomes.set(transport, await end.receiver.finish(false))
+      outcomes.set(transport, await end.receiver.call('finishFlowReceiver', false))
       if (end.relay !== undefined) relays[transport] = await end.relay.stop()
     }
     const measurements: FlowMeasurement[] = []
@@ -248,27 +260,34 @@ async function startEnd(
   seed: number,
 ): Promise<TransportEnd> {
   const impairment = impairmentFor(transport, plan.impairment)
-  const receiver = await FlowReceiver.start({
-    transport,
-    host: plan.host,
-    sessions,
-    expectedMessages: plan.count,
-    payloadBytes: plan.size,
-    echo: plan.mode === 'rtt',
-    // The flows share one socket: a deep buffer, so what a run loses is the relay's, unless asked otherwise.
-    recvBufferBytes: transport === 'udp' ? (plan.recvBufferBytes ?? LAB_SOCKET_BUFFER_BYTES) : undefined,
-  })
-  if (impairment === undefined) return { receiver, relay: undefined, impairment }
+  const receiver = await startLabHost('receiver', plan.inProcess)
+  let receiverAddress: SocketAddress
+  try {
+    receiverAddress = await receiver.call('startFlowReceiver', {
+      transport,
+      host: plan.host,
+      sessions,
+      expectedMessages: plan.count,
+      payloadBytes: plan.size,
+      echo: plan.mode === 'rtt',
+      // The flows share one socket: a deep buffer, so what a run loses is the relay's, unless asked otherwise.
+      recvBufferBytes: transport === 'udp' ? (plan.recvBufferBytes ?? LAB_SOCKET_BUFFER_BYTES) : undefined,
+    })
+  } catch (error) {
+    await receiver.close()
+    throw error
+  }
+  if (impairment === undefined) return { receiver, receiverAddress, relay: undefined, impairment }
   try {
     const relay = await Relay.start({
       transport,
       host: plan.host,
       socketBufferBytes: LAB_SOCKET_BUFFER_BYTES,
-      target: receiver.address,
+      target: receiverAddress,
       impairment,
       seed,
     })
-    return { receiver, relay, impairment }
+    return { receiver, receiverAddress, relay, impairment }
   } catch (error) {
     await receiver.close()
     throw error
