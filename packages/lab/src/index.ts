@@ -63,6 +63,20 @@ export {
 export * from './links/packet/index.js'
 export type { RelayReport } from './links/relay/relay.js'
 export * from './report/index.js'
+export type {
+  LabFairness,
+  LabFlowRun,
+  LabFlowSharing,
+  LabFlowsJson,
+  LabFlowsRun,
+} from './runner/flow-types.js'
+export {
+  type FlowsOutcome,
+  type RunFlowsContext,
+  type RunFlowsOptions,
+  runFlows,
+} from './runner/flows/run-flows.js'
+export { RELAY_LINK_SHARING } from './runner/flows-result.js'
 export {
   DEFAULT_COUNT,
   DEFAULT_SIZE,

@@ -6,6 +6,7 @@ import { impairmentOptions, labModeOption } from '../lab/flags.js'
 import { addRemoteLabCommands } from '../lab-remote/commands.js'
 import { ipVersionOptions } from '../options/address.js'
 import { captureOption } from '../options/capture.js'
+import { flowsOption, pacingOption, parallelOption } from '../options/flows.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
 import { byteCountOption, durationOption } from '../options/units.js'
@@ -34,12 +35,13 @@ export function labCommand(io: CliIO): Command {
       byteCountOption('--size <bytes>', 'payload bytes per message, after the 32-byte envelope (default 64)'),
     )
     .addOption(
-      integerOption(
-        '--rate <n>',
-        'messages per second, paced without drift; 0 = as fast as possible (default)',
-        { min: 0 },
+      pacingOption(
+        '--rate <rate>',
+        'pace each flow: messages/s (500) or a bit rate (30mbit, 1.5gbit), without drift; 0 = as fast as possible (default)',
       ),
     )
+    .addOption(parallelOption())
+    .addOption(flowsOption())
     .addOption(durationOption('--duration <time>', 'stop sending after this long, e.g. 5s'))
     .addOption(labModeOption())
     .addOption(
@@ -105,6 +107,8 @@ Examples:
                                                         UDP usually loses some in the receive buffer, TCP none
   protolab lab --loss 5% --reorder 2% --delay 10ms --jitter 5ms --seed 1 --report lab.html
   protolab lab -t udp --count 100000 --rate 20000 --loss 1% --loss-model gilbert --json
+  protolab lab -t tcp -P 4                              four TCP flows at once: per-flow rows, aggregate, Jain's index
+  protolab lab --flows udp:1@30mbit,tcp:2 --duration 5s one UDP flow at 30 Mbit/s next to two TCP flows
   protolab lab -t tcp --slice 1 --delay 5ms             TCP cut into 1-byte pieces: nothing lost or reordered
   protolab lab -t tcp --loss 2% --delay 10ms            TCP loss on the packet link: the kernel retransmits, the table says how
   protolab lab --link proxy -t tcp --loss 2%            the same on the relay, modelled as retransmission stalls
@@ -120,6 +124,12 @@ Examples:
         throw new UsageError('--direction applies to the packet link only (--link packet or auto)')
       }
       if (flags.link === 'kernel') {
+        if (flags.parallel !== undefined || flags.flows !== undefined) {
+          const { UsageError } = await import('../errors.js')
+          throw new UsageError('--parallel and --flows do not go with --link kernel yet', {
+            hint: 'run them on the relay link (--link proxy, the default)',
+          })
+        }
         const { runKernelLabCommand } = await import('../kernel-link/command.js')
         await runKernelLabCommand(flags, io)
         return

@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { parseHostPort } from '@protolab/core'
 import { createProgressDisplay } from '@protolab/lab/progress'
 import { type RemoteLabOptions, type RemoteLabReport, runRemoteLab } from '@protolab/lab/remote'
-import { renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
+import { renderFlowTable, renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
@@ -14,6 +14,8 @@ export interface RunFlags {
   transport: 'udp' | 'tcp' | 'both'
   reverse?: boolean
   bidir?: boolean
+  /** `-P, --parallel <n>`: n flows of each transport at once. */
+  parallel?: number
   count?: number
   size?: number
   rate?: number
@@ -34,6 +36,7 @@ export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
     server: { address: host, port },
     transports: flags.transport === 'both' ? ['udp', 'tcp'] : [flags.transport],
     direction: flags.bidir ? 'bidir' : flags.reverse ? 'reverse' : 'forward',
+    ...(flags.parallel === undefined ? {} : { parallel: flags.parallel }),
     ...(flags.count === undefined ? {} : { count: flags.count }),
     ...(flags.size === undefined ? {} : { size: flags.size }),
     ...(flags.rate === undefined ? {} : { rate: flags.rate }),
@@ -50,12 +53,30 @@ export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
  */
 export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
   const options = remoteOptionsFromFlags(flags)
+  if (flags.parallel !== undefined) {
+    for (const [flag, given] of [
+      ['--log', flags.log],
+      ['--report', flags.report],
+    ] as const) {
+      if (given !== undefined) throw new UsageError(`${flag} does not go with --parallel yet`)
+    }
+  }
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
   let report: RemoteLabReport
   try {
     report = await runRemoteLab(options, { signal: io.signal, onProgress: progress.onProgress })
   } finally {
     progress.stop()
+  }
+  if (report.flowRuns !== undefined) {
+    // A run of parallel flows: its flows, aggregate and fairness, as a local `lab -P n` prints them.
+    const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
+    const text = flags.json
+      ? `${JSON.stringify({ runs: report.flowRuns }, null, 2)}\n`
+      : report.flowRuns.map((run) => renderFlowTable(run, { color })).join('\n')
+    await writeAndDrain(io.stdout, text)
+    if (!flags.json) io.stderr.write(`${serverNotes(options).join('\n')}\n`)
+    return
   }
   if (flags.json) {
     await writeAndDrain(io.stdout, renderJson(report))

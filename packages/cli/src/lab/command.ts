@@ -1,8 +1,11 @@
 import { resolve } from 'node:path'
+import { type FlowPacing, messagesPerSecond } from '@protolab/core'
 import {
+  DEFAULT_SIZE,
   droppedWarning,
   formatCount,
   LabCapture,
+  type LabFlowsRun,
   type LabListening,
   type LabMode,
   type LabOptions,
@@ -10,16 +13,20 @@ import {
   labTransport,
   labTransportNames,
   type RelayReport,
+  renderFlowTable,
   renderJson,
   renderTable,
+  runFlows,
   runLab,
   writeCsvLog,
   writeHtml,
 } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
+import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/address.js'
+import { flowPlansFromFlags } from '../options/flows.js'
 import { type ImpairmentFlags, type ImpairmentScope, impairmentFromFlags } from './flags.js'
 
 /** What `protolab lab` was asked for, as commander parsed it. */
@@ -28,7 +35,12 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
   transport: LabTransportName | 'both' | 'all'
   count?: number
   size?: number
-  rate?: number
+  /** `--rate`: messages/s or a bit rate; null for `0` (as fast as possible). */
+  rate?: FlowPacing | null
+  /** `-P, --parallel <n>`: n flows of each transport at once. */
+  parallel?: number
+  /** `--flows <spec>`: flows of several transports at once, e.g. `udp:1@30mbit,tcp:2`. */
+  flows?: string
   duration?: number
   mode: LabMode
   seed?: number
@@ -58,7 +70,9 @@ export function labOptionsFromFlags(flags: LabFlags): LabOptions {
     transports,
     ...(flags.count === undefined ? {} : { count: flags.count }),
     ...(flags.size === undefined ? {} : { size: flags.size }),
-    ...(flags.rate === undefined ? {} : { rate: flags.rate }),
+    ...(flags.rate === undefined
+      ? {}
+      : { rate: messagesPerSecond(flags.rate ?? undefined, flags.size ?? DEFAULT_SIZE) }),
     ...(flags.duration === undefined ? {} : { durationMs: flags.duration }),
     mode: flags.mode,
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
@@ -88,7 +102,7 @@ export function impairmentScopeOf(transports: readonly LabTransportName[]): Impa
 export function describeWorkload(options: LabOptions): string {
   const count = options.count === undefined ? '' : `${formatCount(options.count)} messages of `
   const size = `${options.size ?? 64} B`
-  const rate = options.rate ? `at ${formatCount(options.rate)} messages/s` : 'as fast as possible'
+  const rate = options.rate ? `at ${formatCount(Math.round(options.rate))} messages/s` : 'as fast as possible'
   const duration = options.durationMs === undefined ? '' : `, for ${formatCount(options.durationMs)} ms`
   const mode = options.mode === 'rtt' ? 'round trip (echoed)' : 'one-way'
   return `${count || 'messages of '}${size}, ${rate}${duration}, ${mode}`
@@ -108,6 +122,11 @@ export function describeRoute({ receiver, relay }: LabListening): string {
  * child process dies mid-run.
  */
 export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
+  const plans = await flowPlansFromFlags(flags)
+  if (plans !== undefined) {
+    await runFlowsCommand(flags, plans, io)
+    return
+  }
   const options = labOptionsFromFlags(flags)
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr)
   const capture = flags.capture === undefined ? undefined : new LabCapture(flags.capture)
@@ -176,4 +195,51 @@ export function describeRelay(stats: RelayReport): string {
     .filter((name, index) => index < 2 || (counts[name] ?? 0) > 0)
     .map((name) => `${name === 'lostSegments' ? 'lost segments' : name} ${formatCount(counts[name] ?? 0)}`)
     .join(', ')
+}
+
+/** The flags a run of several flows cannot have yet. */
+const NOT_WITH_FLOWS = [
+  ['--report', 'report'],
+  ['--log', 'log'],
+  ['--capture', 'capture'],
+] as const
+
+/**
+ * `protolab lab --parallel n` or `--flows spec`: each plan's flows at once on the relay link, one
+ * plan after the other (`-t both -P 4`: UDP's four, then TCP's), a table per run (or `--json`).
+ * @throws UsageError for a flag a run of flows does not support yet
+ */
+async function runFlowsCommand(
+  flags: LabFlags,
+  plans: Awaited<ReturnType<typeof flowPlansFromFlags>> & object,
+  io: CliIO,
+): Promise<void> {
+  for (const [flag, key] of NOT_WITH_FLOWS) {
+    if (flags[key] !== undefined) {
+      throw new UsageError(`${flag} does not go with --parallel or --flows yet`, {
+        hint: 'run one flow per transport (without -P and --flows) for it',
+      })
+    }
+  }
+  const options = labOptionsFromFlags(flags)
+  const { transports: _transports, rate: _rate, trace: _trace, ...workload } = options
+  const runs: LabFlowsRun[] = []
+  const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
+  for (const plan of plans) {
+    if (!flags.json) {
+      const what = plan.flows.map((flow) => `${flow.transport} flow ${flow.id}`).join(', ')
+      io.stderr.write(
+        `lab: ${plan.flows.length} flows at once (${what}), ${describeWorkload({ ...options, rate: 0 })}\n`,
+      )
+    }
+    const outcome = await runFlows({ ...workload, plan }, { signal: io.signal })
+    runs.push(outcome.run)
+    if (!flags.json) {
+      await writeAndDrain(io.stdout, renderFlowTable(outcome.run, { color }))
+      for (const [transport, relay] of Object.entries(outcome.relays)) {
+        if (relay !== undefined) io.stderr.write(`${transport} relay: ${describeRelay(relay)}\n`)
+      }
+    }
+  }
+  if (flags.json) await writeAndDrain(io.stdout, `${JSON.stringify({ runs }, null, 2)}\n`)
 }

@@ -14,6 +14,7 @@ export {
   readEnvelope,
   writeEnvelope,
 } from './envelope.js'
+export * from './flows/index.js'
 export * from './impairment/index.js'
 export * from './metrics/index.js'
 export { createRandom, type Random, randomSeed, xoshiro128StarStar } from './random.js'

@@ -2,15 +2,20 @@ import {
   AbortError,
   type Destination,
   decodeMessageRecords,
+  type FlowPacing,
   formatHostPort,
+  InvalidArgumentError,
   isProtolabError,
   labMetricsFromSummary,
+  MAX_FLOWS,
   type ReceiverSummary,
   randomSessionId,
 } from '@protolab/core'
 import { type TcpEndpoint, tcp } from '@protolab/tcp'
 import { LabError } from '../errors.js'
 import { quietTimeMs } from '../runner/drain.js'
+import type { LabFlowSharing, LabFlowsRun } from '../runner/flow-types.js'
+import { type FlowMeasurement, flowsRun } from '../runner/flows-result.js'
 import { resolveLabOptions } from '../runner/options.js'
 import { type LabEndpoint, openLabEndpoint } from '../runner/roles/endpoints.js'
 import { LAB_SOCKET_BUFFER_BYTES } from '../runner/run-hosts.js'
@@ -36,6 +41,11 @@ export interface RemoteLabOptions {
   readonly transports: readonly LabTransportName[]
   /** `forward` (default): this side sends; `reverse`: the server sends; `bidir`: both at once. */
   readonly direction?: 'forward' | 'reverse' | 'bidir'
+  /**
+   * n flows of each transport at once, all in `direction` (not `bidir`), each with its own data
+   * socket or connection and numbers, as iperf3's `-P`; the report then has `flowRuns`.
+   */
+  readonly parallel?: number
   readonly count?: number
   readonly size?: number
   /** Messages per second, 0 = as fast as possible (default). */
@@ -91,8 +101,20 @@ export async function runRemoteLab(
     ...(options.recvBufferBytes === undefined ? {} : { recvBufferBytes: options.recvBufferBytes }),
   })
   const signal = context.signal ?? new AbortController().signal
+  const parallel = options.parallel
+  if (parallel !== undefined) {
+    if (!Number.isSafeInteger(parallel) || parallel < 1 || parallel > MAX_FLOWS) {
+      throw new InvalidArgumentError(`parallel must be 1 to ${MAX_FLOWS} flows, got ${String(parallel)}`)
+    }
+    if (options.direction === 'bidir') {
+      throw new InvalidArgumentError('parallel flows go one way: forward or reverse, not bidir')
+    }
+  }
+  const direction = options.direction ?? 'forward'
   const flows: FlowDirection[] =
-    options.direction === 'bidir' ? ['forward', 'reverse'] : [options.direction ?? 'forward']
+    direction === 'bidir'
+      ? ['forward', 'reverse']
+      : Array.from({ length: parallel ?? 1 }, (): FlowDirection => direction)
   const connection = await connect(
     options.server,
     BASE_MAX_LINE_BYTES + RESULT_BYTES_PER_MESSAGE * plan.count,
@@ -110,6 +132,7 @@ export async function runRemoteLab(
     )
     const runs: LabRun[] = []
     const traces: LabTrace[] = []
+    const flowRuns: LabFlowsRun[] = []
     for (const transport of plan.transports) {
       const request: SessionRequest = {
         session: randomSessionId(),
@@ -139,12 +162,13 @@ export async function runRemoteLab(
         })
         runs.push(...session.runs)
         traces.push(...session.traces)
+        if (parallel !== undefined) flowRuns.push(remoteFlowsRun(request, session, options.seed ?? 0))
       } finally {
         channel.stopHeartbeat()
       }
     }
     await channel.send({ type: 'bye' }).catch(() => {})
-    return { runs, traces }
+    return parallel === undefined ? { runs, traces } : { runs, traces, flowRuns }
   } catch (error) {
     if (signal.aborted) throw new AbortError()
     // When the channel failed, its reason (the server's error, a silence) says more than what it caused.
@@ -208,7 +232,7 @@ async function runSession(
   clock: ClockSync,
   seed: number,
   context: SessionContext,
-): Promise<RemoteLabReport> {
+): Promise<SessionReport> {
   const { signal } = context
   await channel.send({ type: 'session', ...request })
   const ready = await channel.next('ready', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
@@ -274,6 +298,7 @@ async function runSession(
     )
     const runs: LabRun[] = []
     const traces: LabTrace[] = []
+    const measurements: FlowMeasurement[] = []
     for (const [index, outcome] of outcomes.entries()) {
       const direction = request.flows[index] ?? 'forward'
       const built =
@@ -282,9 +307,15 @@ async function runSession(
           : runOfReverseFlow(request, outcome as ReceiverOutcome, clock, seed)
       runs.push(built.run)
       if (built.trace !== undefined) traces.push(built.trace)
+      measurements.push({
+        spec: { id: index + 1, transport: request.transport, rate: pacingOf(request.rate) },
+        sent: built.sent,
+        summary: built.summary,
+        ...(built.tcp === null ? {} : { tcp: built.tcp }),
+      })
     }
     await channel.send({ type: 'end', session: request.session })
-    return { runs, traces }
+    return { runs, traces, measurements }
   } finally {
     clearInterval(helloTimer)
     await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()))
@@ -294,6 +325,39 @@ async function runSession(
 interface BuiltRun {
   readonly run: LabRun
   readonly trace: LabTrace | undefined
+  /** What the flow's counting side summed up (the echo counter's in round-trip mode), and sent. */
+  readonly summary: ReceiverSummary
+  readonly sent: number
+  readonly tcp: SenderOutcome['half']['tcp']
+}
+
+/** A session's runs, and each flow's numbers as a run of flows takes them. */
+interface SessionReport extends RemoteLabReport {
+  readonly measurements: readonly FlowMeasurement[]
+}
+
+/** What the flows of a session share across hosts: the two hosts and the network between them. */
+export const REMOTE_LINK_SHARING: LabFlowSharing = {
+  bottleneck: false,
+  note:
+    'across hosts the flows share the two hosts and the real network between them, each with its ' +
+    'own socket or connection; nothing is modelled, and no bottleneck rate is known',
+}
+
+/** A lab's messages/s as a flow's pacing (undefined: unpaced). */
+function pacingOf(rate: number): FlowPacing | undefined {
+  return rate > 0 ? { messagesPerSec: rate } : undefined
+}
+
+/** A session of parallel flows as one run of flows: each flow's numbers, the aggregate, fairness. */
+function remoteFlowsRun(request: SessionRequest, session: SessionReport, seed: number): LabFlowsRun {
+  return flowsRun(session.measurements, {
+    mode: request.mode,
+    impairment: null,
+    seed,
+    link: 'remote',
+    sharing: REMOTE_LINK_SHARING,
+  })
 }
 
 /** A flow this side sent: the server counted it (one-way) or echoed it (round trip). */
@@ -409,5 +473,5 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
           parts.summary.originNs,
         )
       : undefined
-  return { run, trace }
+  return { run, trace, summary: parts.summary, sent: parts.sent, tcp: parts.tcp }
 }

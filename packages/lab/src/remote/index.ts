@@ -1,7 +1,12 @@
 import { renderTable } from '../report/table.js'
 
 export { ControlChannel, type ControlLink } from './channel.js'
-export { type RemoteLabOptions, type RunRemoteLabOptions, runRemoteLab } from './client.js'
+export {
+  REMOTE_LINK_SHARING,
+  type RemoteLabOptions,
+  type RunRemoteLabOptions,
+  runRemoteLab,
+} from './client.js'
 export { type ClockSync, estimateOffset } from './clock.js'
 export { ControlProtocolError, RemoteLabRefusedError } from './errors.js'
 export {

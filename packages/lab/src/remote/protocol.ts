@@ -1,4 +1,4 @@
-import type { ReceiverSummary } from '@protolab/core'
+import { MAX_FLOWS, type ReceiverSummary } from '@protolab/core'
 import packageJson from '../../package.json' with { type: 'json' }
 import type { TcpConnectionInfo } from '../links/kernel/tcp-info.js'
 import { MAX_COUNT, MAX_SIZE } from '../runner/options.js'
@@ -39,7 +39,7 @@ export type FlowDirection = 'forward' | 'reverse'
 /** Why a server refused or ended a session. */
 export type ControlErrorCode = 'busy' | 'version' | 'invalid' | 'timeout' | 'failed'
 
-/** What a client asks the server to run: one session of one transport, with one or two flows. */
+/** What a client asks the server to run: one session of one transport, with one or more flows. */
 export interface SessionRequest {
   /** The envelope session id of every data message of the session. */
   readonly session: number
@@ -50,7 +50,10 @@ export interface SessionRequest {
   readonly rate: number
   readonly durationMs: number | null
   readonly mode: LabMode
-  /** One flow, or both at once (`--bidir`): `['forward', 'reverse']`. */
+  /**
+   * One flow, both at once (`--bidir`): `['forward', 'reverse']`, or n flows at once all one way
+   * (`--parallel n`), each with its own data socket or connection, counter and results.
+   */
   readonly flows: readonly FlowDirection[]
   /** Send per-message records back (for `--log` and `--report`). */
   readonly trace: boolean
@@ -191,15 +194,15 @@ export function parseControlMessage(line: Uint8Array): ControlMessage {
       check.integer('session', 0, 2 ** 32 - 1)
       break
     case 'sent':
-      check.integer('flow', 0, 1)
+      check.integer('flow', 0, MAX_FLOWS - 1)
       check.integer('sent', 0, MAX_COUNT)
       break
     case 'received':
-      check.integer('flow', 0, 1)
+      check.integer('flow', 0, MAX_FLOWS - 1)
       if (fields.receiver !== null) check.object('receiver')
       break
     case 'report':
-      check.integer('flow', 0, 1)
+      check.integer('flow', 0, MAX_FLOWS - 1)
       check.object('sender')
       break
     case 'start':
@@ -225,8 +228,12 @@ function checkSession(check: FieldCheck): void {
   check.oneOf('mode', ['oneway', 'rtt'])
   check.array('flows', (flow) => flow === 'forward' || flow === 'reverse')
   const flows = check.fields.flows as unknown[]
-  if (flows.length < 1 || flows.length > 2 || new Set(flows).size !== flows.length) {
-    throw new ControlProtocolError('flows must be ["forward"], ["reverse"] or both')
+  // Both ways at once (`--bidir`), or 1 to MAX_FLOWS flows all one way (`--parallel n`).
+  const bidir = flows.length === 2 && new Set(flows).size === 2
+  if (flows.length < 1 || flows.length > MAX_FLOWS || (!bidir && new Set(flows).size !== 1)) {
+    throw new ControlProtocolError(
+      `flows must be ["forward", "reverse"], or 1 to ${MAX_FLOWS} flows all "forward" or all "reverse"`,
+    )
   }
   check.boolean('trace')
   if (check.fields.recvBufferBytes !== null) check.integer('recvBufferBytes', 1, 2 ** 31 - 1)

@@ -315,7 +315,12 @@ function keyOf(peer: { readonly address: string; readonly port: number }): strin
 /** A session in a few words: `udp, forward, 10,000 × 64 B, as fast as possible, one-way`. */
 export function describeSession(request: SessionRequest): string {
   const rate = request.rate > 0 ? `at ${formatCount(request.rate)}/s` : 'as fast as possible'
-  const flows = request.flows.length === 2 ? 'both ways' : request.flows[0]
+  const oneWay = request.flows.every((flow) => flow === request.flows[0])
+  const flows = !oneWay
+    ? 'both ways'
+    : request.flows.length > 1
+      ? `${request.flows.length} flows ${request.flows[0]}`
+      : request.flows[0]
   return `${request.transport}, ${flows}, ${formatCount(request.count)} × ${formatCount(request.size)} B, ${rate}, ${request.mode === 'rtt' ? 'round trip' : 'one-way'}`
 }
 

@@ -1,3 +1,4 @@
+import type { LabFlowsRun } from '../runner/flow-types.js'
 import type { LabRun, LabTrace } from '../runner/types.js'
 
 /**
@@ -12,4 +13,9 @@ export interface RemoteLabReport {
   readonly runs: readonly LabRun[]
   /** One per run, same order, with `trace: true`. */
   readonly traces: readonly LabTrace[]
+  /**
+   * With `parallel`: per transport, its flows as one run of flows (each flow's numbers, the
+   * aggregate, fairness), in the order of `runs`, whose flows they are.
+   */
+  readonly flowRuns?: readonly LabFlowsRun[]
 }

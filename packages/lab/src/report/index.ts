@@ -1,4 +1,5 @@
 export { CSV_HEADER, csvChunks, writeCsv, writeCsvLog } from './csv.js'
+export { FLOW_TABLE_WIDTH, type RenderFlowTableOptions, renderFlowTable } from './flow-table.js'
 export { describeImpairment, formatCount, type KernelLossTool } from './format.js'
 export { type HtmlReportData, type RenderHtmlOptions, renderHtml, writeHtml } from './html.js'
 export { type LabJson, renderJson, reportJson } from './json.js'

@@ -1,5 +1,6 @@
 import type { SocketAddress } from '@protolab/core'
 import { Relay, type RelayConfig, type RelayReport } from '../../links/relay/relay.js'
+import { FlowReceiver, type FlowReceiverConfig, type FlowReceiverOutcome } from '../flows/flow-receiver.js'
 import type { CounterStatus } from './counter.js'
 import { Receiver, type ReceiverConfig, type ReceiverOutcome } from './receiver.js'
 
@@ -11,6 +12,7 @@ import { Receiver, type ReceiverConfig, type ReceiverOutcome } from './receiver.
 export class LabRoles {
   private receiver: Receiver | undefined
   private relay: Relay | undefined
+  private flowReceiver: FlowReceiver | undefined
 
   /** Starts the receiver; resolves to the address it listens on. */
   async startReceiver(config: ReceiverConfig): Promise<SocketAddress> {
@@ -28,6 +30,27 @@ export class LabRoles {
   async finishReceiver(messages: boolean): Promise<ReceiverOutcome> {
     const receiver = this.requireReceiver()
     this.receiver = undefined
+    return receiver.finish(messages)
+  }
+
+  /** Starts the receiver of a run of several flows; resolves to the address it listens on. */
+  async startFlowReceiver(config: FlowReceiverConfig): Promise<SocketAddress> {
+    await this.flowReceiver?.close()
+    this.flowReceiver = await FlowReceiver.start(config)
+    return this.flowReceiver.address
+  }
+
+  /** Each flow's progress, in the order of its sessions. */
+  flowReceiverStatus(): CounterStatus[] {
+    if (this.flowReceiver === undefined) throw new Error('no flow receiver is running')
+    return this.flowReceiver.status()
+  }
+
+  /** Stops the flow receiver and hands back what each flow's counter measured. */
+  async finishFlowReceiver(messages: boolean): Promise<FlowReceiverOutcome> {
+    const receiver = this.flowReceiver
+    if (receiver === undefined) throw new Error('no flow receiver is running')
+    this.flowReceiver = undefined
     return receiver.finish(messages)
   }
 
@@ -56,9 +79,11 @@ export class LabRoles {
   async closeAll(): Promise<void> {
     const receiver = this.receiver
     const relay = this.relay
+    const flowReceiver = this.flowReceiver
     this.receiver = undefined
     this.relay = undefined
-    await Promise.allSettled([receiver?.close(), relay?.close()])
+    this.flowReceiver = undefined
+    await Promise.allSettled([receiver?.close(), relay?.close(), flowReceiver?.close()])
   }
 
   private requireReceiver(): Receiver {

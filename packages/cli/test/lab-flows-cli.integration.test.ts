@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { runProtolab, startProtolab, stopAll } from './helpers/processes.js'
+
+afterEach(stopAll)
+
+interface FlowJson {
+  readonly id: number
+  readonly transport: string
+  readonly sent: number
+  readonly delivered: number
+}
+
+interface FlowsRunJson {
+  readonly transports: string[]
+  readonly flows: FlowJson[]
+  readonly aggregate: { readonly sent: number; readonly delivered: number }
+  readonly fairness: { readonly jainIndex: number; readonly utilisation: number | null }
+}
+
+/** Runs `protolab lab` with `args` and `--json`, and reads its runs. */
+async function labJson(args: string[]): Promise<FlowsRunJson[]> {
+  const run = await runProtolab(['lab', ...args, '--json'], { timeoutMs: 60_000 })
+  expect(run.code, run.stderr).toBe(0)
+  return (JSON.parse(run.stdout) as { runs: FlowsRunJson[] }).runs
+}
+
+describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0.1)', () => {
+  it("-P 4 -t udp runs four UDP flows: a row each, the aggregate and Jain's index", async () => {
+    const run = await runProtolab(['lab', '-t', 'udp', '-P', '4', '--count', '300', '--rate', '2000'], {
+      timeoutMs: 60_000,
+    })
+    expect(run.code, run.stderr).toBe(0)
+    const rows = run.stdout.split('\n')
+    for (const id of [1, 2, 3, 4]) expect(rows.some((row) => row.startsWith(`${id} udp `))).toBe(true)
+    expect(rows.some((row) => /^all\s+1,200\s/.test(row))).toBe(true)
+    expect(run.stdout).toMatch(/Jain's index \d\.\d{3} over 4 flows/)
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(80)
+  })
+
+  it('-P 4 -t udp --json gives { runs: [{ flows, aggregate, fairness }] }', async () => {
+    const runs = await labJson(['-t', 'udp', '-P', '4', '--count', '300', '--rate', '2000'])
+    expect(runs).toHaveLength(1)
+    const [run] = runs as [FlowsRunJson]
+    expect(run.flows.map((flow) => [flow.id, flow.transport, flow.sent])).toEqual([
+      [1, 'udp', 300],
+      [2, 'udp', 300],
+      [3, 'udp', 300],
+      [4, 'udp', 300],
+    ])
+    expect(run.aggregate.sent).toBe(1200)
+    expect(run.aggregate.delivered).toBe(run.flows.reduce((sum, flow) => sum + flow.delivered, 0))
+    expect(run.flows).toHaveLength(4)
+    expect(run.fairness.jainIndex).toBeGreaterThan(0)
+    expect(run.fairness.jainIndex).toBeLessThanOrEqual(1)
+  })
+
+  it('--flows udp:1,tcp:2 runs UDP and TCP together through the relay, each flow its own row', async () => {
+    const runs = await labJson([
+      '--flows',
+      'udp:1,tcp:2',
+      '--count',
+      '300',
+      '--rate',
+      '1mbit',
+      '--loss',
+      '2%',
+      '--seed',
+      '3',
+    ])
+    expect(runs).toHaveLength(1)
+    const [run] = runs as [FlowsRunJson]
+    expect(run.transports).toEqual(['udp', 'tcp'])
+    expect(run.flows.map((flow) => [flow.id, flow.transport, flow.sent])).toEqual([
+      [1, 'udp', 300],
+      [2, 'tcp', 300],
+      [3, 'tcp', 300],
+    ])
+    // TCP loses nothing: the relay's loss is modelled as TCP's recovery.
+    for (const flow of run.flows.slice(1)) expect(flow.delivered).toBe(300)
+    expect(run.aggregate.sent).toBe(900)
+    expect(run.fairness.jainIndex).toBeGreaterThan(0)
+  })
+
+  it('--in-process counts the flows in this process, with the same numbers', async () => {
+    const runs = await labJson(['-t', 'tcp', '-P', '3', '--count', '200', '--in-process'])
+    expect(runs[0]?.flows.map((flow) => [flow.sent, flow.delivered])).toEqual([
+      [200, 200],
+      [200, 200],
+      [200, 200],
+    ])
+  })
+
+  it("-t both -P 2 runs UDP's flows, then TCP's, a run each", async () => {
+    const runs = await labJson(['-t', 'both', '-P', '2', '--count', '200', '--rate', '2000'])
+    expect(runs.map((run) => run.flows.map((flow) => flow.transport))).toEqual([
+      ['udp', 'udp'],
+      ['tcp', 'tcp'],
+    ])
+  })
+
+  it('refuses what a run of flows cannot do yet, as bad usage', async () => {
+    for (const args of [
+      ['-P', '2', '--report', 'x.html'],
+      ['-P', '2', '--log', 'x.csv'],
+      ['-P', '2', '--link', 'kernel'],
+      ['-P', '2', '--flows', 'udp:1'],
+      ['-P', '0'],
+      ['--flows', 'sctp:1'],
+      ['--rate', 'fast'],
+    ]) {
+      const run = await runProtolab(['lab', ...args], { timeoutMs: 20_000 })
+      expect(run.code, args.join(' ')).toBe(2)
+      expect(run.stderr.trim().split('\n')[0]).toMatch(/^protolab: /)
+    }
+  })
+})
+
+describe('protolab lab run --parallel against lab serve (127.0.0.1)', () => {
+  it('--parallel 4 reports 4 flows and an aggregate, as a table and as JSON', async () => {
+    const server = startProtolab(['lab', 'serve', '--bind', '127.0.0.1:0'])
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/)
+    const args = [
+      'lab',
+      'run',
+      '--server',
+      `127.0.0.1:${port}`,
+      '-t',
+      'tcp',
+      '--parallel',
+      '4',
+      '--count',
+      '500',
+    ]
+    const table = await runProtolab(args, { timeoutMs: 60_000 })
+    expect(table.code, table.stderr).toBe(0)
+    const rows = table.stdout.split('\n')
+    for (const id of [1, 2, 3, 4]) expect(rows.some((row) => row.startsWith(`${id} tcp `))).toBe(true)
+    expect(rows.some((row) => /^all\s+2,000\s+0\s/.test(row))).toBe(true)
+    expect(table.stdout).toMatch(/Jain's index \d\.\d{3} over 4 flows/)
+
+    const json = await runProtolab([...args, '--json'], { timeoutMs: 60_000 })
+    expect(json.code, json.stderr).toBe(0)
+    const [run, ...more] = (JSON.parse(json.stdout) as { runs: (FlowsRunJson & { link: string })[] }).runs
+    expect(more).toHaveLength(0)
+    expect(run?.link).toBe('remote')
+    // TCP delivers every message of every flow, each counted by its own counter on the server.
+    expect(run?.flows.map((flow) => [flow.id, flow.sent, flow.delivered])).toEqual([
+      [1, 500, 500],
+      [2, 500, 500],
+      [3, 500, 500],
+      [4, 500, 500],
+    ])
+    expect(run?.aggregate).toMatchObject({ sent: 2000, delivered: 2000 })
+    expect(run?.fairness.jainIndex).toBeGreaterThan(0)
+  })
+
+  it('-P 3 -t udp opens three UDP flows in one session: three rows, sent counted per flow', async () => {
+    const server = startProtolab(['lab', 'serve', '--bind', '127.0.0.1:0'])
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/)
+    const run = await runProtolab(
+      [
+        'lab',
+        'run',
+        '--server',
+        `127.0.0.1:${port}`,
+        '-t',
+        'udp',
+        '-P',
+        '3',
+        '--count',
+        '300',
+        '--rate',
+        '2000',
+        '--json',
+      ],
+      { timeoutMs: 60_000 },
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const [flows] = (JSON.parse(run.stdout) as { runs: FlowsRunJson[] }).runs
+    expect(flows?.flows.map((flow) => [flow.transport, flow.sent])).toEqual([
+      ['udp', 300],
+      ['udp', 300],
+      ['udp', 300],
+    ])
+    expect(flows?.aggregate.sent).toBe(900)
+  })
+
+  it('refuses --parallel with --bidir, as bad usage', async () => {
+    const run = await runProtolab(['lab', 'run', '--server', '127.0.0.1:9', '-P', '2', '--bidir'], {
+      timeoutMs: 20_000,
+    })
+    expect(run.code).toBe(2)
+  })
+})
