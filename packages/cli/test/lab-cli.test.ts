@@ -21,6 +21,7 @@ const RUN_FIELDS = [
   'jitterMs',
   'messagesPerSec',
   'bytesPerSec',
+  'bitsPerSec',
   'durationMs',
   'stalls',
   'impairment',
@@ -52,7 +53,19 @@ describe('protolab lab', () => {
     expect(json.runs.map((run: { transport: string }) => run.transport)).toEqual(['udp', 'tcp'])
     for (const run of json.runs) {
       expect(Object.keys(run)).toEqual(RUN_FIELDS)
-      expect(Object.keys(run.latencyMs)).toEqual(['p50', 'p90', 'p99', 'p999', 'max'])
+      expect(Object.keys(run.latencyMs)).toEqual([
+        'min',
+        'mean',
+        'stddev',
+        'p25',
+        'p50',
+        'p75',
+        'p90',
+        'p99',
+        'p999',
+        'p9999',
+        'max',
+      ])
       expect(run).toMatchObject({
         sent: 2000,
         seed: 5,

@@ -1,5 +1,7 @@
 export { type ArrivalSample, ArrivalSampler } from './arrival-sample.js'
 export type { LabMetrics, LatencyPercentilesMs } from './lab-metrics.js'
+export { LatencyMoments, type LatencyMomentsMs } from './latency-moments.js'
+export { latencyPercentilesMs } from './latency-percentiles.js'
 export { ReceiverMetrics, type ReceiverMetricsInit, type ReceiverSummaryOptions } from './receiver-metrics.js'
 export {
   decodeMessageRecords,
