@@ -13,7 +13,9 @@ import {
   type SocketAddress,
   type StreamImpairment,
 } from '@protolab/core'
+import { receiveDrops } from '../kernel-counters/receive-drops.js'
 import { drain, quietTimeMs } from './drain.js'
+import { proxyLinkLostBy, withLostBy } from './lost-by.js'
 import type { LabPlan } from './options.js'
 import { impairmentFor } from './options.js'
 import { MessageCounter } from './roles/counter.js'
@@ -148,7 +150,9 @@ export async function runTransport(
     const outcome = await watch(receiver.call('finishReceiver', plan.trace && !rtt))
     const relayReport = relay === undefined ? undefined : await watch(relay.call('stopRelay'))
     let summary = outcome.summary
+    let echoDrops: number | undefined
     if (echoes !== undefined) {
+      echoDrops = receiveDrops(sender)
       // The sender counted the echoes; the receiver's own summary adds what it refused to echo.
       await sender.close()
       await echoes.done
@@ -159,13 +163,28 @@ export async function runTransport(
     const run: LabRun = {
       transport,
       mode: plan.mode,
-      ...metrics,
+      ...withLostBy(
+        metrics,
+        proxyLinkLostBy(metrics.lost, {
+          relay: relayReport,
+          receiverBuffer: sumDefined(outcome.socketDrops, echoDrops),
+          sender: outcome.echoFailures,
+        }),
+      ),
       corrupted: metrics.corrupted + (echoes === undefined ? 0 : outcome.summary.corrupted),
       foreign: metrics.foreign + (echoes === undefined ? 0 : outcome.summary.foreign),
       impairment: impairment ?? null,
       seed,
       link: 'proxy',
       ...(blast && outcome.recvBufferBytes !== undefined ? { recvBufferBytes: outcome.recvBufferBytes } : {}),
+      ...(relayReport !== undefined && 'lostSegments' in relayReport.toServer
+        ? {
+            tcpRelay: {
+              lostSegments: relayReport.toServer.lostSegments,
+              stalls: relayReport.toServer.stalls,
+            },
+          }
+        : {}),
       ...(streamLoss ? { modelled: MODELLED_LOSS_NOTE } : {}),
       ...(interrupted === undefined ? {} : { interrupted }),
     }
@@ -184,6 +203,12 @@ export async function runTransport(
     await sender?.close().catch(() => {})
     await hosts?.close()
   }
+}
+
+/** The sum of the counts that were read; undefined when none was. */
+function sumDefined(...counts: (number | undefined)[]): number | undefined {
+  const read = counts.filter((count) => count !== undefined)
+  return read.length === 0 ? undefined : read.reduce((a, b) => a + b, 0)
 }
 
 /**

@@ -84,7 +84,11 @@ export function parseProcNet(text: string, proto: SocketProto): SocketEntry[] {
 }
 
 /** Parses `0100007F:1F90` (address hex, port hex) into an address and a port. */
-function parseEnd(text: string, addressHexLength: number, where: string): { address: string; port: number } {
+export function parseEnd(
+  text: string,
+  addressHexLength: number,
+  where: string,
+): { address: string; port: number } {
   const [addressHex = '', portHex = ''] = text.split(':')
   if (
     addressHex.length !== addressHexLength ||

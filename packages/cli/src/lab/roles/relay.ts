@@ -1,6 +1,7 @@
 import type { DatagramImpairment, Destination, SocketAddress, StreamImpairment } from '@protolab/core'
 import { type TcpProxyStats, tcpProxy } from '@protolab/tcp'
 import { type UdpProxyStats, udpProxy } from '@protolab/udp'
+import { udpSocketDrops } from '../../kernel-counters/udp-counters.js'
 import type { LabTransportName } from '../types.js'
 
 /** What the lab's relay is asked to do. */
@@ -17,8 +18,11 @@ export interface RelayConfig {
   readonly seed: number
 }
 
-/** What the relay did, as its proxy counts it. */
-export type RelayReport = UdpProxyStats | TcpProxyStats
+/**
+ * What the relay did, as its proxy counts it, and for UDP on Linux, `socketDrops`: datagrams the
+ * kernel dropped at the relay's listening socket (its buffer was full), which never reached it.
+ */
+export type RelayReport = (UdpProxyStats | TcpProxyStats) & { readonly socketDrops?: number }
 
 interface Proxy {
   readonly listening: Promise<void>
@@ -33,7 +37,10 @@ interface Proxy {
  * receiver (echoes come back unimpaired).
  */
 export class Relay {
-  private constructor(private readonly proxy: Proxy) {}
+  private constructor(
+    private readonly proxy: Proxy,
+    private readonly transport: LabTransportName,
+  ) {}
 
   static async start(config: RelayConfig): Promise<Relay> {
     const init = {
@@ -57,7 +64,7 @@ export class Relay {
       await proxy.close()
       throw error
     }
-    return new Relay(proxy)
+    return new Relay(proxy, config.transport)
   }
 
   get address(): SocketAddress {
@@ -69,8 +76,14 @@ export class Relay {
   /** Stops relaying and hands back the relay's counts. */
   async stop(): Promise<RelayReport> {
     const stats = this.proxy.stats()
+    const address = this.proxy.address
+    // Read before closing: the kernel forgets a socket's drops when it closes.
+    const socketDrops =
+      this.transport === 'udp' && address !== undefined
+        ? udpSocketDrops(address.address, address.port)
+        : undefined
     await this.proxy.close()
-    return stats
+    return socketDrops === undefined ? stats : { ...stats, socketDrops }
   }
 
   async close(): Promise<void> {

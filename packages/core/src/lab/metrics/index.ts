@@ -16,3 +16,4 @@ export {
   type Stall,
 } from './receiver-summary.js'
 export { ReorderTracker } from './reorder-tracker.js'
+export { attributeLoss, type LossCounts, type LostBy } from './loss-attribution.js'
