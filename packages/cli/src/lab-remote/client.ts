@@ -1,5 +1,6 @@
 import {
   AbortError,
+  attributeLoss,
   type Destination,
   decodeMessageRecords,
   isProtolabError,
@@ -10,6 +11,7 @@ import {
 import { type TcpEndpoint, tcp } from '@protolab/tcp'
 import { CliError } from '../errors.js'
 import { quietTimeMs } from '../lab/drain.js'
+import { withLostBy } from '../lab/lost-by.js'
 import { resolveLabOptions } from '../lab/options.js'
 import { type LabEndpoint, openLabEndpoint } from '../lab/roles/endpoints.js'
 import { buildTrace } from '../lab/trace.js'
@@ -304,6 +306,9 @@ function runOfForwardFlow(
     extraCorrupted: echoer?.corrupted ?? 0,
     extraForeign: (echoer?.foreign ?? 0) + server.foreign + outcome.half.foreign,
     recvBufferBytes: server.recvBufferBytes,
+    // Round trip: the echoes arrive here, so this side's socket drops count too.
+    receiverDrops: sumDrops(server.socketDrops, outcome.half.echo === null ? null : outcome.echoDrops),
+    senderDrops: server.echoFailures,
     tcp: outcome.half.tcp,
     error: outcome.half.error,
     clock,
@@ -330,6 +335,8 @@ function runOfReverseFlow(
     extraCorrupted: echoer?.corrupted ?? 0,
     extraForeign: (echoer?.foreign ?? 0) + outcome.half.foreign + server.foreign,
     recvBufferBytes: outcome.half.recvBufferBytes,
+    receiverDrops: outcome.half.socketDrops ?? null,
+    senderDrops: outcome.half.echoFailures,
     tcp: server.tcp,
     error: server.error,
     clock,
@@ -345,10 +352,19 @@ interface RunParts {
   readonly extraCorrupted: number
   readonly extraForeign: number
   readonly recvBufferBytes: number | null
+  /** Datagrams the counting side's kernel dropped at its socket; null when unread. */
+  readonly receiverDrops: number | null
+  /** Echoes that could not be sent back. */
+  readonly senderDrops: number
   readonly tcp: SenderOutcome['half']['tcp']
   readonly error: string | null
   readonly clock: ClockSync
   readonly seed: number
+}
+
+function sumDrops(a: number | null | undefined, b: number | null | undefined): number | null {
+  if ((a ?? null) === null && (b ?? null) === null) return null
+  return (a ?? 0) + (b ?? 0)
 }
 
 function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunParts): BuiltRun {
@@ -357,7 +373,13 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
   const run: LabRun = {
     transport: request.transport,
     mode: request.mode,
-    ...metrics,
+    ...withLostBy(
+      metrics,
+      attributeLoss(metrics.lost, {
+        receiverBuffer: parts.receiverDrops ?? undefined,
+        sender: parts.senderDrops,
+      }),
+    ),
     corrupted: metrics.corrupted + parts.extraCorrupted,
     foreign: metrics.foreign + parts.extraForeign,
     impairment: null,
