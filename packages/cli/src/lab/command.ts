@@ -5,11 +5,13 @@ import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/addr
 import { writeCsvLog } from '../report/csv.js'
 import { formatCount } from '../report/format.js'
 import { writeHtml } from '../report/html.js'
+import { intervalHeader, intervalLine } from '../report/interval-lines.js'
 import { renderJson } from '../report/json.js'
 import { createProgressDisplay } from '../report/progress.js'
 import { renderTable } from '../report/table.js'
 import { LabCapture } from './capture.js'
 import { type ImpairmentFlags, impairmentFromFlags } from './flags.js'
+import type { IntervalListener } from './intervals.js'
 import type { LabOptions } from './options.js'
 import type { RelayReport } from './roles/relay.js'
 import { runLab } from './run.js'
@@ -23,6 +25,8 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
   size?: number
   rate?: number
   duration?: number
+  /** `--interval <time>`, ms. */
+  interval?: number
   mode: LabMode
   seed?: number
   json?: boolean
@@ -44,6 +48,7 @@ export function labOptionsFromFlags(flags: LabFlags): LabOptions {
     ...(flags.size === undefined ? {} : { size: flags.size }),
     ...(flags.rate === undefined ? {} : { rate: flags.rate }),
     ...(flags.duration === undefined ? {} : { durationMs: flags.duration }),
+    ...(flags.interval === undefined ? {} : { intervalMs: flags.interval }),
     mode: flags.mode,
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
     impairment,
@@ -87,6 +92,7 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     report = await runLab(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
+      ...(flags.json ? {} : { onInterval: printInterval(io) }),
       onListening: async (listening) => {
         if (!flags.json) {
           io.stderr.write(
@@ -124,6 +130,18 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
   if (flags.capture !== undefined) io.stderr.write(`capture: ${resolve(flags.capture)}\n`)
+}
+
+/** Prints each interval on stdout as it comes, under a heading per transport. */
+function printInterval(io: CliIO): IntervalListener {
+  let heading: string | undefined
+  return (transport, interval) => {
+    if (heading !== transport) {
+      heading = transport
+      io.stdout.write(`${intervalHeader(transport)}\n`)
+    }
+    io.stdout.write(`${intervalLine(interval)}\n`)
+  }
 }
 
 /** What a relay did on the way to the receiver, in a few words. */

@@ -1,5 +1,6 @@
 import type {
   DatagramImpairment,
+  LabInterval,
   LabMetrics,
   LatencyPercentilesMs,
   LostBy,
@@ -99,6 +100,8 @@ export interface LabRun extends LabMetrics {
   readonly modelled?: string
   /** Set when the run ended before everything was sent: why (the relay reset the TCP connection). */
   readonly interrupted?: string
+  /** With `--interval`: the run cut into intervals, as printed while it went (iperf3's `-i`). */
+  readonly intervals?: readonly LabInterval[]
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ReceiverSummary, SocketAddress } from '@protolab/core'
+import type { LabInterval, ReceiverSummary, SocketAddress } from '@protolab/core'
 import { receiveDrops } from '../../kernel-counters/receive-drops.js'
 import type { LabTransportName } from '../types.js'
 import { type CounterStatus, MessageCounter } from './counter.js'
@@ -67,6 +67,16 @@ export class Receiver {
 
   status(): CounterStatus {
     return this.counter.status()
+  }
+
+  /** See {@link MessageCounter.startIntervals}. */
+  startIntervals(originNs: number, intervalMs: number): void {
+    this.counter.startIntervals(originNs, intervalMs)
+  }
+
+  /** See {@link MessageCounter.takeIntervals}. */
+  takeIntervals(nowNs: number, final: boolean): LabInterval[] {
+    return this.counter.takeIntervals(nowNs, final)
   }
 
   /** Stops receiving and hands back everything measured; `messages` adds the per-message records. */

@@ -17,3 +17,4 @@ export {
 } from './receiver-summary.js'
 export { ReorderTracker } from './reorder-tracker.js'
 export { attributeLoss, type LossCounts, type LostBy } from './loss-attribution.js'
+export { IntervalMeter, type LabInterval } from './interval-meter.js'
