@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup'
  * Dependencies bundled into the `protolab` command, so it runs from its own files and starts fast.
  * Not hdr-histogram-js: core loads it on first use, by `require` at run time, from our dependencies.
  */
-const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'iconv-lite']
+const BUNDLED = [/^@protolab\//, 'commander', 'picocolors', 'cli-progress', 'iconv-lite', 'string-width']
 
 /**
  * Two builds into dist/:

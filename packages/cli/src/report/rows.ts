@@ -1,5 +1,6 @@
 import type { LabRun } from '../lab/types.js'
 import { formatBytes, formatBytesPerSec, formatCount, formatMs, formatPercent } from './format.js'
+import { formatMbits } from './interval-lines.js'
 
 /** One cell of the results table: its text, and whether it shows something went wrong. */
 export interface TableCell {
@@ -50,6 +51,7 @@ export function tableRows(runs: readonly LabRun[]): TableRow[] {
     row(`${latency} max`, (r) => ok(formatMs(r.latencyMs.max))),
     row('jitter', (r) => ok(formatMs(r.jitterMs))),
     row('messages/s', (r) => ok(formatCount(r.messagesPerSec))),
+    row('Mbit/s', (r) => ok(formatMbits(r.bitsPerSec ?? r.bytesPerSec * 8))),
     row('payload bytes/s', (r) => ok(formatBytesPerSec(r.bytesPerSec))),
     row('duration', (r) => ok(formatMs(r.durationMs))),
     row('stalls', (r) => countCell(r.stalls)),
@@ -57,7 +59,7 @@ export function tableRows(runs: readonly LabRun[]): TableRow[] {
   if (runs.some((run) => run.recvBufferBytes !== undefined)) {
     rows.push(
       row('receive buffer', (r) =>
-        ok(r.recvBufferBytes === undefined ? '-' : formatBytes(r.recvBufferBytes)),
+        ok(r.recvBufferBytes === undefined ? '-' : formatBytes(r.recvBufferBytes, { short: true })),
       ),
     )
   }
