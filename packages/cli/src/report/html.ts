@@ -78,7 +78,7 @@ function tableHtml(runs: readonly LabRun[]): string {
   const head = `<thead><tr><th></th>${columnLabels(runs)
     .map((label) => `<th>${escapeXml(label)}</th>`)
     .join('')}</tr></thead>`
-  const body = tableRows(runs)
+  const body = tableRows(runs, { allStatistics: true })
     .map(
       (row) =>
         `<tr><th>${escapeXml(row.label)}</th>${row.cells
