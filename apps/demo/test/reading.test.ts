@@ -16,10 +16,23 @@ function run(transport: 'udp' | 'tcp', overrides: Partial<LabRun> = {}): LabRun 
     maxReorderExtent: 0,
     corrupted: 0,
     foreign: 0,
-    latencyMs: { p50: 10, p90: 12, p99: 15, p999: 16, max: 17 },
+    latencyMs: {
+      min: 5.0,
+      mean: 10,
+      stddev: 1,
+      p25: 9.0,
+      p50: 10,
+      p75: 11.0,
+      p90: 12,
+      p99: 15,
+      p999: 16,
+      p9999: 16.5,
+      max: 17,
+    },
     jitterMs: 1,
     messagesPerSec: 1000,
     bytesPerSec: 64_000,
+    bitsPerSec: 512000,
     durationMs: 1000,
     stalls: 0,
     impairment: null,
@@ -34,7 +47,24 @@ describe('the reading', () => {
       'UDP delivered 950 of 1,000 messages (95.0%); 50 never arrived, 7 arrived out of order (up to 3 places late). Latency: half within 10 ms, 99% within 15 ms.',
     )
     expect(
-      readRun(run('tcp', { stalls: 2, latencyMs: { p50: 4.25, p90: 5, p99: 250, p999: 260, max: 261 } })),
+      readRun(
+        run('tcp', {
+          stalls: 2,
+          latencyMs: {
+            min: 2.125,
+            mean: 4.25,
+            stddev: 1,
+            p25: 3.825,
+            p50: 4.25,
+            p75: 4.625,
+            p90: 5,
+            p99: 250,
+            p999: 260,
+            p9999: 260.5,
+            max: 261,
+          },
+        }),
+      ),
     ).toBe(
       'TCP delivered all 1,000 messages, each once and in order. Latency: half within 4.3 ms, 99% within 250 ms. Arrivals stalled 2 times.',
     )
@@ -43,7 +73,21 @@ describe('the reading', () => {
   it('compares TCP with UDP only when the numbers show a difference', () => {
     const slowTcp = readRuns([
       run('udp', { lost: 10, delivered: 990 }),
-      run('tcp', { latencyMs: { p50: 300, p90: 400, p99: 500, p999: 510, max: 520 } }),
+      run('tcp', {
+        latencyMs: {
+          min: 150.0,
+          mean: 300,
+          stddev: 1,
+          p25: 270.0,
+          p50: 300,
+          p75: 350.0,
+          p90: 400,
+          p99: 500,
+          p999: 510,
+          p9999: 515.0,
+          max: 520,
+        },
+      }),
     ])
     expect(slowTcp.at(-1)).toMatch(
       /paid in time instead: its 99th-percentile latency was 500 ms against UDP's 15 ms/,

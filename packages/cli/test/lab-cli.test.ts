@@ -12,6 +12,7 @@ const RUN_FIELDS = [
   'sent',
   'delivered',
   'lost',
+  'lostBy',
   'duplicates',
   'reordered',
   'maxReorderExtent',
@@ -21,6 +22,7 @@ const RUN_FIELDS = [
   'jitterMs',
   'messagesPerSec',
   'bytesPerSec',
+  'bitsPerSec',
   'durationMs',
   'stalls',
   'impairment',
@@ -51,8 +53,22 @@ describe('protolab lab', () => {
     expect(Object.keys(json)).toEqual(['runs'])
     expect(json.runs.map((run: { transport: string }) => run.transport)).toEqual(['udp', 'tcp'])
     for (const run of json.runs) {
-      expect(Object.keys(run)).toEqual(RUN_FIELDS)
-      expect(Object.keys(run.latencyMs)).toEqual(['p50', 'p90', 'p99', 'p999', 'max'])
+      // TCP through the relay says what the relay did that holds a stream up.
+      expect(Object.keys(run)).toEqual(run.transport === 'tcp' ? [...RUN_FIELDS, 'tcpRelay'] : RUN_FIELDS)
+      expect(Object.values(run.lostBy).reduce((a: number, b) => a + Number(b), 0)).toBe(run.lost)
+      expect(Object.keys(run.latencyMs)).toEqual([
+        'min',
+        'mean',
+        'stddev',
+        'p25',
+        'p50',
+        'p75',
+        'p90',
+        'p99',
+        'p999',
+        'p9999',
+        'max',
+      ])
       expect(run).toMatchObject({
         sent: 2000,
         seed: 5,

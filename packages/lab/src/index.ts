@@ -61,6 +61,7 @@ export {
 } from './links/kernel/index.js'
 export type { RelayReport } from './links/relay/relay.js'
 export * from './report/index.js'
+export type { IntervalListener } from './runner/intervals.js'
 export {
   DEFAULT_COUNT,
   DEFAULT_SIZE,

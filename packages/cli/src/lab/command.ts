@@ -2,6 +2,9 @@ import { resolve } from 'node:path'
 import {
   droppedWarning,
   formatCount,
+  type IntervalListener,
+  intervalHeader,
+  intervalLine,
   LabCapture,
   type LabListening,
   type LabMode,
@@ -27,6 +30,8 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
   size?: number
   rate?: number
   duration?: number
+  /** `--interval <time>`, ms. */
+  interval?: number
   mode: LabMode
   seed?: number
   json?: boolean
@@ -48,6 +53,7 @@ export function labOptionsFromFlags(flags: LabFlags): LabOptions {
     ...(flags.size === undefined ? {} : { size: flags.size }),
     ...(flags.rate === undefined ? {} : { rate: flags.rate }),
     ...(flags.duration === undefined ? {} : { durationMs: flags.duration }),
+    ...(flags.interval === undefined ? {} : { intervalMs: flags.interval }),
     mode: flags.mode,
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
     impairment,
@@ -91,6 +97,7 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     report = await runLab(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
+      ...(flags.json ? {} : { onInterval: printInterval(io) }),
       onListening: async (listening) => {
         if (!flags.json) {
           io.stderr.write(
@@ -131,6 +138,18 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
   if (flags.capture !== undefined) io.stderr.write(`capture: ${resolve(flags.capture)}\n`)
+}
+
+/** Prints each interval on stdout as it comes, under a heading per transport. */
+function printInterval(io: CliIO): IntervalListener {
+  let heading: string | undefined
+  return (transport, interval) => {
+    if (heading !== transport) {
+      heading = transport
+      io.stdout.write(`${intervalHeader(transport)}\n`)
+    }
+    io.stdout.write(`${intervalLine(interval)}\n`)
+  }
 }
 
 /** What a relay did on the way to the receiver, in a few words. */

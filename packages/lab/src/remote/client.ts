@@ -1,5 +1,6 @@
 import {
   AbortError,
+  attributeLoss,
   type Destination,
   decodeMessageRecords,
   formatHostPort,
@@ -11,6 +12,7 @@ import {
 import { type TcpEndpoint, tcp } from '@protolab/tcp'
 import { LabError } from '../errors.js'
 import { quietTimeMs } from '../runner/drain.js'
+import { withLostBy } from '../runner/lost-by.js'
 import { resolveLabOptions } from '../runner/options.js'
 import { type LabEndpoint, openLabEndpoint } from '../runner/roles/endpoints.js'
 import { buildTrace } from '../runner/trace.js'
@@ -308,6 +310,9 @@ function runOfForwardFlow(
     extraCorrupted: echoer?.corrupted ?? 0,
     extraForeign: (echoer?.foreign ?? 0) + server.foreign + outcome.half.foreign,
     recvBufferBytes: server.recvBufferBytes,
+    // Round trip: the echoes arrive here, so this side's socket drops count too.
+    receiverDrops: sumDrops(server.socketDrops, outcome.half.echo === null ? null : outcome.echoDrops),
+    senderDrops: server.echoFailures,
     tcp: outcome.half.tcp,
     error: outcome.half.error,
     clock,
@@ -334,6 +339,8 @@ function runOfReverseFlow(
     extraCorrupted: echoer?.corrupted ?? 0,
     extraForeign: (echoer?.foreign ?? 0) + outcome.half.foreign + server.foreign,
     recvBufferBytes: outcome.half.recvBufferBytes,
+    receiverDrops: outcome.half.socketDrops ?? null,
+    senderDrops: outcome.half.echoFailures,
     tcp: server.tcp,
     error: server.error,
     clock,
@@ -349,10 +356,19 @@ interface RunParts {
   readonly extraCorrupted: number
   readonly extraForeign: number
   readonly recvBufferBytes: number | null
+  /** Datagrams the counting side's kernel dropped at its socket; null when unread. */
+  readonly receiverDrops: number | null
+  /** Echoes that could not be sent back. */
+  readonly senderDrops: number
   readonly tcp: SenderOutcome['half']['tcp']
   readonly error: string | null
   readonly clock: ClockSync
   readonly seed: number
+}
+
+function sumDrops(a: number | null | undefined, b: number | null | undefined): number | null {
+  if ((a ?? null) === null && (b ?? null) === null) return null
+  return (a ?? 0) + (b ?? 0)
 }
 
 function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunParts): BuiltRun {
@@ -361,7 +377,13 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
   const run: LabRun = {
     transport: request.transport,
     mode: request.mode,
-    ...metrics,
+    ...withLostBy(
+      metrics,
+      attributeLoss(metrics.lost, {
+        receiverBuffer: parts.receiverDrops ?? undefined,
+        sender: parts.senderDrops,
+      }),
+    ),
     corrupted: metrics.corrupted + parts.extraCorrupted,
     foreign: metrics.foreign + parts.extraForeign,
     impairment: null,

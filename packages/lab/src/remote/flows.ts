@@ -1,4 +1,5 @@
 import { ENVELOPE_FLAG_ECHO, type SocketAddress } from '@protolab/core'
+import { receiveDrops } from '../counters/receive-drops.js'
 import { readTcpInfo } from '../links/kernel/tcp-info.js'
 import { drain } from '../runner/drain.js'
 import { type CounterStatus, MessageCounter } from '../runner/roles/counter.js'
@@ -38,6 +39,8 @@ export interface SenderOutcome {
   readonly sentAtMs: Float64Array | undefined
   /** The counting side's half, when it is the server. */
   readonly receiver: ReceiverHalf | null
+  /** Round trip over UDP on Linux: echoes the kernel dropped at this side's socket; else null. */
+  readonly echoDrops: number | null
 }
 
 /** What the counting side of a flow ends with. */
@@ -104,7 +107,8 @@ export class FlowSender {
       error: result.error === undefined ? null : errorText(result.error),
     }
     if (this.side.isServer) await channel.send({ type: 'report', flow: index, sender: half })
-    return { half, sentAtMs, receiver: received.receiver }
+    const echoDrops = echoes === undefined ? null : (receiveDrops(endpoint) ?? null)
+    return { half, sentAtMs, receiver: received.receiver, echoDrops }
   }
 }
 
@@ -123,6 +127,7 @@ export async function runCountingSide(side: FlowSide, counter: MessageCounter): 
     recvBufferBytes: endpoint.recvBufferSize ?? null,
     echoFailures: counter.echoFailures,
     foreign: endpoint.refused,
+    socketDrops: receiveDrops(endpoint) ?? null,
   }
   await channel.send({ type: 'received', flow: index, receiver: side.isServer ? half : null })
   const report = side.isServer ? undefined : await reportOfServer(side)

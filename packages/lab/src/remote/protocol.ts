@@ -86,6 +86,8 @@ export interface ReceiverHalf {
   readonly echoFailures: number
   /** Datagrams and connections refused because they came from another host. */
   readonly foreign: number
+  /** UDP on Linux: datagrams the counting side's kernel dropped at its socket (a full buffer); absent from older peers. */
+  readonly socketDrops?: number | null
 }
 
 /** Every message of the control protocol. */

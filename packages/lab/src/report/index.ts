@@ -1,6 +1,7 @@
 export { CSV_HEADER, csvChunks, writeCsv, writeCsvLog } from './csv.js'
 export { describeImpairment, formatCount, type KernelLossTool } from './format.js'
 export { type HtmlReportData, type RenderHtmlOptions, renderHtml, writeHtml } from './html.js'
+export { intervalHeader, intervalLine } from './interval-lines.js'
 export { type LabJson, renderJson, reportJson } from './json.js'
 export type { ReportNotesOptions } from './notes.js'
 export { CDF_STEPS } from './plot/cdf.js'

@@ -34,6 +34,8 @@ export interface LabOptions {
   readonly host?: '127.0.0.1' | '::1'
   /** UDP: SO_RCVBUF for the receiver's socket, in bytes; the OS default otherwise. */
   readonly recvBufferBytes?: number
+  /** Report the run in intervals of this many ms (iperf3's `-i`): `onInterval` while it goes, `intervals` in each run. */
+  readonly intervalMs?: number
 }
 
 /** {@link LabOptions} checked, with the defaults filled in. */
@@ -49,6 +51,7 @@ export interface LabPlan {
   readonly trace: boolean
   readonly host: '127.0.0.1' | '::1'
   readonly recvBufferBytes: number | undefined
+  readonly intervalMs: number | undefined
 }
 
 /** Messages sent when neither `count` nor `durationMs` is given. */
@@ -110,6 +113,10 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
     throw new InvalidArgumentError(`the lab binds 127.0.0.1 or ::1, not ${host}`)
   if (options.recvBufferBytes !== undefined)
     integerIn('recvBufferBytes', options.recvBufferBytes, 1, 2 ** 31 - 1)
+  const intervalMs = options.intervalMs
+  if (intervalMs !== undefined && !(intervalMs >= 1 && Number.isFinite(intervalMs))) {
+    throw new InvalidArgumentError(`interval must be at least 1 ms, got ${intervalMs}`)
+  }
   const impairment = options.impairment ?? {}
   checkImpairmentFits(impairment, transports)
   for (const transport of transports) {
@@ -131,6 +138,7 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
     trace: options.trace ?? false,
     host,
     recvBufferBytes: options.recvBufferBytes,
+    intervalMs,
   }
 }
 

@@ -22,7 +22,7 @@ export interface RunLabOptions extends RunContext {
  */
 export async function runLab(
   options: LabOptions,
-  { signal, onProgress, onListening }: RunLabOptions = {},
+  { signal, onProgress, onListening, onInterval }: RunLabOptions = {},
 ): Promise<LabReport> {
   const plan = resolveLabOptions(options)
   const seed = options.seed ?? randomSeed()
@@ -33,7 +33,12 @@ export async function runLab(
   const traces: LabTrace[] = []
   const relays: (RelayReport | undefined)[] = []
   for (const transport of plan.transports) {
-    const outcome = await runTransport(plan, transport, seed, { signal, onProgress, onListening })
+    const outcome = await runTransport(plan, transport, seed, {
+      signal,
+      onProgress,
+      onListening,
+      onInterval,
+    })
     runs.push(outcome.run)
     relays.push(outcome.relay)
     if (outcome.trace !== undefined) traces.push(outcome.trace)

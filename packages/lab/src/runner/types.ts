@@ -1,4 +1,11 @@
-import type { DatagramImpairment, LabMetrics, LatencyPercentilesMs, StreamImpairment } from '@protolab/core'
+import type {
+  DatagramImpairment,
+  LabInterval,
+  LabMetrics,
+  LatencyPercentilesMs,
+  LostBy,
+  StreamImpairment,
+} from '@protolab/core'
 import type { RelayReport } from '../links/relay/relay.js'
 
 import type { LabTransportName } from './transport-name.js'
@@ -62,6 +69,11 @@ export interface LabRun extends LabMetrics {
   readonly transport: LabTransportName
   readonly mode: LabMode
   /**
+   * Where each lost message went; the values add up to `lost`. Absent only on runs from an older
+   * protolab (a remote peer, a results file).
+   */
+  readonly lostBy?: LostBy
+  /**
    * The relay's impairment for this transport, as core's DatagramImpairment (udp) or
    * StreamImpairment (tcp); on the kernel link, what the kernel did, in DatagramImpairment's
    * fields for both transports; null with none.
@@ -74,6 +86,11 @@ export interface LabRun extends LabMetrics {
   readonly direction?: LabDirection
   /** TCP over the kernel link or between hosts: segments the sender retransmitted (`ss -ti`); absent when unread. */
   readonly retransmits?: number
+  /**
+   * TCP through the relay: what the relay did that holds a stream up: segments its model lost
+   * (each held everything behind it for one RTO) and stalls it made (`--stall`).
+   */
+  readonly tcpRelay?: { readonly lostSegments: number; readonly stalls: number }
   /** TCP over the kernel link or between hosts: the sender's smoothed round-trip time, in ms. */
   readonly rttMs?: number
   /** TCP over the kernel link or between hosts: the sender's congestion window at the end, in segments. */
@@ -84,6 +101,8 @@ export interface LabRun extends LabMetrics {
   readonly modelled?: string
   /** Set when the run ended before everything was sent: why (the relay reset the TCP connection). */
   readonly interrupted?: string
+  /** With `--interval`: the run cut into intervals, as printed while it went (iperf3's `-i`). */
+  readonly intervals?: readonly LabInterval[]
 }
 
 /**

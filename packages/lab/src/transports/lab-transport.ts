@@ -58,6 +58,12 @@ export interface LabTransport {
   open(options: LabEndpointOptions): Promise<LabEndpoint>
   /** Starts this transport's impairment relay. */
   relay(init: LabRelayInit): LabRelayProxy
+  /**
+   * Datagrams the kernel dropped at this transport's socket bound to `address` (its receive buffer
+   * was full), read by the process that owns it before it closes; undefined where unknown. Absent
+   * for transports whose kernel drops nothing it accepted (TCP).
+   */
+  socketDrops?(address: SocketAddress): number | undefined
 }
 
 export type { Destination }

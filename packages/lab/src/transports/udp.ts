@@ -1,5 +1,6 @@
 import type { DatagramImpairment } from '@protolab/core'
 import { udp, udpProxy } from '@protolab/udp'
+import { udpSocketDrops } from '../counters/udp-counters.js'
 import type { LabTransport } from './lab-transport.js'
 
 /**
@@ -23,4 +24,5 @@ export const udpLabTransport: LabTransport = {
       ...(socketBufferBytes === undefined ? {} : { socketBufferBytes }),
     })
   },
+  socketDrops: (address) => udpSocketDrops(address.address, address.port),
 }
