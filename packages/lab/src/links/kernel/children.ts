@@ -146,14 +146,17 @@ const CLI_ENTRY_FILE = 'bin.js'
 
 /**
  * The built `protolab` command, which the kernel link runs inside the namespaces: beside the
- * bundle running this code (dist/, or dist/ above a chunk), or in the package's dist/ when this
- * runs from sources (tests; `pnpm build` makes it).
+ * bundle running this code (dist/, or dist/ above a chunk), in @protolab/cli's dist/ beside
+ * @protolab/lab's, or in the package's dist/ when this runs from sources (tests; `pnpm build`
+ * makes it).
  */
 export function cliEntry(): string {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
   const candidates = [
     join(here, CLI_ENTRY_FILE),
     join(here, '..', CLI_ENTRY_FILE),
+    // @protolab/lab's dist/ beside @protolab/cli: the workspace, or both installed side by side.
+    join(here, '..', '..', 'cli', 'dist', CLI_ENTRY_FILE),
     join(here, '..', '..', '..', '..', 'cli', 'dist', CLI_ENTRY_FILE),
   ]
   const found = candidates.find((candidate) => existsSync(candidate))
