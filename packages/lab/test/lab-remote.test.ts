@@ -70,6 +70,8 @@ describe('control protocol messages', () => {
       { recvBufferBytes: 0 },
       { quietMs: 10 ** 9 },
       { clockOffsetMs: 'now' },
+      { intervalMs: 10 },
+      { intervalMs: '1s' },
     ]
     for (const change of bad) {
       expect(
@@ -81,6 +83,10 @@ describe('control protocol messages', () => {
       parseControlMessage(line({ type: 'session', ...SESSION, flows: ['forward', 'reverse'] })),
     ).toMatchObject({
       flows: ['forward', 'reverse'],
+    })
+    // An older client sends no intervalMs; null asks for none.
+    expect(parseControlMessage(line({ type: 'session', ...SESSION, intervalMs: null }))).toMatchObject({
+      intervalMs: null,
     })
   })
 })

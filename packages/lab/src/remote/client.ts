@@ -5,6 +5,7 @@ import {
   decodeMessageRecords,
   formatHostPort,
   isProtolabError,
+  type LabInterval,
   labMetricsFromSummary,
   type ReceiverSummary,
   randomSessionId,
@@ -47,12 +48,16 @@ export interface RemoteLabOptions {
   readonly recvBufferBytes?: number
   /** Reported as each run's seed (nothing is seeded across a real network); default 0. */
   readonly seed?: number
+  /** `--interval`, ms: the counting side of each flow reports what arrived per interval (the server in its log). */
+  readonly intervalMs?: number
 }
 
 /** Per-call options of {@link runRemoteLab}. */
 export interface RunRemoteLabOptions {
   readonly signal?: AbortSignal
   readonly onProgress?: (progress: LabProgress) => void
+  /** With `intervalMs`: told of each interval this host counted (reverse flows), as it closes. */
+  readonly onInterval?: (transport: LabTransportName, interval: LabInterval) => void
 }
 
 /** How long connecting to the server may take. */
@@ -126,12 +131,14 @@ export async function runRemoteLab(
           Math.ceil(quietTimeMs(transport, undefined, plan.size, plan.mode) + 4 * clock.rttMs),
         ),
         clockOffsetMs: clock.offsetMs,
+        intervalMs: options.intervalMs ?? null,
       }
       channel.startHeartbeat(heartbeatMs, SILENCE_MS)
       try {
         const session = await runSession(channel, connection.endpoint, request, clock, options.seed ?? 0, {
           signal: AbortSignal.any([signal, channel.failed]),
           onProgress: context.onProgress,
+          onInterval: context.onInterval,
         })
         runs.push(...session.runs)
         traces.push(...session.traces)
@@ -194,6 +201,7 @@ async function connect(server: Destination, maxLineBytes: number, signal: AbortS
 interface SessionContext {
   readonly signal: AbortSignal
   readonly onProgress: ((progress: LabProgress) => void) | undefined
+  readonly onInterval: ((transport: LabTransportName, interval: LabInterval) => void) | undefined
 }
 
 /** One session: the data endpoints of each flow, the start handshake, the flows, the runs. */
@@ -236,7 +244,15 @@ async function runSession(
         }),
       )
     }
-    const work = flowWork(request, endpoints, channel, false, signal)
+    const onInterval = context.onInterval
+    const work = flowWork(
+      request,
+      endpoints,
+      channel,
+      false,
+      signal,
+      onInterval === undefined ? undefined : (_flow, interval) => onInterval(request.transport, interval),
+    )
     // A reverse flow's socket says hello, so the server learns where to send; UDP repeats it until heard.
     const hello = encodeDataHello(request.session)
     const receivingSides = work.filter((item) => item.kind === 'count')
@@ -263,7 +279,7 @@ async function runSession(
                 phase: 'sending',
               }),
             )
-          : runCountingSide(item.side, item.counter),
+          : runCountingSide(item.side, item.counter, item.intervals),
       ),
     )
     const runs: LabRun[] = []
@@ -331,7 +347,7 @@ function runOfReverseFlow(
   if (server === null) throw new ControlProtocolError('the lab server sent no report for a flow it sent')
   const summary = server.echo ?? outcome.half.summary
   const echoer = server.echo === null ? undefined : outcome.half.summary
-  return buildRun(request, 'reverse', {
+  const built = buildRun(request, 'reverse', {
     summary,
     sent: server.sent,
     startNs: server.startNs,
@@ -346,6 +362,10 @@ function runOfReverseFlow(
     clock,
     seed,
   })
+  // This host counted the flow, so its intervals are here (sent per interval is the server's, unknown).
+  return outcome.intervals.length === 0
+    ? built
+    : { ...built, run: { ...built.run, intervals: outcome.intervals } }
 }
 
 interface RunParts {

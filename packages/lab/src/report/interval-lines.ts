@@ -24,7 +24,8 @@ export function intervalHeader(transport: LabTransportName): string {
 export function intervalLine(interval: LabInterval): string {
   const cells = [
     `${(interval.startMs / 1000).toFixed(1)}-${(interval.endMs / 1000).toFixed(1)}`,
-    formatCount(interval.sent),
+    // NaN: a counting side's own line, which cannot know what was sent in it.
+    Number.isNaN(interval.sent) ? '-' : formatCount(interval.sent),
     formatCount(interval.delivered),
     formatCount(interval.lost),
     formatCount(interval.reordered),
