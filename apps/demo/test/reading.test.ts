@@ -4,6 +4,21 @@ import { parseDemoArgs } from '../src/args.js'
 import { toHex } from '../src/hex.js'
 import { readRun, readRuns } from '../src/reading.js'
 
+/** Latency statistics a test overrides in part. */
+const LATENCY = {
+  min: 5,
+  mean: 10,
+  stddev: 1,
+  p25: 9,
+  p50: 10,
+  p75: 11,
+  p90: 12,
+  p99: 15,
+  p999: 16,
+  p9999: 16.5,
+  max: 17,
+}
+
 function run(transport: 'udp' | 'tcp', overrides: Partial<LabRun> = {}): LabRun {
   return {
     transport,
@@ -16,10 +31,11 @@ function run(transport: 'udp' | 'tcp', overrides: Partial<LabRun> = {}): LabRun 
     maxReorderExtent: 0,
     corrupted: 0,
     foreign: 0,
-    latencyMs: { p50: 10, p90: 12, p99: 15, p999: 16, max: 17 },
+    latencyMs: LATENCY,
     jitterMs: 1,
     messagesPerSec: 1000,
     bytesPerSec: 64_000,
+    bitsPerSec: 512000,
     durationMs: 1000,
     stalls: 0,
     impairment: null,
@@ -34,7 +50,24 @@ describe('the reading', () => {
       'UDP delivered 950 of 1,000 messages (95.0%); 50 never arrived, 7 arrived out of order (up to 3 places late). Latency: half within 10 ms, 99% within 15 ms.',
     )
     expect(
-      readRun(run('tcp', { stalls: 2, latencyMs: { p50: 4.25, p90: 5, p99: 250, p999: 260, max: 261 } })),
+      readRun(
+        run('tcp', {
+          stalls: 2,
+          latencyMs: {
+            min: 2.125,
+            mean: 4.25,
+            stddev: 1,
+            p25: 3.825,
+            p50: 4.25,
+            p75: 4.625,
+            p90: 5,
+            p99: 250,
+            p999: 260,
+            p9999: 260.5,
+            max: 261,
+          },
+        }),
+      ),
     ).toBe(
       'TCP delivered all 1,000 messages, each once and in order. Latency: half within 4.3 ms, 99% within 250 ms. Arrivals stalled 2 times.',
     )
@@ -43,7 +76,21 @@ describe('the reading', () => {
   it('compares TCP with UDP only when the numbers show a difference', () => {
     const slowTcp = readRuns([
       run('udp', { lost: 10, delivered: 990 }),
-      run('tcp', { latencyMs: { p50: 300, p90: 400, p99: 500, p999: 510, max: 520 } }),
+      run('tcp', {
+        latencyMs: {
+          min: 150.0,
+          mean: 300,
+          stddev: 1,
+          p25: 270.0,
+          p50: 300,
+          p75: 350.0,
+          p90: 400,
+          p99: 500,
+          p999: 510,
+          p9999: 515.0,
+          max: 520,
+        },
+      }),
     ])
     expect(slowTcp.at(-1)).toMatch(
       /paid in time instead: its 99th-percentile latency was 500 ms against UDP's 15 ms/,
@@ -61,7 +108,7 @@ describe('the reading', () => {
       link: 'packet',
       retransmits: 38,
       rttMs: 21.4,
-      latencyMs: { p50: 12, p90: 20, p99: 60, p999: 210, max: 230 },
+      latencyMs: { ...LATENCY, p50: 12, p90: 20, p99: 60, p999: 210, max: 230 },
       packetLink: { tcpKernel } as unknown as NonNullable<LabRun['packetLink']>,
     })
     const lines = readRuns([run('udp', { lost: 50, delivered: 950 }), kernel])
@@ -72,7 +119,10 @@ describe('the reading', () => {
     expect(lines.join('\n')).toMatch(/until the kernel retransmits it\./)
     const modelled = readRuns([
       run('udp', { lost: 50, delivered: 950 }),
-      run('tcp', { modelled: 'loss', latencyMs: { p50: 12, p90: 20, p99: 60, p999: 210, max: 230 } }),
+      run('tcp', {
+        modelled: 'loss',
+        latencyMs: { ...LATENCY, p50: 12, p90: 20, p99: 60, p999: 210, max: 230 },
+      }),
     ])
     expect(modelled.join('\n')).toMatch(/modelled here as Linux TCP recovers it/)
     expect(modelled.join('\n')).not.toMatch(/kernel's own TCP/)

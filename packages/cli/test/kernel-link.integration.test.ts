@@ -292,6 +292,33 @@ describe.skipIf(!canRun)('protolab lab --link kernel and lab cleanup, the comman
     expect(result.stdout).not.toContain('(modelled')
   })
 
+  it("counts the UDP datagrams the link's loss rule dropped as the impairment's (nftables counter)", async () => {
+    const result = await runProtolab(
+      [
+        'lab',
+        '--link',
+        'kernel',
+        '-t',
+        'udp',
+        '--loss',
+        '10%',
+        '--count',
+        '2000',
+        '--rate',
+        '5000',
+        '--json',
+      ],
+      { timeoutMs: 30_000 },
+    )
+    expect(result.code).toBe(0)
+    const [udp] = (JSON.parse(result.stdout) as { runs: LabRun[] }).runs
+    const lostBy = udp?.lostBy
+    expect(udp?.lost).toBeGreaterThan(0)
+    expect(lostBy?.impairment).toBeGreaterThan(0)
+    expect(Object.values(lostBy ?? {}).reduce((sum, count) => sum + count, 0)).toBe(udp?.lost)
+    expect(lostBy?.unknown ?? 0).toBeLessThanOrEqual((udp?.lost ?? 0) * 0.01)
+  })
+
   it('leaves no namespace or table behind after Ctrl-C', async () => {
     const lab = startProtolab([
       'lab',

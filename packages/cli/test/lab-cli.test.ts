@@ -12,6 +12,7 @@ const RUN_FIELDS = [
   'sent',
   'delivered',
   'lost',
+  'lostBy',
   'duplicates',
   'reordered',
   'maxReorderExtent',
@@ -21,6 +22,7 @@ const RUN_FIELDS = [
   'jitterMs',
   'messagesPerSec',
   'bytesPerSec',
+  'bitsPerSec',
   'durationMs',
   'stalls',
   'impairment',
@@ -64,10 +66,24 @@ describe('protolab lab', () => {
     expect(Object.keys(json)).toEqual(['runs'])
     expect(json.runs.map((run: { transport: string }) => run.transport)).toEqual(['udp', 'tcp'])
     for (const run of json.runs) {
-      // What UDP's sender put on the wire is known (one datagram per message); TCP's through the relay is not.
-      const wire = run.transport === 'udp' ? ['wireBytes', 'wireOverhead'] : []
-      expect(Object.keys(run)).toEqual([...RUN_FIELDS, ...wire])
-      expect(Object.keys(run.latencyMs)).toEqual(['p50', 'p90', 'p99', 'p999', 'max'])
+      // What UDP's sender put on the wire is known (one datagram per message); TCP's through the relay
+      // is not, and TCP through the relay says what the relay did that holds a stream up.
+      const extra = run.transport === 'udp' ? ['wireBytes', 'wireOverhead'] : ['tcpRelay']
+      expect(Object.keys(run)).toEqual([...RUN_FIELDS, ...extra])
+      expect(Object.values(run.lostBy).reduce((a: number, b) => a + Number(b), 0)).toBe(run.lost)
+      expect(Object.keys(run.latencyMs)).toEqual([
+        'min',
+        'mean',
+        'stddev',
+        'p25',
+        'p50',
+        'p75',
+        'p90',
+        'p99',
+        'p999',
+        'p9999',
+        'max',
+      ])
       expect(run).toMatchObject({
         sent: 2000,
         seed: 5,

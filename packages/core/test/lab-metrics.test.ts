@@ -138,7 +138,19 @@ describe('receiver metrics: timing', () => {
       durationMs: 0,
       stalls: 0,
     })
-    expect(result.latencyMs).toEqual({ p50: 0, p90: 0, p99: 0, p999: 0, max: 0 })
+    expect(result.latencyMs).toEqual({
+      min: 0,
+      mean: 0,
+      stddev: 0,
+      p25: 0,
+      p50: 0,
+      p75: 0,
+      p90: 0,
+      p99: 0,
+      p999: 0,
+      p9999: 0,
+      max: 0,
+    })
   })
 
   it('computes RFC 3550 jitter from transit differences', () => {

@@ -77,6 +77,7 @@ export {
   runFlows,
 } from './runner/flows/run-flows.js'
 export { RELAY_LINK_SHARING } from './runner/flows-result.js'
+export type { IntervalListener } from './runner/intervals.js'
 export {
   DEFAULT_COUNT,
   DEFAULT_SIZE,

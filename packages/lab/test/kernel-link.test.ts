@@ -9,6 +9,7 @@ import {
   iptablesLossCommands,
   netemArgs,
   nftLossScript,
+  parseNftCounterPackets,
   tbfArgs,
   tcCommands,
 } from '../src/links/kernel/rules.js'
@@ -109,9 +110,22 @@ describe('kernel link commands', () => {
     expect(script).toContain('type filter hook prerouting priority raw; policy accept;')
     expect(script).toContain('iifname "plab-a" tcp dport 5301 accept')
     expect(script).toContain('iifname "plab-a" tcp sport 5301 accept')
-    expect(script).toContain('iifname "plab-a" numgen random mod 1000000 < 100000 drop')
-    // The accepts come before the drop.
-    expect(script.indexOf('accept')).toBeLessThan(script.indexOf('drop'))
+    expect(script).toContain(
+      'iifname "plab-a" meta l4proto udp numgen random mod 1000000 < 100000 counter name "udp_drops" drop',
+    )
+    expect(script).toContain('iifname "plab-a" meta l4proto != udp numgen random mod 1000000 < 100000 drop')
+    expect(script).toContain('counter udp_drops { }')
+    // The accepts come before the drops.
+    expect(script.lastIndexOf(' accept')).toBeLessThan(script.indexOf(' drop'))
+  })
+
+  it("reads the packets of nft's JSON counter listing, and nothing from other output", () => {
+    const listing =
+      '{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}, {"counter": {"family": "inet", "name": "udp_drops", "table": "plab", "handle": 2, "packets": 22, "bytes": 660}}]}'
+    expect(parseNftCounterPackets(listing)).toBe(22)
+    expect(parseNftCounterPackets('{"nftables": [{"metainfo": {}}]}')).toBeUndefined()
+    expect(parseNftCounterPackets('Error: No such file or directory')).toBeUndefined()
+    expect(parseNftCounterPackets('null')).toBeUndefined()
   })
 
   it('does the same with iptables statistic in the raw table', () => {

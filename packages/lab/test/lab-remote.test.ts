@@ -71,6 +71,8 @@ describe('control protocol messages', () => {
       { recvBufferBytes: 0 },
       { quietMs: 10 ** 9 },
       { clockOffsetMs: 'now' },
+      { intervalMs: 10 },
+      { intervalMs: '1s' },
     ]
     for (const change of bad) {
       expect(
@@ -82,6 +84,10 @@ describe('control protocol messages', () => {
       parseControlMessage(line({ type: 'session', ...SESSION, flows: ['forward', 'reverse'] })),
     ).toMatchObject({
       flows: ['forward', 'reverse'],
+    })
+    // An older client sends no intervalMs; null asks for none.
+    expect(parseControlMessage(line({ type: 'session', ...SESSION, intervalMs: null }))).toMatchObject({
+      intervalMs: null,
     })
   })
 })
@@ -222,10 +228,23 @@ describe('the table of remote runs', () => {
     maxReorderExtent: 0,
     corrupted: 0,
     foreign: 0,
-    latencyMs: { p50: 1, p90: 2, p99: 3, p999: 4, max: 5 },
+    latencyMs: {
+      min: 0.5,
+      mean: 1,
+      stddev: 1,
+      p25: 0.9,
+      p50: 1,
+      p75: 1.5,
+      p90: 2,
+      p99: 3,
+      p999: 4,
+      p9999: 4.5,
+      max: 5,
+    },
     jitterMs: 0.1,
     messagesPerSec: 1000,
     bytesPerSec: 64_000,
+    bitsPerSec: 512000,
     durationMs: 100,
     stalls: 0,
     impairment: null,

@@ -45,7 +45,7 @@ describe('renderTable', () => {
       syntheticRun('udp', { recvBufferBytes: 212_992, impairment: null }),
       syntheticRun('tcp', { modelled: 'loss is modelled as head-of-line stalls' }),
     ])
-    expect(text).toMatch(/^receive buffer\s+212,992 B \(208 KiB\)\s+-$/m)
+    expect(text).toMatch(/^receive buffer\s+208 KiB\s+-$/m)
     expect(text).toContain('tcp: loss is modelled as head-of-line stalls')
     expect(text).toContain('udp: impairment none, seed 1')
   })

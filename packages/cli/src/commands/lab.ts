@@ -43,6 +43,12 @@ export function labCommand(io: CliIO): Command {
     .addOption(parallelOption())
     .addOption(flowsOption())
     .addOption(durationOption('--duration <time>', 'stop sending after this long, e.g. 5s'))
+    .addOption(
+      durationOption(
+        '--interval <time>',
+        "print a line per interval while the run goes, e.g. 1s (iperf3's -i); --json gets intervals",
+      ),
+    )
     .addOption(labModeOption())
     .addOption(
       integerOption(

@@ -19,6 +19,9 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
       '--in-process works on the proxy link only: the kernel link runs each end in its own namespace',
     )
   }
+  if (flags.interval !== undefined) {
+    throw new UsageError('--interval is not yet reported over the kernel link; run it without --link kernel')
+  }
   if (flags.ipv6) throw new UsageError('the kernel link is IPv4 only (10.77.0.0/30 inside its namespaces)')
   const options = labOptionsFromFlags(flags)
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)

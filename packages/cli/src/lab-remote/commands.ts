@@ -102,6 +102,12 @@ function runCommand(io: CliIO): Command {
       integerOption('--rate <n>', 'messages per second; 0 = as fast as possible (default)', { min: 0 }),
     )
     .addOption(durationOption('--duration <time>', 'stop sending after this long, e.g. 5s'))
+    .addOption(
+      durationOption(
+        '--interval <time>',
+        "the counting side reports what arrived per interval, e.g. 1s (iperf3's -i): the server in its log, this host's lines here (--reverse, --bidir)",
+      ),
+    )
     .addOption(labModeOption())
     .addOption(jsonOption('print { "runs": [...] } instead of the table'))
     .addOption(new Option('--log <file.csv>', 'write one CSV row per message'))

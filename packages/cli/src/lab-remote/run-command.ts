@@ -1,8 +1,17 @@
 import { resolve } from 'node:path'
-import { parseHostPort } from '@protolab/core'
+import { type LabInterval, parseHostPort } from '@protolab/core'
+import type { LabTransportName } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
 import { type RemoteLabOptions, type RemoteLabReport, runRemoteLab } from '@protolab/lab/remote'
-import { renderFlowTable, renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
+import {
+  intervalHeader,
+  intervalLine,
+  renderFlowTable,
+  renderJson,
+  renderTable,
+  writeCsvLog,
+  writeHtml,
+} from '@protolab/lab/report'
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
@@ -20,6 +29,8 @@ export interface RunFlags {
   size?: number
   rate?: number
   duration?: number
+  /** `--interval <time>`, ms. */
+  interval?: number
   mode: 'oneway' | 'rtt'
   json?: boolean
   log?: string
@@ -44,6 +55,7 @@ export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
     mode: flags.mode,
     trace: flags.log !== undefined || flags.report !== undefined,
     ...(flags.recvBuffer === undefined ? {} : { recvBufferBytes: flags.recvBuffer }),
+    ...(flags.interval === undefined ? {} : { intervalMs: flags.interval }),
   }
 }
 
@@ -64,7 +76,11 @@ export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
   let report: RemoteLabReport
   try {
-    report = await runRemoteLab(options, { signal: io.signal, onProgress: progress.onProgress })
+    report = await runRemoteLab(options, {
+      signal: io.signal,
+      onProgress: progress.onProgress,
+      ...(flags.json ? {} : { onInterval: printInterval(io) }),
+    })
   } finally {
     progress.stop()
   }
@@ -99,4 +115,16 @@ export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
 /** The line under a remote run's table: where the server was, and that nothing was impaired. */
 function serverNotes(options: RemoteLabOptions): string[] {
   return [`server: ${formatAddress(options.server)}, over the network as it is (no impairment added)`]
+}
+
+/** Prints each interval this host counted on stdout as it comes, under a heading per transport. */
+function printInterval(io: CliIO): (transport: LabTransportName, interval: LabInterval) => void {
+  let heading: string | undefined
+  return (transport, interval) => {
+    if (heading !== transport) {
+      heading = transport
+      io.stdout.write(`${intervalHeader(transport)}\n`)
+    }
+    io.stdout.write(`${intervalLine({ ...interval, sent: Number.NaN })}\n`)
+  }
 }

@@ -4,6 +4,9 @@ import {
   DEFAULT_SIZE,
   droppedWarning,
   formatCount,
+  type IntervalListener,
+  intervalHeader,
+  intervalLine,
   LabCapture,
   type LabFlowsRun,
   type LabListening,
@@ -42,6 +45,8 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
   /** `--flows <spec>`: flows of several transports at once, e.g. `udp:1@30mbit,tcp:2`. */
   flows?: string
   duration?: number
+  /** `--interval <time>`, ms. */
+  interval?: number
   mode: LabMode
   seed?: number
   json?: boolean
@@ -74,6 +79,7 @@ export function labOptionsFromFlags(flags: LabFlags): LabOptions {
       ? {}
       : { rate: messagesPerSecond(flags.rate ?? undefined, flags.size ?? DEFAULT_SIZE) }),
     ...(flags.duration === undefined ? {} : { durationMs: flags.duration }),
+    ...(flags.interval === undefined ? {} : { intervalMs: flags.interval }),
     mode: flags.mode,
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
     impairment,
@@ -140,6 +146,7 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
         if (!flags.json)
           io.stderr.write(`lab: ${transport}, ${describeWorkload(options)}, over the ${description}\n`)
       },
+      ...(flags.json ? {} : { onInterval: printInterval(io) }),
       onListening: async (listening) => {
         if (!flags.json) {
           io.stderr.write(
@@ -182,6 +189,18 @@ export async function runLabCommand(flags: LabFlags, io: CliIO): Promise<void> {
   }
   const captures = report.captures ?? (flags.capture === undefined ? [] : [resolve(flags.capture)])
   for (const capture of captures) io.stderr.write(`capture: ${capture}\n`)
+}
+
+/** Prints each interval on stdout as it comes, under a heading per transport. */
+function printInterval(io: CliIO): IntervalListener {
+  let heading: string | undefined
+  return (transport, interval) => {
+    if (heading !== transport) {
+      heading = transport
+      io.stdout.write(`${intervalHeader(transport)}\n`)
+    }
+    io.stdout.write(`${intervalLine(interval)}\n`)
+  }
 }
 
 /** What a relay did on the way to the receiver, in a few words. */

@@ -1,4 +1,4 @@
-import { formatIP, InvalidArgumentError, serviceName } from '@protolab/core'
+import { InvalidArgumentError, parseProcNetEnd, serviceName } from '@protolab/core'
 
 /** The socket tables of /proc/net, by the `proto` name netstat gives them. */
 export const SOCKET_PROTOS = ['tcp', 'tcp6', 'udp', 'udp6'] as const
@@ -62,8 +62,8 @@ export function parseProcNet(text: string, proto: SocketProto): SocketEntry[] {
     ) {
       throw new InvalidArgumentError(`${where} is not a socket entry: '${line.trim()}'`)
     }
-    const localEnd = parseEnd(local, addressHexLength, where)
-    const remoteEnd = parseEnd(remote, addressHexLength, where)
+    const localEnd = parseProcNetEnd(local, addressHexLength, where)
+    const remoteEnd = parseProcNetEnd(remote, addressHexLength, where)
     const tcpState = TCP_STATES[stateHex] ?? `UNKNOWN(${stateHex})`
     const state = isUdp ? (stateHex === '07' ? 'UNCONN' : tcpState) : tcpState
     const protocol = isUdp ? 'udp' : 'tcp'
@@ -81,25 +81,4 @@ export function parseProcNet(text: string, proto: SocketProto): SocketEntry[] {
     })
   }
   return entries
-}
-
-/** Parses `0100007F:1F90` (address hex, port hex) into an address and a port. */
-function parseEnd(text: string, addressHexLength: number, where: string): { address: string; port: number } {
-  const [addressHex = '', portHex = ''] = text.split(':')
-  if (
-    addressHex.length !== addressHexLength ||
-    !/^[0-9A-F]+$/.test(addressHex) ||
-    !/^[0-9A-F]{4}$/.test(portHex)
-  ) {
-    throw new InvalidArgumentError(`${where} has a malformed address '${text}'`)
-  }
-  const bytes = new Uint8Array(addressHexLength / 2)
-  // Each 8-hex-digit group is one 32-bit word printed in host (little-endian) order.
-  for (let word = 0; word < addressHexLength / 8; word++) {
-    for (let byte = 0; byte < 4; byte++) {
-      const offset = word * 8 + (3 - byte) * 2
-      bytes[word * 4 + byte] = Number.parseInt(addressHex.slice(offset, offset + 2), 16)
-    }
-  }
-  return { address: formatIP(bytes), port: Number.parseInt(portHex, 16) }
 }

@@ -25,5 +25,6 @@ export {
   parseCidr,
   prefixContains,
 } from './prefix.js'
+export { parseProcNetEnd } from './proc-net-end.js'
 export { type AddressScope, addressScope } from './scope.js'
 export { type ServiceProtocol, serviceName } from './services.js'

@@ -1,11 +1,13 @@
 import {
   AbortError,
+  attributeLoss,
   type Destination,
   decodeMessageRecords,
   type FlowPacing,
   formatHostPort,
   InvalidArgumentError,
   isProtolabError,
+  type LabInterval,
   labMetricsFromSummary,
   MAX_FLOWS,
   type ReceiverSummary,
@@ -16,6 +18,7 @@ import { LabError } from '../errors.js'
 import { quietTimeMs } from '../runner/drain.js'
 import type { LabFlowSharing, LabFlowsRun } from '../runner/flow-types.js'
 import { type FlowMeasurement, flowsRun } from '../runner/flows-result.js'
+import { withLostBy } from '../runner/lost-by.js'
 import { resolveLabOptions } from '../runner/options.js'
 import { type LabEndpoint, openLabEndpoint } from '../runner/roles/endpoints.js'
 import { LAB_SOCKET_BUFFER_BYTES } from '../runner/run-hosts.js'
@@ -58,12 +61,16 @@ export interface RemoteLabOptions {
   readonly recvBufferBytes?: number
   /** Reported as each run's seed (nothing is seeded across a real network); default 0. */
   readonly seed?: number
+  /** `--interval`, ms: the counting side of each flow reports what arrived per interval (the server in its log). */
+  readonly intervalMs?: number
 }
 
 /** Per-call options of {@link runRemoteLab}. */
 export interface RunRemoteLabOptions {
   readonly signal?: AbortSignal
   readonly onProgress?: (progress: LabProgress) => void
+  /** With `intervalMs`: told of each interval this host counted (reverse flows), as it closes. */
+  readonly onInterval?: (transport: LabTransportName, interval: LabInterval) => void
 }
 
 /** How long connecting to the server may take. */
@@ -153,12 +160,14 @@ export async function runRemoteLab(
           Math.ceil(quietTimeMs(transport, undefined, plan.size, plan.mode) + 4 * clock.rttMs),
         ),
         clockOffsetMs: clock.offsetMs,
+        intervalMs: options.intervalMs ?? null,
       }
       channel.startHeartbeat(heartbeatMs, SILENCE_MS)
       try {
         const session = await runSession(channel, connection.endpoint, request, clock, options.seed ?? 0, {
           signal: AbortSignal.any([signal, channel.failed]),
           onProgress: context.onProgress,
+          onInterval: context.onInterval,
         })
         runs.push(...session.runs)
         traces.push(...session.traces)
@@ -222,6 +231,7 @@ async function connect(server: Destination, maxLineBytes: number, signal: AbortS
 interface SessionContext {
   readonly signal: AbortSignal
   readonly onProgress: ((progress: LabProgress) => void) | undefined
+  readonly onInterval: ((transport: LabTransportName, interval: LabInterval) => void) | undefined
 }
 
 /** One session: the data endpoints of each flow, the start handshake, the flows, the runs. */
@@ -265,7 +275,15 @@ async function runSession(
         }),
       )
     }
-    const work = flowWork(request, endpoints, channel, false, signal)
+    const onInterval = context.onInterval
+    const work = flowWork(
+      request,
+      endpoints,
+      channel,
+      false,
+      signal,
+      onInterval === undefined ? undefined : (_flow, interval) => onInterval(request.transport, interval),
+    )
     // A reverse flow's socket says hello, so the server learns where to send; over unreliable
     // datagrams (UDP) it is repeated until heard.
     const hello = encodeDataHello(request.session)
@@ -293,7 +311,7 @@ async function runSession(
                 phase: 'sending',
               }),
             )
-          : runCountingSide(item.side, item.counter),
+          : runCountingSide(item.side, item.counter, item.intervals),
       ),
     )
     const runs: LabRun[] = []
@@ -380,6 +398,9 @@ function runOfForwardFlow(
     extraCorrupted: echoer?.corrupted ?? 0,
     extraForeign: (echoer?.foreign ?? 0) + server.foreign + outcome.half.foreign,
     recvBufferBytes: server.recvBufferBytes,
+    // Round trip: the echoes arrive here, so this side's socket drops count too.
+    receiverDrops: sumDrops(server.socketDrops, outcome.half.echo === null ? null : outcome.echoDrops),
+    senderDrops: server.echoFailures,
     tcp: outcome.half.tcp,
     error: outcome.half.error,
     clock,
@@ -398,7 +419,7 @@ function runOfReverseFlow(
   if (server === null) throw new ControlProtocolError('the lab server sent no report for a flow it sent')
   const summary = server.echo ?? outcome.half.summary
   const echoer = server.echo === null ? undefined : outcome.half.summary
-  return buildRun(request, 'reverse', {
+  const built = buildRun(request, 'reverse', {
     summary,
     sent: server.sent,
     startNs: server.startNs,
@@ -406,11 +427,17 @@ function runOfReverseFlow(
     extraCorrupted: echoer?.corrupted ?? 0,
     extraForeign: (echoer?.foreign ?? 0) + outcome.half.foreign + server.foreign,
     recvBufferBytes: outcome.half.recvBufferBytes,
+    receiverDrops: outcome.half.socketDrops ?? null,
+    senderDrops: outcome.half.echoFailures,
     tcp: server.tcp,
     error: server.error,
     clock,
     seed,
   })
+  // This host counted the flow, so its intervals are here (sent per interval is the server's, unknown).
+  return outcome.intervals.length === 0
+    ? built
+    : { ...built, run: { ...built.run, intervals: outcome.intervals } }
 }
 
 interface RunParts {
@@ -421,10 +448,19 @@ interface RunParts {
   readonly extraCorrupted: number
   readonly extraForeign: number
   readonly recvBufferBytes: number | null
+  /** Datagrams the counting side's kernel dropped at its socket; null when unread. */
+  readonly receiverDrops: number | null
+  /** Echoes that could not be sent back. */
+  readonly senderDrops: number
   readonly tcp: SenderOutcome['half']['tcp']
   readonly error: string | null
   readonly clock: ClockSync
   readonly seed: number
+}
+
+function sumDrops(a: number | null | undefined, b: number | null | undefined): number | null {
+  if ((a ?? null) === null && (b ?? null) === null) return null
+  return (a ?? 0) + (b ?? 0)
 }
 
 function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunParts): BuiltRun {
@@ -433,7 +469,13 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
   const run: LabRun = {
     transport: request.transport,
     mode: request.mode,
-    ...metrics,
+    ...withLostBy(
+      metrics,
+      attributeLoss(metrics.lost, {
+        receiverBuffer: parts.receiverDrops ?? undefined,
+        sender: parts.senderDrops,
+      }),
+    ),
     corrupted: metrics.corrupted + parts.extraCorrupted,
     foreign: metrics.foreign + parts.extraForeign,
     impairment: null,

@@ -1,4 +1,5 @@
-import { ENVELOPE_FLAG_ECHO, type SocketAddress } from '@protolab/core'
+import { ENVELOPE_FLAG_ECHO, type LabInterval, nowNs, type SocketAddress } from '@protolab/core'
+import { receiveDrops } from '../counters/receive-drops.js'
 import { readTcpInfo } from '../links/kernel/tcp-info.js'
 import { drain } from '../runner/drain.js'
 import { type CounterStatus, MessageCounter } from '../runner/roles/counter.js'
@@ -29,6 +30,8 @@ export interface FlowSide {
   /** How long the counting side waits with nothing arriving before the flow is over. */
   readonly quietMs: number
   readonly signal: AbortSignal
+  /** With the request's `intervalMs`: told of each interval this side counted, as it closes. */
+  readonly onInterval?: ((flow: number, interval: LabInterval) => void) | undefined
 }
 
 /** What the sending side of a flow ends with. */
@@ -38,6 +41,8 @@ export interface SenderOutcome {
   readonly sentAtMs: Float64Array | undefined
   /** The counting side's half, when it is the server. */
   readonly receiver: ReceiverHalf | null
+  /** Round trip over UDP on Linux: echoes the kernel dropped at this side's socket; else null. */
+  readonly echoDrops: number | null
 }
 
 /** What the counting side of a flow ends with. */
@@ -47,6 +52,8 @@ export interface ReceiverOutcome {
   readonly sender: SenderHalf | null
   /** How many the sending side sent. */
   readonly sent: number
+  /** With the request's `intervalMs`: what arrived per interval (`sent` unknown here, so 0). */
+  readonly intervals: readonly LabInterval[]
 }
 
 /**
@@ -104,7 +111,8 @@ export class FlowSender {
       error: result.error === undefined ? null : errorText(result.error),
     }
     if (this.side.isServer) await channel.send({ type: 'report', flow: index, sender: half })
-    return { half, sentAtMs, receiver: received.receiver }
+    const echoDrops = echoes === undefined ? null : (receiveDrops(endpoint) ?? null)
+    return { half, sentAtMs, receiver: received.receiver, echoDrops }
   }
 }
 
@@ -112,21 +120,64 @@ export class FlowSender {
  * Runs the counting side of a flow: counts (echoing in round-trip mode) until the sending side
  * says `sent` and, one-way, until nothing more arrives; then answers `received`.
  */
-export async function runCountingSide(side: FlowSide, counter: MessageCounter): Promise<ReceiverOutcome> {
+export async function runCountingSide(
+  side: FlowSide,
+  counter: MessageCounter,
+  intervals: CountedIntervals = countIntervals(side, counter),
+): Promise<ReceiverOutcome> {
   const { request, endpoint, channel, index } = side
-  const sent = await channel.next('sent', { flow: index, signal: side.signal })
-  if (request.mode === 'oneway') {
-    await waitForArrivals(side, counter, sent.sent)
+  let sent: { readonly sent: number }
+  try {
+    sent = await channel.next('sent', { flow: index, signal: side.signal })
+    if (request.mode === 'oneway') {
+      await waitForArrivals(side, counter, sent.sent)
+    }
+  } finally {
+    intervals.stop()
   }
   const half: ReceiverHalf = {
     summary: counter.summary(request.trace && request.mode === 'oneway'),
     recvBufferBytes: endpoint.recvBufferSize ?? null,
     echoFailures: counter.echoFailures,
     foreign: endpoint.refused,
+    socketDrops: receiveDrops(endpoint) ?? null,
   }
   await channel.send({ type: 'received', flow: index, receiver: side.isServer ? half : null })
   const report = side.isServer ? undefined : await reportOfServer(side)
-  return { half, sender: report ?? null, sent: sent.sent }
+  return { half, sender: report ?? null, sent: sent.sent, intervals: intervals.finish() }
+}
+
+/** A counting side's intervals: see {@link countIntervals}. */
+export interface CountedIntervals {
+  stop(): void
+  finish(): LabInterval[]
+}
+
+/**
+ * With the request's `intervalMs`: cuts what `counter` counts into intervals from now, telling
+ * `side.onInterval` of each as it closes (as iperf3's server prints its own), until `stop`;
+ * `finish` adds the last one, up to the last arrival, and gives them all.
+ */
+function countIntervals(side: FlowSide, counter: MessageCounter): { stop(): void; finish(): LabInterval[] } {
+  const intervalMs = side.request.intervalMs ?? undefined
+  const all: LabInterval[] = []
+  if (intervalMs === undefined) return { stop() {}, finish: () => all }
+  counter.startIntervals(nowNs(), intervalMs)
+  const emit = (closed: readonly LabInterval[]): void => {
+    for (const interval of closed) {
+      all.push(interval)
+      side.onInterval?.(side.index, interval)
+    }
+  }
+  const timer = setInterval(() => emit(counter.takeIntervals(nowNs())), intervalMs)
+  timer.unref()
+  return {
+    stop: () => clearInterval(timer),
+    finish: () => {
+      emit(counter.takeIntervals(nowNs(), true))
+      return all
+    },
+  }
 }
 
 /**
@@ -172,7 +223,13 @@ export function startCounter(request: SessionRequest, endpoint: SessionEndpoint)
 /** One flow's work on one side: sending, or counting what arrives. */
 export type FlowWork =
   | { readonly kind: 'send'; readonly side: FlowSide; readonly sender: FlowSender }
-  | { readonly kind: 'count'; readonly side: FlowSide; readonly counter: MessageCounter }
+  | {
+      readonly kind: 'count'
+      readonly side: FlowSide
+      readonly counter: MessageCounter
+      /** Started with the counter, so no arrival falls before the first interval. */
+      readonly intervals: CountedIntervals
+    }
 
 /**
  * This side's work for each flow of `request`, over `endpoints` (one per flow, same order): the
@@ -184,6 +241,7 @@ export function flowWork(
   channel: ControlChannel,
   isServer: boolean,
   signal: AbortSignal,
+  onInterval?: (flow: number, interval: LabInterval) => void,
 ): FlowWork[] {
   const sides: FlowSide[] = endpoints.map((endpoint, index) => ({
     index,
@@ -193,13 +251,17 @@ export function flowWork(
     isServer,
     quietMs: request.quietMs,
     signal,
+    onInterval,
   }))
   return sides.map((side, index) => {
     const sends = isServer ? request.flows[index] !== 'forward' : request.flows[index] === 'forward'
-    return sends
-      ? { kind: 'send', side, sender: new FlowSender(side) }
-      : { kind: 'count', side, counter: startCounter(request, side.endpoint) }
+    return sends ? { kind: 'send', side, sender: new FlowSender(side) } : countWork(side)
   })
+}
+
+function countWork(side: FlowSide): FlowWork {
+  const counter = startCounter(side.request, side.endpoint)
+  return { kind: 'count', side, counter, intervals: countIntervals(side, counter) }
 }
 
 async function reportOfServer(side: FlowSide): Promise<SenderHalf | undefined> {

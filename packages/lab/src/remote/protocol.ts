@@ -63,6 +63,8 @@ export interface SessionRequest {
   readonly quietMs: number
   /** The server's monotonic clock minus the client's, in ms: 0 when both share one kernel. */
   readonly clockOffsetMs: number
+  /** `--interval`: the counting side reports what arrived every this many ms; absent or null for none. */
+  readonly intervalMs?: number | null
 }
 
 /** The sending side's half of a flow's results. */
@@ -90,6 +92,8 @@ export interface ReceiverHalf {
   readonly echoFailures: number
   /** Datagrams and connections refused because they came from another host. */
   readonly foreign: number
+  /** UDP on Linux: datagrams the counting side's kernel dropped at its socket (a full buffer); absent from older peers. */
+  readonly socketDrops?: number | null
 }
 
 /** Every message of the control protocol. */
@@ -239,7 +243,12 @@ function checkSession(check: FieldCheck): void {
   if (check.fields.recvBufferBytes !== null) check.integer('recvBufferBytes', 1, 2 ** 31 - 1)
   check.integer('quietMs', 1, MAX_QUIET_MS)
   check.number('clockOffsetMs')
+  if (check.fields.intervalMs !== undefined && check.fields.intervalMs !== null)
+    check.integer('intervalMs', MIN_INTERVAL_MS, MAX_QUIET_MS)
 }
+
+/** The shortest interval a client may ask for: shorter ones would flood the server's log. */
+export const MIN_INTERVAL_MS = 100
 
 /** The longest quiet time a client may ask for: beyond it a flow would hold the server for nothing. */
 export const MAX_QUIET_MS = 60_000

@@ -8,6 +8,7 @@ import {
 } from '@protolab/core'
 import { type TcpEndpoint, tcp } from '@protolab/tcp'
 import { formatCount } from '../report/format.js'
+import { intervalLine } from '../report/interval-lines.js'
 import { openLabEndpoint } from '../runner/roles/endpoints.js'
 import { ControlChannel } from './channel.js'
 import { readBootId } from './clock.js'
@@ -266,7 +267,9 @@ export class LabServer {
           }),
         )
       }
-      const work = flowWork(request, endpoints, channel, true, signal)
+      const work = flowWork(request, endpoints, channel, true, signal, (flow, interval) =>
+        this.log(`session ${id} flow ${flow}: ${intervalLine({ ...interval, sent: Number.NaN })}`),
+      )
       ports = endpoints.map((endpoint) => endpoint.localAddress?.port ?? 0)
       this.log(
         `session ${id}: data on ${request.transport} port${ports.length > 1 ? 's' : ''} ${ports.join(' and ')}`,
@@ -283,7 +286,9 @@ export class LabServer {
       startedMs = monotonicMs()
       await Promise.all(
         work.map((item) =>
-          item.kind === 'count' ? runCountingSide(item.side, item.counter) : item.sender.run(),
+          item.kind === 'count'
+            ? runCountingSide(item.side, item.counter, item.intervals)
+            : item.sender.run(),
         ),
       )
       // The client reads its TCP numbers while the connections are still up, then ends the session.

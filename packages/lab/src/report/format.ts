@@ -38,10 +38,11 @@ export function formatBytesPerSec(value: number): string {
   return unit === 0 ? `${Math.round(scaled)} ${units[unit]}` : `${scaled.toFixed(2)} ${units[unit]}`
 }
 
-/** A byte count in binary units: `212,992 B (208 KiB)`. */
-export function formatBytes(value: number): string {
+/** A byte count in binary units: `212,992 B (208 KiB)`, or with `short`, `208 KiB`. */
+export function formatBytes(value: number, { short = false }: { short?: boolean } = {}): string {
   if (value < 1024) return `${value} B`
   const kib = value / 1024
+  if (short) return kib < 1024 ? `${round1(kib)} KiB` : `${round1(kib / 1024)} MiB`
   return kib < 1024
     ? `${formatCount(value)} B (${round1(kib)} KiB)`
     : `${formatCount(value)} B (${round1(kib / 1024)} MiB)`

@@ -3,9 +3,12 @@ import type { LabReport, LabRun, LabTrace } from '../runner/types.js'
 import { columnLabels } from './format.js'
 import { type ReportNotesOptions, reportNotes } from './notes.js'
 import { escapeXml } from './plot/axes.js'
+import { ccdfPlot } from './plot/ccdf.js'
 import { cdfPlot } from './plot/cdf.js'
+import { latencyOverTimePlot, lossPlot, sharedEndMs, throughputPlot, timeSeries } from './plot/over-time.js'
 import { MAX_PLOT_POINTS } from './plot/sample.js'
 import { SCATTER_SERIES, scatterPlot } from './plot/scatter.js'
+import { environmentHtml, type ReportEnvironment, thisEnvironment } from './report-header.js'
 import { tableRows } from './rows.js'
 
 /** Options of {@link renderHtml}; `notes` and `lossTool` as for the terminal table. */
@@ -16,6 +19,8 @@ export interface RenderHtmlOptions extends ReportNotesOptions {
   readonly generatedAt?: Date
   /** Most points per plot before downsampling (default {@link MAX_PLOT_POINTS}). */
   readonly maxPlotPoints?: number
+  /** Where and by what the report was made, shown in its header. */
+  readonly environment?: ReportEnvironment
 }
 
 /** What the report's inline JSON (`<script type="application/json" id="protolab-report">`) holds. */
@@ -27,7 +32,11 @@ export interface HtmlReportData {
     readonly points: Readonly<Record<string, number>>
     readonly downsampled: boolean
     readonly cdfSamples: number
+    /** Points with data in each plot over time, and in the CCDF. */
+    readonly overTime: Readonly<Record<string, number>>
   }[]
+  /** The end of the time axis every run shares, ms since each run's first send. */
+  readonly sharedEndMs: number
 }
 
 const COLORS = { delivered: '#2563eb', duplicated: '#9333ea', reordered: '#ea580c', lost: '#dc2626' } as const
@@ -52,6 +61,10 @@ svg.plot{width:100%;height:auto;display:block}
 .dots.delivered{stroke:${COLORS.delivered};stroke-width:2.2;opacity:.75}.dots.duplicated{stroke:${COLORS.duplicated}}
 .dots.reordered{stroke:${COLORS.reordered};stroke-width:3.5}.dots.lost{stroke:${COLORS.lost};stroke-width:2.5;opacity:.8}
 .curve{fill:none;stroke:#0f766e;stroke-width:2}
+.line{fill:none;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}.line.mbits{stroke:${COLORS.delivered}}
+.line.p50{stroke:#0f766e}.line.p99{stroke:#b45309}.bars.lost{fill:${COLORS.lost};opacity:.8}
+.pair{display:grid;gap:12px;grid-template-columns:1fr 1fr}
+.env{color:#374151;margin:0 0 16px;font-size:13px}.env dt{font-weight:600;float:left;clear:left;width:110px}.env dd{margin:0 0 2px 110px}
 .legend{display:inline-flex;align-items:center;margin-right:12px}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:5px}
 `
@@ -65,7 +78,7 @@ function tableHtml(runs: readonly LabRun[]): string {
   const head = `<thead><tr><th></th>${columnLabels(runs)
     .map((label) => `<th>${escapeXml(label)}</th>`)
     .join('')}</tr></thead>`
-  const body = tableRows(runs)
+  const body = tableRows(runs, { allStatistics: true })
     .map(
       (row) =>
         `<tr><th>${escapeXml(row.label)}</th>${row.cells
@@ -84,10 +97,13 @@ function notesHtml(runs: readonly LabRun[], options: ReportNotesOptions): string
 }
 
 function legendHtml(points: Readonly<Record<string, number>>): string {
-  return SCATTER_SERIES.map(
-    ({ status, legend }) =>
-      `<span class="legend"><span class="swatch" style="background:${COLORS[status]}"></span>${legend} (${points[status] ?? 0})</span>`,
-  ).join('')
+  // A series with nothing in it gets no legend entry.
+  return SCATTER_SERIES.filter(({ status }) => (points[status] ?? 0) > 0)
+    .map(
+      ({ status, legend }) =>
+        `<span class="legend"><span class="swatch" style="background:${COLORS[status]}"></span>${legend} (${points[status] ?? 0})</span>`,
+    )
+    .join('')
 }
 
 /**
@@ -103,31 +119,52 @@ export function renderHtml(
   const generatedAt = options.generatedAt ?? new Date()
   const labels = columnLabels(report.runs)
   const plots: HtmlReportData['plots'][number][] = []
+  // Every run on one time scale, so transports compare at a glance.
+  const endMs = sharedEndMs(report.traces)
   const sections = report.runs.map((run, index) => {
     const trace: LabTrace | undefined = report.traces[index]
     const title = `<h2>${escapeXml(labels[index] ?? run.transport)}</h2>`
     if (trace === undefined) {
-      plots.push({ transport: run.transport, points: {}, downsampled: false, cdfSamples: 0 })
+      plots.push({ transport: run.transport, points: {}, downsampled: false, cdfSamples: 0, overTime: {} })
       return `<article class="run" data-transport="${run.transport}">${title}<p>No per-message data was kept for this run.</p></article>`
     }
-    const scatter = scatterPlot(trace, options.maxPlotPoints ?? MAX_PLOT_POINTS)
+    const scatter = scatterPlot(trace, options.maxPlotPoints ?? MAX_PLOT_POINTS, endMs)
     const latencyTitle = run.mode === 'rtt' ? 'round trip' : 'one-way latency'
     const cdf = cdfPlot(trace, latencyTitle)
+    const ccdf = ccdfPlot(trace, latencyTitle)
+    const series = timeSeries(run, trace, endMs)
+    const throughput = throughputPlot(series, endMs, run.transport)
+    const losses = lossPlot(series, endMs, run.transport)
+    const latencyOverTime = latencyOverTimePlot(series, endMs, run.transport, latencyTitle)
     plots.push({
       transport: run.transport,
       points: scatter.points,
       downsampled: scatter.sample.downsampled,
       cdfSamples: cdf.samples,
+      overTime: {
+        throughput: throughput.points,
+        losses: losses.points,
+        latency: latencyOverTime.points,
+        ccdf: ccdf.samples,
+      },
     })
+    const retransmits =
+      run.retransmits === undefined
+        ? ''
+        : ` The kernel retransmitted ${run.retransmits.toLocaleString('en-US')} segments; it gives their count, not their times, so they are not marked on the time axis.`
     const sampled = scatter.sample.downsampled
       ? ` Downsampled to at most ${formatLimit(options.maxPlotPoints ?? MAX_PLOT_POINTS)} points: one in ${scatter.sample.normalStride} in-order deliveries and one in ${scatter.sample.anomalyStride} anomalies are drawn.`
       : ' Every message is drawn.'
     return `<article class="run" data-transport="${run.transport}">${title}
 <figure>${scatter.svg}<figcaption>${legendHtml(scatter.points)}<br>Sequence number against arrival time: gaps in the line are losses, dots under it arrived late (reordered), a horizontal gap is a stall.${sampled}</figcaption></figure>
-<figure>${cdf.svg}<figcaption>${latencyTitle} CDF of ${cdf.samples.toLocaleString('en-US')} delivered messages: how many arrived within a given time.</figcaption></figure>
+<figure>${throughput.svg}<figcaption>Delivered Mbit/s in ${OVER_TIME_LABEL(series.binMs)} bins, by arrival time.</figcaption></figure>
+${losses.points > 0 ? `<figure>${losses.svg}<figcaption>Messages lost per bin, by send time.${retransmits}</figcaption></figure>` : `<p>No message was lost.${retransmits}</p>`}
+<figure>${latencyOverTime.svg}<figcaption>${latencyTitle}: p50 and p99 of each bin's deliveries, over time.</figcaption></figure>
+<div class="pair"><figure>${cdf.svg}<figcaption>${latencyTitle} CDF of ${cdf.samples.toLocaleString('en-US')} delivered messages: how many arrived within a given time.</figcaption></figure>
+<figure>${ccdf.svg}<figcaption>The same as a CCDF on a log axis: the tail, 1 in 100 at 1e-2, 1 in 1,000 at 1e-3.</figcaption></figure></div>
 </article>`
   })
-  const data: HtmlReportData = { runs: report.runs, plots }
+  const data: HtmlReportData = { runs: report.runs, plots, sharedEndMs: endMs }
   const command = options.command === undefined ? '' : ` · <code>${escapeXml(options.command)}</code>`
   return `<!doctype html>
 <html lang="en">
@@ -140,6 +177,7 @@ export function renderHtml(
 <body>
 <h1>protolab lab: ${escapeXml(labels.join(' vs '))}</h1>
 <p class="meta">${escapeXml(generatedAt.toISOString())}${command}</p>
+${options.environment === undefined ? '' : environmentHtml(options.environment, report.runs)}
 ${tableHtml(report.runs)}
 ${notesHtml(report.runs, options)}
 <section class="runs">
@@ -151,6 +189,9 @@ ${sections.join('\n')}
 `
 }
 
+const OVER_TIME_LABEL = (binMs: number): string =>
+  binMs >= 1000 ? `${Number((binMs / 1000).toPrecision(3))} s` : `${Number(binMs.toPrecision(3))} ms`
+
 function formatLimit(limit: number): string {
   return limit.toLocaleString('en-US')
 }
@@ -161,5 +202,6 @@ export async function writeHtml(
   report: Pick<LabReport, 'runs' | 'traces'>,
   options?: RenderHtmlOptions,
 ): Promise<void> {
-  await writeFile(path, renderHtml(report, options))
+  // The header says what made the report: this process's command line and machine, unless given.
+  await writeFile(path, renderHtml(report, { environment: thisEnvironment(), ...options }))
 }

@@ -1,6 +1,7 @@
 import type { LabRun } from '../runner/types.js'
 import { labTransport } from '../transports/registry.js'
 import { bothWays, columnLabels, describeImpairment, type KernelLossTool } from './format.js'
+import { describeLoss, describeTcpDelays } from './loss-story.js'
 
 /** What a report says under its table, besides the runs themselves. */
 export interface ReportNotesOptions {
@@ -41,6 +42,10 @@ export function reportNotes(runs: readonly LabRun[], options: ReportNotesOptions
         : ''
     if (run.link !== 'remote')
       plain(`${prefix}impairment ${describeImpairment(run, options.lossTool)}${ways}${seed}`)
+    const loss = describeLoss(run)
+    if (loss !== undefined) plain(`${prefix}${loss}`)
+    const delays = describeTcpDelays(run)
+    if (delays !== undefined) plain(`${prefix}${delays}`)
     if (run.modelled !== undefined) lines.push({ text: `${prefix}${run.modelled}`, tone: 'modelled' })
     if (run.interrupted !== undefined) {
       lines.push({ text: `${prefix}interrupted: ${run.interrupted}`, tone: 'interrupted' })

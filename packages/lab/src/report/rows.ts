@@ -1,5 +1,6 @@
 import type { LabRun } from '../runner/types.js'
 import { formatBytes, formatBytesPerSec, formatCount, formatMs, formatPercent } from './format.js'
+import { formatMbits } from './interval-lines.js'
 
 /** One cell of the results table: its text, and whether it shows something went wrong. */
 export interface TableCell {
@@ -24,7 +25,7 @@ const countCell = (value: number, whole?: number): TableCell => ({
  * report, so both say the same thing. The receive buffer (blast mode), the wire bytes, KCP's
  * retransmissions and the kernel's TCP numbers (kernel link, remote) get rows when a run has them.
  */
-export function tableRows(runs: readonly LabRun[]): TableRow[] {
+export function tableRows(runs: readonly LabRun[], { allStatistics = false } = {}): TableRow[] {
   const row = (label: string, cell: (run: LabRun) => TableCell): TableRow => ({
     label,
     cells: runs.map(cell),
@@ -43,13 +44,10 @@ export function tableRows(runs: readonly LabRun[]): TableRow[] {
     row('max reorder extent', (r) => countCell(r.maxReorderExtent)),
     row('corrupted', (r) => countCell(r.corrupted)),
     row('foreign', (r) => countCell(r.foreign)),
-    row(`${latency} p50`, (r) => ok(formatMs(r.latencyMs.p50))),
-    row(`${latency} p90`, (r) => ok(formatMs(r.latencyMs.p90))),
-    row(`${latency} p99`, (r) => ok(formatMs(r.latencyMs.p99))),
-    row(`${latency} p99.9`, (r) => ok(formatMs(r.latencyMs.p999))),
-    row(`${latency} max`, (r) => ok(formatMs(r.latencyMs.max))),
+    ...latencyRows(runs, latency, allStatistics),
     row('jitter', (r) => ok(formatMs(r.jitterMs))),
     row('messages/s', (r) => ok(formatCount(r.messagesPerSec))),
+    row('Mbit/s', (r) => ok(formatMbits(r.bitsPerSec ?? r.bytesPerSec * 8))),
     row('payload bytes/s', (r) => ok(formatBytesPerSec(r.bytesPerSec))),
     row('duration', (r) => ok(formatMs(r.durationMs))),
     row('stalls', (r) => countCell(r.stalls)),
@@ -57,7 +55,7 @@ export function tableRows(runs: readonly LabRun[]): TableRow[] {
   if (runs.some((run) => run.recvBufferBytes !== undefined)) {
     rows.push(
       row('receive buffer', (r) =>
-        ok(r.recvBufferBytes === undefined ? '-' : formatBytes(r.recvBufferBytes)),
+        ok(r.recvBufferBytes === undefined ? '-' : formatBytes(r.recvBufferBytes, { short: true })),
       ),
     )
   }
@@ -98,6 +96,40 @@ function wireRows(runs: readonly LabRun[]): TableRow[] {
 /** A run whose retransmits are its transport's own (KCP), not the kernel's TCP numbers. */
 function ownRetransmits(run: LabRun): boolean {
   return run.retransmits !== undefined && run.rttMs === undefined
+}
+
+/**
+ * The latency rows: p50, p90, p99, p99.9 and max on a terminal; with `all` (the HTML report),
+ * sockperf's whole set: min, mean, stddev, p25, p50, p75, p90, p99, p99.9, p99.99, max.
+ */
+function latencyRows(runs: readonly LabRun[], latency: string, all: boolean): TableRow[] {
+  type Stat = keyof LabRun['latencyMs']
+  const names: readonly (readonly [Stat, string])[] = all
+    ? [
+        ['min', 'min'],
+        ['mean', 'mean'],
+        ['stddev', 'stddev'],
+        ['p25', 'p25'],
+        ['p50', 'p50'],
+        ['p75', 'p75'],
+        ['p90', 'p90'],
+        ['p99', 'p99'],
+        ['p999', 'p99.9'],
+        ['p9999', 'p99.99'],
+        ['max', 'max'],
+      ]
+    : [
+        ['p50', 'p50'],
+        ['p90', 'p90'],
+        ['p99', 'p99'],
+        ['p999', 'p99.9'],
+        ['max', 'max'],
+      ]
+  return names.map(([stat, label]) => ({
+    label: `${latency} ${label}`,
+    // Runs from an older protolab lack the newer statistics.
+    cells: runs.map((run) => ok(run.latencyMs[stat] === undefined ? '-' : formatMs(run.latencyMs[stat]))),
+  }))
 }
 
 /** The kernel's numbers of each TCP run's connection (from `ss -ti`); no rows when no run has them. */

@@ -1,5 +1,6 @@
 import pc from 'picocolors'
 import type { LabRun } from '../runner/types.js'
+import { displayWidth, padEndDisplay, padStartDisplay } from './display-width.js'
 import { columnLabels } from './format.js'
 import { type ReportNotesOptions, reportNotes } from './notes.js'
 import { tableRows } from './rows.js'
@@ -20,23 +21,25 @@ export function renderTable(runs: readonly LabRun[], options: RenderTableOptions
   const colors = pc.createColors(options.color ?? false)
   const rows = tableRows(runs)
   const labels = columnLabels(runs)
-  const labelWidth = Math.max(...rows.map((row) => row.label.length))
+  // Measured in terminal columns, not UTF-16 units: a label may hold CJK or emoji.
+  const labelWidth = Math.max(...rows.map((row) => displayWidth(row.label)))
   const widths = labels.map((label, column) =>
-    Math.max(label.length, ...rows.map((row) => row.cells[column]?.text.length ?? 0)),
+    Math.max(displayWidth(label), ...rows.map((row) => displayWidth(row.cells[column]?.text ?? ''))),
   )
-  const gap = '   '
+  // Two spaces: three runs side by side fit in 80 columns.
+  const gap = '  '
   const lines: string[] = []
   const header = [
     ' '.repeat(labelWidth),
-    ...labels.map((label, column) => label.padStart(widths[column] ?? 0)),
+    ...labels.map((label, column) => padStartDisplay(label, widths[column] ?? 0)),
   ]
   lines.push(colors.bold(header.join(gap)))
   for (const row of rows) {
     const cells = row.cells.map((cell, column) => {
-      const padded = cell.text.padStart(widths[column] ?? 0)
+      const padded = padStartDisplay(cell.text, widths[column] ?? 0)
       return cell.bad ? colors.yellow(padded) : padded
     })
-    lines.push([colors.dim(row.label.padEnd(labelWidth)), ...cells].join(gap))
+    lines.push([colors.dim(padEndDisplay(row.label, labelWidth)), ...cells].join(gap))
   }
   lines.push('')
   const tone = { plain: (text: string) => text, modelled: colors.cyan, interrupted: colors.yellow }

@@ -50,6 +50,8 @@ export interface LabOptions {
   readonly packetDirection?: PacketLinkDirection
   /** Packet link: record the sender's packets into this pcap file (`-udp`/`-tcp` added with two transports). */
   readonly capture?: string
+  /** Report the run in intervals of this many ms (iperf3's `-i`): `onInterval` while it goes, `intervals` in each run. */
+  readonly intervalMs?: number
 }
 
 /** {@link LabOptions} checked, with the defaults filled in. */
@@ -69,6 +71,7 @@ export interface LabPlan {
   readonly link: 'proxy' | 'packet'
   readonly packetDirection: PacketLinkDirection
   readonly capture: string | undefined
+  readonly intervalMs: number | undefined
 }
 
 /** Messages sent when neither `count` nor `durationMs` is given. */
@@ -130,6 +133,10 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
     throw new InvalidArgumentError(`the lab binds 127.0.0.1 or ::1, not ${host}`)
   if (options.recvBufferBytes !== undefined)
     integerIn('recvBufferBytes', options.recvBufferBytes, 1, 2 ** 31 - 1)
+  const intervalMs = options.intervalMs
+  if (intervalMs !== undefined && !(intervalMs >= 1 && Number.isFinite(intervalMs))) {
+    throw new InvalidArgumentError(`interval must be at least 1 ms, got ${intervalMs}`)
+  }
   const impairment = options.impairment ?? {}
   // `auto` is decided before (chooseLink); what is left undecided checks as the proxy link.
   const link = options.link === 'packet' ? 'packet' : 'proxy'
@@ -164,6 +171,7 @@ export function resolveLabOptions(options: LabOptions): LabPlan {
     link,
     packetDirection,
     capture: options.capture,
+    intervalMs,
   }
 }
 

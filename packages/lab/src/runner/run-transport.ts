@@ -5,17 +5,22 @@ import {
   decodeMessageRecords,
   ENVELOPE_FLAG_ECHO,
   isProtolabError,
+  type LabInterval,
   labMetricsFromSummary,
   MODELLED_LOSS_NOTE,
   monotonicMs,
+  nowNs,
   PeerResetError,
   randomSessionId,
   type SocketAddress,
   type StreamImpairment,
 } from '@protolab/core'
+import { receiveDrops } from '../counters/receive-drops.js'
 import type { RelayReport } from '../links/relay/relay.js'
 import { labTransport } from '../transports/registry.js'
 import { drain, quietTimeMs } from './drain.js'
+import { type IntervalListener, IntervalReporter, SentTally } from './intervals.js'
+import { proxyLinkLostBy, withLostBy } from './lost-by.js'
 import type { LabPlan } from './options.js'
 import { impairmentFor } from './options.js'
 import { MessageCounter } from './roles/counter.js'
@@ -30,6 +35,8 @@ import { wireFields } from './wire-fields.js'
 export interface RunContext {
   readonly signal?: AbortSignal | undefined
   readonly onProgress?: ((progress: LabProgress) => void) | undefined
+  /** With `intervalMs`: called with each interval of a run while it goes. */
+  readonly onInterval?: IntervalListener | undefined
   /** Called (and awaited) once a run's receiver and relay listen, before anything is sent. */
   readonly onListening?: ((listening: LabListening) => void | Promise<void>) | undefined
 }
@@ -83,6 +90,7 @@ export async function runTransport(
   const blast = datagrams && !descriptor.semantics.reliable && impairment === undefined && plan.rate === 0
   let hosts: RunHosts | undefined
   let sender: LabEndpoint | undefined
+  let intervals: RunIntervals | undefined
   // Stops the send loop when a child dies or the caller aborts.
   const stop = new AbortController()
   const onAbort = (): void => stop.abort()
@@ -120,6 +128,13 @@ export async function runTransport(
         durationMs: plan.durationMs,
         phase,
       })
+    intervals = await startIntervals(plan, transport, context, (originNs, intervalMs) => {
+      if (echoes !== undefined) {
+        echoes.startIntervals(originNs, intervalMs)
+        return (nowNs, final) => Promise.resolve(echoes.takeIntervals(nowNs, final))
+      }
+      return startReceiverIntervals(receiver, originNs, intervalMs, watch)
+    })
     const result = await sendMessages(sender, {
       session,
       count: plan.count,
@@ -129,8 +144,10 @@ export async function runTransport(
       flags: rtt ? ENVELOPE_FLAG_ECHO : 0,
       sentAtMs,
       signal: stop.signal,
+      tally: intervals?.tally,
       onProgress: (sent, elapsedMs) => progress('sending', sent, elapsedMs),
     })
+    intervals?.reporter.stop()
     const elapsedMs = (): number => monotonicMs() - result.startNs / 1e6
     await throwIfDied(hosts.died, result)
     signal.throwIfAborted()
@@ -152,10 +169,14 @@ export async function runTransport(
 
     // Read while the sender is open: its counts go with its sessions.
     const wire = wireFields(descriptor.wireCounts(sender, result.sent, plan.size), result.sent, plan.size)
+    const reporter = intervals?.reporter
+    await reporter?.takeLast()
     const outcome = await watch(receiver.call('finishReceiver', plan.trace && !rtt))
     const relayReport = relay === undefined ? undefined : await watch(relay.call('stopRelay'))
     let summary = outcome.summary
+    let echoDrops: number | undefined
     if (echoes !== undefined) {
+      echoDrops = receiveDrops(sender)
       // The sender counted the echoes; the receiver's own summary adds what it refused to echo.
       await sender.close()
       await echoes.done
@@ -166,7 +187,14 @@ export async function runTransport(
     const run: LabRun = {
       transport,
       mode: plan.mode,
-      ...metrics,
+      ...withLostBy(
+        metrics,
+        proxyLinkLostBy(metrics.lost, {
+          relay: relayReport,
+          receiverBuffer: sumDefined(outcome.socketDrops, echoDrops),
+          sender: outcome.echoFailures,
+        }),
+      ),
       corrupted: metrics.corrupted + (echoes === undefined ? 0 : outcome.summary.corrupted),
       foreign: metrics.foreign + (echoes === undefined ? 0 : outcome.summary.foreign),
       impairment: impairment ?? null,
@@ -174,8 +202,17 @@ export async function runTransport(
       link: 'proxy',
       ...wire,
       ...(blast && outcome.recvBufferBytes !== undefined ? { recvBufferBytes: outcome.recvBufferBytes } : {}),
+      ...(relayReport !== undefined && 'lostSegments' in relayReport.toServer
+        ? {
+            tcpRelay: {
+              lostSegments: relayReport.toServer.lostSegments,
+              stalls: relayReport.toServer.stalls,
+            },
+          }
+        : {}),
       ...(streamLoss ? { modelled: MODELLED_LOSS_NOTE } : {}),
       ...(interrupted === undefined ? {} : { interrupted }),
+      ...(reporter === undefined ? {} : { intervals: reporter.complete(metrics.lost) }),
     }
     progress('done', result.sent, elapsedMs())
     const records = sentAtMs === undefined ? undefined : decodeMessageRecords(summary)
@@ -189,9 +226,51 @@ export async function runTransport(
     throw error
   } finally {
     signal.removeEventListener('abort', onAbort)
+    intervals?.reporter.stop()
     await sender?.close().catch(() => {})
     await hosts?.close()
   }
+}
+
+interface RunIntervals {
+  readonly tally: SentTally
+  readonly reporter: IntervalReporter
+}
+
+type TakeIntervals = (nowNs: number, final: boolean) => Promise<LabInterval[]>
+
+/**
+ * With `--interval`: the run's origin (now, just before the first send), its sent tally, and a
+ * reporter taking intervals from the counting side that `begin` starts; undefined without.
+ */
+async function startIntervals(
+  plan: LabPlan,
+  transport: LabTransportName,
+  context: RunContext,
+  begin: (originNs: number, intervalMs: number) => TakeIntervals | Promise<TakeIntervals>,
+): Promise<RunIntervals | undefined> {
+  const intervalMs = plan.intervalMs
+  if (intervalMs === undefined) return undefined
+  const originNs = nowNs()
+  const take = await begin(originNs, intervalMs)
+  const tally = new SentTally(originNs, intervalMs)
+  return { tally, reporter: new IntervalReporter(transport, tally, take, context.onInterval, intervalMs) }
+}
+
+async function startReceiverIntervals(
+  receiver: RunHosts['receiver'],
+  originNs: number,
+  intervalMs: number,
+  watch: RunHosts['watch'],
+): Promise<TakeIntervals> {
+  await watch(receiver.call('startIntervals', originNs, intervalMs))
+  return (nowNs, final) => watch(receiver.call('takeIntervals', nowNs, final))
+}
+
+/** The sum of the counts that were read; undefined when none was. */
+function sumDefined(...counts: (number | undefined)[]): number | undefined {
+  const read = counts.filter((count) => count !== undefined)
+  return read.length === 0 ? undefined : read.reduce((a, b) => a + b, 0)
 }
 
 /**

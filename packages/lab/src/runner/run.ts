@@ -27,7 +27,7 @@ export interface RunLabOptions extends RunContext {
  */
 export async function runLab(
   options: LabOptions,
-  { signal, onProgress, onListening, onLink }: RunLabOptions = {},
+  { signal, onProgress, onListening, onLink, onInterval }: RunLabOptions = {},
 ): Promise<LabReport> {
   const chosen = chooseLink(options)
   const plan = resolveLabOptions({ ...options, link: chosen.link })
@@ -40,7 +40,12 @@ export async function runLab(
   const traces: LabTrace[] = []
   const relays: (RelayReport | undefined)[] = []
   for (const transport of plan.transports) {
-    const outcome = await runTransport(plan, transport, seed, { signal, onProgress, onListening })
+    const outcome = await runTransport(plan, transport, seed, {
+      signal,
+      onProgress,
+      onListening,
+      onInterval,
+    })
     runs.push(outcome.run)
     relays.push(outcome.relay)
     if (outcome.trace !== undefined) traces.push(outcome.trace)

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { createEnvelopeBuffer, type Endpoint, monotonicMs, nowNs, writeEnvelope } from '@protolab/core'
+import type { SentTally } from './intervals.js'
 import { Pacer } from './pacer.js'
 
 /** What {@link sendMessages} sends. */
@@ -19,6 +20,8 @@ export interface SendPlan {
   readonly sentAtMs: Float64Array | undefined
   /** Stops sending (the result says how many went). */
   readonly signal: AbortSignal
+  /** Counts each message sent per interval (`--interval`). */
+  readonly tally?: SentTally | undefined
   /** Called about every {@link PROGRESS_INTERVAL_MS} while sending. */
   readonly onProgress?: (sent: number, elapsedMs: number) => void
 }
@@ -60,6 +63,7 @@ export async function sendMessages(endpoint: Endpoint, plan: SendPlan): Promise<
       if (plan.sentAtMs !== undefined) plan.sentAtMs[seq] = (sentAtNs - startNs) / 1e6
       await endpoint.send(buffer)
       sent++
+      plan.tally?.count(sentAtNs)
       const nowMs = sentAtNs / 1e6
       if (nowMs >= nextProgressMs || (seq & (YIELD_EVERY_MESSAGES - 1)) === YIELD_EVERY_MESSAGES - 1) {
         if (nowMs >= nextProgressMs) {

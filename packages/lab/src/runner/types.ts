@@ -1,4 +1,11 @@
-import type { DatagramImpairment, LabMetrics, LatencyPercentilesMs, StreamImpairment } from '@protolab/core'
+import type {
+  DatagramImpairment,
+  LabInterval,
+  LabMetrics,
+  LatencyPercentilesMs,
+  LostBy,
+  StreamImpairment,
+} from '@protolab/core'
 import type { PacketLinkCounts } from '../links/packet/protocol.js'
 import type { RelayReport } from '../links/relay/relay.js'
 
@@ -64,6 +71,11 @@ export interface LabRun extends LabMetrics {
   readonly transport: LabTransportName
   readonly mode: LabMode
   /**
+   * Where each lost message went; the values add up to `lost`. Absent only on runs from an older
+   * protolab (a remote peer, a results file).
+   */
+  readonly lostBy?: LostBy
+  /**
    * The relay's impairment for this transport, as core's DatagramImpairment (udp, kcp) or
    * StreamImpairment (tcp); on the kernel link, what the kernel did, in DatagramImpairment's
    * fields for both transports; null with none.
@@ -88,6 +100,11 @@ export interface LabRun extends LabMetrics {
   readonly wireBytes?: number
   /** `wireBytes` over the payload bytes of the messages sent (`sent` × `size`): 1.5 = half as much again on the wire. */
   readonly wireOverhead?: number
+  /**
+   * TCP through the relay: what the relay did that holds a stream up: segments its model lost
+   * (each held everything behind it for one RTO) and stalls it made (`--stall`).
+   */
+  readonly tcpRelay?: { readonly lostSegments: number; readonly stalls: number }
   /** TCP over the kernel link or between hosts: the sender's smoothed round-trip time, in ms. */
   readonly rttMs?: number
   /** TCP over the kernel link or between hosts: the sender's congestion window at the end, in segments. */
@@ -100,6 +117,8 @@ export interface LabRun extends LabMetrics {
   readonly modelled?: string
   /** Set when the run ended before everything was sent: why (the relay reset the TCP connection). */
   readonly interrupted?: string
+  /** With `--interval`: the run cut into intervals, as printed while it went (iperf3's `-i`). */
+  readonly intervals?: readonly LabInterval[]
 }
 
 /**

@@ -88,6 +88,12 @@ export interface LabTransport {
    * 0 when nothing of its own holds messages back.
    */
   recoveryQuietMs(impairment: DatagramImpairment | StreamImpairment): number
+  /**
+   * Datagrams the kernel dropped at this transport's socket bound to `address` (its receive buffer
+   * was full), read by the process that owns it before it closes; undefined where unknown. Absent
+   * for transports whose kernel drops nothing it accepted (TCP).
+   */
+  socketDrops?(address: SocketAddress): number | undefined
 }
 
 export type { Destination }

@@ -1,5 +1,6 @@
 import { type DatagramImpairment, ENVELOPE_HEADER_BYTES } from '@protolab/core'
 import { udp, udpProxy } from '@protolab/udp'
+import { udpSocketDrops } from '../counters/udp-counters.js'
 import type { LabTransport } from './lab-transport.js'
 
 /**
@@ -29,4 +30,5 @@ export const udpLabTransport: LabTransport = {
     wireBytes: sent * (ENVELOPE_HEADER_BYTES + payloadBytes),
   }),
   recoveryQuietMs: () => 0,
+  socketDrops: (address) => udpSocketDrops(address.address, address.port),
 }

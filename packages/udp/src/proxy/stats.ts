@@ -6,6 +6,8 @@ export interface DatagramRelayCounts {
   readonly forwarded: number
   /** Datagrams dropped: by the loss model, or because a queue (rate limit, delay, reordering) was full. */
   readonly dropped: number
+  /** Of `dropped`, those dropped because a queue (the rate limit's, or the delay and reordering queue) was full. */
+  readonly queueDropped: number
   /** Extra copies sent. */
   readonly duplicated: number
   /** Datagrams held back to be overtaken. */
@@ -37,6 +39,7 @@ export class DirectionCounts implements DatagramRelayCounts {
   received = 0
   forwarded = 0
   dropped = 0
+  queueDropped = 0
   duplicated = 0
   reordered = 0
   corrupted = 0

@@ -219,6 +219,7 @@ class UdpRelay implements UdpProxy {
     const decision = path.impairer.decide(payload.length, nowMs)
     if (decision.drop !== undefined) {
       counts.dropped++
+      if (decision.drop === 'queue') counts.queueDropped++
       return
     }
     if (decision.corruptAt >= 0) {
@@ -230,6 +231,7 @@ class UdpRelay implements UdpProxy {
     if (decision.holdForPackets > 0) {
       if (this.queued >= this.config.maxQueuedDatagrams) {
         counts.dropped++
+        counts.queueDropped++
         return
       }
       this.queued++
@@ -259,6 +261,7 @@ class UdpRelay implements UdpProxy {
     }
     if (this.queued >= this.config.maxQueuedDatagrams) {
       path.counts.dropped++
+      path.counts.queueDropped++
       return
     }
     this.queued++

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../errors.js'
 import { createMicrosecondHistogram, decodeHistogram } from '../metrics/histogram.js'
 import type { LatencyPercentilesMs } from '../metrics/lab-metrics.js'
+import { latencyPercentilesMs } from '../metrics/latency-percentiles.js'
 import type { ReceiverSummary } from '../metrics/receiver-summary.js'
 
 /** What one flow of a run ended with: its receiver's summary and how many its sender sent. */
@@ -72,6 +73,10 @@ export function aggregateFlows(
   let payloadBytes = 0
   let stalls = 0
   let maxLatencyMs = 0
+  let minLatencyMs = Number.POSITIVE_INFINITY
+  // Pooled moments: Σ n·mean and Σ n·(stddev² + mean²) give the union's mean and variance.
+  let sumMs = 0
+  let sumSquaresMs = 0
   let startNs = Number.POSITIVE_INFINITY
   let endNs = Number.NEGATIVE_INFINITY
   const latency = createMicrosecondHistogram()
@@ -92,15 +97,21 @@ export function aggregateFlows(
     if (summary.delivered === 0) continue
     latency.add(decodeHistogram(summary.latencyHistogram))
     maxLatencyMs = Math.max(maxLatencyMs, summary.maxLatencyMs)
+    minLatencyMs = Math.min(minLatencyMs, summary.minLatencyMs)
+    sumMs += summary.delivered * summary.meanLatencyMs
+    sumSquaresMs += summary.delivered * (summary.stddevLatencyMs ** 2 + summary.meanLatencyMs ** 2)
     startNs = Math.min(startNs, summary.originNs)
     endNs = Math.max(endNs, summary.originNs + summary.durationMs * 1e6)
   }
   const durationMs = delivered === 0 ? 0 : Math.max(0, (endNs - startNs) / 1e6)
   const seconds = durationMs / 1000
-  const max = roundMs(maxLatencyMs)
-  // A bucket's top can lie above the exact max: no percentile may exceed it.
-  const atPercentileMs = (percentile: number): number =>
-    delivered === 0 ? 0 : Math.min(max, roundMs(latency.getValueAtPercentile(percentile) / 1000))
+  const meanMs = delivered === 0 ? 0 : sumMs / delivered
+  const moments = {
+    minMs: delivered === 0 ? 0 : minLatencyMs,
+    maxMs: maxLatencyMs,
+    meanMs,
+    stddevMs: delivered === 0 ? 0 : Math.sqrt(Math.max(0, sumSquaresMs / delivered - meanMs ** 2)),
+  }
   const bytesPerSec = seconds > 0 ? payloadBytes / seconds : 0
   return {
     flows: flows.length,
@@ -113,13 +124,8 @@ export function aggregateFlows(
     corrupted,
     foreign,
     payloadBytes,
-    latencyMs: {
-      p50: atPercentileMs(50),
-      p90: atPercentileMs(90),
-      p99: atPercentileMs(99),
-      p999: atPercentileMs(99.9),
-      max,
-    },
+    // Every percentile clamped into the exact [min, max], as a single run's are.
+    latencyMs: latencyPercentilesMs(latency, moments, delivered),
     messagesPerSec: seconds > 0 ? roundRate(delivered / seconds) : 0,
     bytesPerSec: roundRate(bytesPerSec),
     bitsPerSec: roundRate(bytesPerSec * 8),

@@ -1,9 +1,24 @@
-/** Latency percentiles in milliseconds, from an HDR histogram kept in microseconds (3 significant digits). */
+/**
+ * Latency statistics in milliseconds (sockperf's set). `min`, `max`, `mean` and `stddev` are exact
+ * (to the µs); the percentiles come from an HDR histogram kept in microseconds with 3 significant
+ * digits (within 0.1% or 1 µs, whichever is larger), clamped into `[min, max]`, so
+ * `min ≤ p25 ≤ p50 ≤ … ≤ p9999 ≤ max` always holds.
+ */
 export interface LatencyPercentilesMs {
+  /** The smallest latency measured, exact. */
+  readonly min: number
+  /** The arithmetic mean, exact. */
+  readonly mean: number
+  /** The population standard deviation, exact. */
+  readonly stddev: number
+  readonly p25: number
   readonly p50: number
+  readonly p75: number
   readonly p90: number
   readonly p99: number
   readonly p999: number
+  /** The 99.99th percentile. */
+  readonly p9999: number
   /** The largest latency measured, exact (not rounded to a histogram bucket). */
   readonly max: number
 }
@@ -26,7 +41,7 @@ export interface LatencyPercentilesMs {
  *   the receiver echoes; 0 everywhere when nothing was delivered.
  * - `jitterMs`: RFC 3550 §6.4.1 interarrival jitter over first copies in arrival order:
  *   `J += (|D| - J) / 16`, D the difference of consecutive transit times.
- * - `messagesPerSec`, `bytesPerSec`: delivered messages and their payload bytes over `durationMs`,
+ * - `messagesPerSec`, `bytesPerSec`, `bitsPerSec`: delivered messages and their payload bytes over `durationMs`,
  *   the time from the earliest send time received to the last delivery.
  * - `stalls`: gaps between consecutive deliveries longer than
  *   `max(10 × the median gap, the stall floor)` (floor 50 ms by default).
@@ -44,6 +59,8 @@ export interface LabMetrics {
   readonly jitterMs: number
   readonly messagesPerSec: number
   readonly bytesPerSec: number
+  /** `bytesPerSec × 8`: delivered payload in bit/s (goodput), the unit network people read. */
+  readonly bitsPerSec: number
   readonly durationMs: number
   readonly stalls: number
 }

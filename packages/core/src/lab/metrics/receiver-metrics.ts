@@ -5,6 +5,7 @@ import { ArrivalSampler } from './arrival-sample.js'
 import { growFloat32, growFloat64, growUint8 } from './growable.js'
 import { createMicrosecondHistogram, encodeHistogram, recordNanoseconds } from './histogram.js'
 import type { LabMetrics } from './lab-metrics.js'
+import { LatencyMoments } from './latency-moments.js'
 import {
   encodeMessageRecords,
   labMetricsFromSummary,
@@ -78,7 +79,7 @@ export class ReceiverMetrics {
   private firstSentNs = Number.POSITIVE_INFINITY
   private lastArrivalNs = 0
   private previousTransitNs = 0
-  private maxLatencyNs = 0
+  private readonly moments = new LatencyMoments()
   private jitterMs = 0
 
   constructor(init: ReceiverMetricsInit = {}) {
@@ -158,7 +159,7 @@ export class ReceiverMetrics {
 
     const transitNs = arrivalNs - sentAtNs
     recordNanoseconds(this.latency, transitNs)
-    if (transitNs > this.maxLatencyNs) this.maxLatencyNs = transitNs
+    this.moments.add(transitNs)
     if (this.deliveredCount > 0) {
       const difference = Math.abs(transitNs - this.previousTransitNs) / 1e6
       this.jitterMs += (difference - this.jitterMs) / 16
@@ -198,6 +199,7 @@ export class ReceiverMetrics {
       if (gapMs > stallThresholdMs) stalls.push({ atMs: this.stallCandidates[2 * i]!, gapMs })
     }
     const delivered = this.deliveredCount
+    const moments = this.moments.ms()
     const summary: ReceiverSummary = {
       format: RECEIVER_SUMMARY_FORMAT,
       delivered,
@@ -211,7 +213,10 @@ export class ReceiverMetrics {
       durationMs: delivered === 0 ? 0 : (this.lastArrivalNs - this.firstSentNs) / 1e6,
       originNs: this.originNs,
       latencyHistogram: encodeHistogram(this.latency),
-      maxLatencyMs: this.maxLatencyNs / 1e6,
+      maxLatencyMs: moments.maxMs,
+      minLatencyMs: moments.minMs,
+      meanLatencyMs: moments.meanMs,
+      stddevLatencyMs: moments.stddevMs,
       medianGapMs,
       stallThresholdMs,
       stalls,

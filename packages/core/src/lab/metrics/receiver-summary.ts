@@ -2,6 +2,8 @@ import { InvalidArgumentError } from '../../errors.js'
 import type { ArrivalSample } from './arrival-sample.js'
 import { decodeHistogram } from './histogram.js'
 import type { LabMetrics } from './lab-metrics.js'
+import type { LatencyMomentsMs } from './latency-moments.js'
+import { latencyPercentilesMs, roundMs } from './latency-percentiles.js'
 
 /** The format tag of a {@link ReceiverSummary}; a summary with another tag is refused. */
 export const RECEIVER_SUMMARY_FORMAT = 'protolab-receiver-summary/1'
@@ -73,6 +75,12 @@ export interface ReceiverSummary {
   /** Latencies in microseconds, as HdrHistogram's compressed base64. */
   readonly latencyHistogram: string
   readonly maxLatencyMs: number
+  /** The smallest latency, exact. */
+  readonly minLatencyMs: number
+  /** The mean latency, exact. */
+  readonly meanLatencyMs: number
+  /** The population standard deviation of latency, exact. */
+  readonly stddevLatencyMs: number
   /** Median gap between consecutive deliveries, ms. */
   readonly medianGapMs: number
   /** Gaps longer than this (`max(10 × medianGapMs, stall floor)`) are stalls. */
@@ -92,8 +100,6 @@ export function labMetricsFromSummary(summary: ReceiverSummary, sent: number): L
   }
   const histogram = decodeHistogram(summary.latencyHistogram)
   const delivered = summary.delivered
-  const atPercentileMs = (percentile: number): number =>
-    delivered === 0 ? 0 : roundMs(histogram.getValueAtPercentile(percentile) / 1000)
   const seconds = summary.durationMs / 1000
   return {
     sent,
@@ -104,16 +110,11 @@ export function labMetricsFromSummary(summary: ReceiverSummary, sent: number): L
     maxReorderExtent: summary.maxReorderExtent,
     corrupted: summary.corrupted,
     foreign: summary.foreign,
-    latencyMs: {
-      p50: atPercentileMs(50),
-      p90: atPercentileMs(90),
-      p99: atPercentileMs(99),
-      p999: atPercentileMs(99.9),
-      max: roundMs(summary.maxLatencyMs),
-    },
+    latencyMs: latencyPercentilesMs(histogram, summaryMoments(summary), delivered),
     jitterMs: roundMs(summary.jitterMs),
     messagesPerSec: seconds > 0 ? roundRate(delivered / seconds) : 0,
     bytesPerSec: seconds > 0 ? roundRate(summary.payloadBytes / seconds) : 0,
+    bitsPerSec: seconds > 0 ? roundRate((summary.payloadBytes * 8) / seconds) : 0,
     durationMs: roundMs(summary.durationMs),
     stalls: summary.stalls.length,
   }
@@ -135,14 +136,17 @@ export function latencyCdf(summary: ReceiverSummary): LatencyCdf {
   const cdf: LatencyCdf = { ms: [], fraction: [] }
   if (summary.delivered === 0) return cdf
   const histogram = decodeHistogram(summary.latencyHistogram)
+  const min = roundMs(summary.minLatencyMs)
+  const max = roundMs(summary.maxLatencyMs)
   const percentiles: number[] = []
   for (let p = 0; p < 100; p++) percentiles.push(p)
   percentiles.push(99.5, 99.9, 99.95, 99.99)
   for (const p of percentiles) {
-    cdf.ms.push(roundMs(histogram.getValueAtPercentile(p) / 1000))
+    // Clamped as in latencyPercentilesMs: a bucket's top can lie beyond the exact extremes.
+    cdf.ms.push(Math.min(max, Math.max(min, roundMs(histogram.getValueAtPercentile(p) / 1000))))
     cdf.fraction.push(p / 100)
   }
-  cdf.ms.push(roundMs(summary.maxLatencyMs))
+  cdf.ms.push(max)
   cdf.fraction.push(1)
   return cdf
 }
@@ -206,9 +210,13 @@ function checkFormat(summary: ReceiverSummary): void {
   }
 }
 
-/** Milliseconds to the microsecond: what the histogram resolves, and tidy JSON. */
-export function roundMs(ms: number): number {
-  return Math.round(ms * 1000) / 1000
+function summaryMoments(summary: ReceiverSummary): LatencyMomentsMs {
+  return {
+    minMs: summary.minLatencyMs,
+    maxMs: summary.maxLatencyMs,
+    meanMs: summary.meanLatencyMs,
+    stddevMs: summary.stddevLatencyMs,
+  }
 }
 
 function roundRate(perSecond: number): number {

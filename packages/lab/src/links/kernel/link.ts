@@ -3,7 +3,13 @@ import { hasTool, runTool, runToolSync } from './exec.js'
 import type { KernelImpairment } from './impairment.js'
 import { LINK_PREFIX_LENGTH, type LinkNames, linkNames, RECEIVER_ADDRESS, SENDER_ADDRESS } from './names.js'
 import { hasNetem, noNetemError } from './netem.js'
-import { iptablesLossCommands, nftLossScript, tcCommands } from './rules.js'
+import {
+  iptablesLossCommands,
+  nftLossScript,
+  parseNftCounterPackets,
+  tcCommands,
+  UDP_DROPS_COUNTER,
+} from './rules.js'
 
 /** Construction options of a {@link KernelLink}. */
 export interface KernelLinkInit {
@@ -116,6 +122,37 @@ export class KernelLink {
       await removeNamespaces(created)
       throw error
     }
+  }
+
+  /**
+   * The UDP datagrams the loss rule dropped on arrival in each namespace, read from its nftables
+   * counter: in the receiver's namespace, those on the way from the sender, and in the sender's,
+   * those on the way back. Undefined without loss, with iptables (which keeps no such count here),
+   * or when nft cannot be read.
+   */
+  async udpImpairmentDrops(): Promise<
+    { readonly toReceiver: number; readonly toSender: number } | undefined
+  > {
+    if (this.lossTool !== 'nftables' || this.closed) return undefined
+    const read = async (namespace: string): Promise<number | undefined> => {
+      const json = await runTool('ip', [
+        'netns',
+        'exec',
+        namespace,
+        'nft',
+        '-j',
+        'list',
+        'counter',
+        'inet',
+        this.names.table,
+        UDP_DROPS_COUNTER,
+      ]).catch(() => undefined)
+      return json === undefined ? undefined : parseNftCounterPackets(json)
+    }
+    const toReceiver = await read(this.names.receiverNamespace)
+    const toSender = await read(this.names.senderNamespace)
+    if (toReceiver === undefined || toSender === undefined) return undefined
+    return { toReceiver, toSender }
   }
 
   /** The command line that runs `command` inside `namespace`: `ip netns exec <namespace> ...`. */

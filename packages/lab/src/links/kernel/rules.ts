@@ -12,21 +12,51 @@ import type { KernelImpairment, NetemSettings } from './impairment.js'
 /** Resolution of nftables' random draw: loss is exact to 0.0001%. */
 const LOSS_SCALE = 1_000_000
 
-/** The `nft -f -` script of a table that drops `loss` of what arrives on `device`. */
+/** The nftables counter, in each namespace's table, of the UDP datagrams the loss rule dropped there. */
+export const UDP_DROPS_COUNTER = 'udp_drops'
+
+/**
+ * The `nft -f -` script of a table that drops `loss` of what arrives on `device`. UDP has a rule of
+ * its own with a named counter ({@link UDP_DROPS_COUNTER}), so a run can say how many of its lost
+ * datagrams the impairment dropped; the other protocols draw in a second rule.
+ */
 export function nftLossScript(table: string, device: string, loss: number, exemptPort: number): string {
   const threshold = Math.round(loss * LOSS_SCALE)
+  const draw = `numgen random mod ${LOSS_SCALE} < ${threshold}`
   return [
     `table inet ${table} {`,
+    `  counter ${UDP_DROPS_COUNTER} { }`,
     '  chain arrival {',
     // Before connection tracking, as early as a packet can be dropped in this family.
     '    type filter hook prerouting priority raw; policy accept;',
     `    iifname "${device}" tcp dport ${exemptPort} accept`,
     `    iifname "${device}" tcp sport ${exemptPort} accept`,
-    `    iifname "${device}" numgen random mod ${LOSS_SCALE} < ${threshold} drop`,
+    `    iifname "${device}" meta l4proto udp ${draw} counter name "${UDP_DROPS_COUNTER}" drop`,
+    `    iifname "${device}" meta l4proto != udp ${draw} drop`,
     '  }',
     '}',
     '',
   ].join('\n')
+}
+
+/**
+ * The packet count of `nft -j list counter ...`'s output: the counter's `packets`, or undefined when
+ * the output holds no counter.
+ */
+export function parseNftCounterPackets(json: string): number | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch {
+    return undefined
+  }
+  const items = (parsed as { nftables?: unknown } | null)?.nftables
+  if (!Array.isArray(items)) return undefined
+  for (const item of items) {
+    const packets = (item as { counter?: { packets?: unknown } } | null)?.counter?.packets
+    if (typeof packets === 'number' && Number.isSafeInteger(packets)) return packets
+  }
+  return undefined
 }
 
 /** The `iptables` calls that do what {@link nftLossScript} does, where nft is missing. */

@@ -15,6 +15,7 @@ import { withSystemDirectories } from './exec.js'
 import { guardExit } from './exit-guard.js'
 import { describeKernelImpairment, impairmentOfRun, kernelImpairmentOf } from './impairment.js'
 import { KernelLink, type LossTool } from './link.js'
+import { withKernelUdpDrops } from './lost-by.js'
 import { kernelLinkProblem, type MachineFacts } from './support.js'
 
 /** What {@link runKernelLink} runs: the lab's options, and which way the messages go. */
@@ -154,7 +155,9 @@ export async function runKernelLink(
     const report = await readResultsFile(resultsFile)
     const impairment = impairmentOfRun(kernel)
     const runs: LabRun[] = report.runs.map((run) => ({ ...run, impairment, seed, link: 'kernel' }))
-    return { runs, traces: report.traces }
+    // Read while the namespaces and their counters still exist.
+    const drops = await link.udpImpairmentDrops()
+    return { runs: drops === undefined ? runs : withKernelUdpDrops(runs, drops), traces: report.traces }
   } catch (error) {
     if (signal.aborted) throw new AbortError()
     throw error

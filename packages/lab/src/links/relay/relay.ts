@@ -2,7 +2,7 @@ import type { DatagramImpairment, Destination, SocketAddress, StreamImpairment }
 import type { TcpProxyStats } from '@protolab/tcp'
 import type { UdpProxyStats } from '@protolab/udp'
 import type { LabTransportName } from '../../runner/transport-name.js'
-import type { LabRelayProxy } from '../../transports/lab-transport.js'
+import type { LabRelayProxy, LabTransport } from '../../transports/lab-transport.js'
 import { labTransport } from '../../transports/registry.js'
 
 /** What the lab's relay is asked to do. */
@@ -19,16 +19,22 @@ export interface RelayConfig {
   readonly seed: number
 }
 
-/** What the relay did, as its proxy counts it. */
-export type RelayReport = UdpProxyStats | TcpProxyStats
+/**
+ * What the relay did, as its proxy counts it, and for UDP on Linux, `socketDrops`: datagrams the
+ * kernel dropped at the relay's listening socket (its buffer was full), which never reached it.
+ */
+export type RelayReport = (UdpProxyStats | TcpProxyStats) & { readonly socketDrops?: number }
 
 /**
  * The lab's impairment relay between sender and receiver: the transport's own relay (its
- * descriptor's `relay`: @protolab/udp's `udpProxy`, @protolab/tcp's `tcpProxy`), listening on an OS-chosen loopback port, impairing the way to the
- * receiver (echoes come back unimpaired).
+ * descriptor's `relay`: @protolab/udp's `udpProxy`, @protolab/tcp's `tcpProxy`), listening on an
+ * OS-chosen loopback port, impairing the way to the receiver (echoes come back unimpaired).
  */
 export class Relay {
-  private constructor(private readonly proxy: LabRelayProxy) {}
+  private constructor(
+    private readonly proxy: LabRelayProxy,
+    private readonly transport: LabTransport,
+  ) {}
 
   static async start(config: RelayConfig): Promise<Relay> {
     const init = {
@@ -36,7 +42,8 @@ export class Relay {
       to: { host: config.target.address, port: config.target.port },
       seed: config.seed,
     }
-    const proxy = labTransport(config.transport).relay({
+    const transport = labTransport(config.transport)
+    const proxy = transport.relay({
       ...init,
       impairment: config.impairment,
       ...(config.socketBufferBytes === undefined ? {} : { socketBufferBytes: config.socketBufferBytes }),
@@ -47,7 +54,7 @@ export class Relay {
       await proxy.close()
       throw error
     }
-    return new Relay(proxy)
+    return new Relay(proxy, transport)
   }
 
   get address(): SocketAddress {
@@ -72,8 +79,11 @@ export class Relay {
   /** Stops relaying and hands back the relay's counts. */
   async stop(): Promise<RelayReport> {
     const stats = this.proxy.stats() as RelayReport
+    const address = this.proxy.address
+    // Read before closing: the kernel forgets a socket's drops when it closes.
+    const socketDrops = address === undefined ? undefined : this.transport.socketDrops?.(address)
     await this.proxy.close()
-    return stats
+    return socketDrops === undefined ? stats : { ...stats, socketDrops }
   }
 
   async close(): Promise<void> {

@@ -24,9 +24,10 @@ export interface ScatterPlot {
  * reordering, a horizontal gap shows a stall. Each series is one SVG path of zero-length round-capped
  * segments (`M x y h0`), so 20,000 dots stay one element per series.
  */
-export function scatterPlot(trace: LabTrace, limit?: number): ScatterPlot {
+export function scatterPlot(trace: LabTrace, limit?: number, sharedEndMs?: number): ScatterPlot {
   const sample = planSample(trace, limit)
-  let maxTime = 0
+  // All runs of a report on one time scale, when the caller gives its end.
+  let maxTime = sharedEndMs ?? 0
   for (let seq = 0; seq < trace.count; seq++) {
     const arrived = trace.arrivedAtMs[seq] ?? Number.NaN
     const time = Number.isNaN(arrived) ? (trace.sentAtMs[seq] ?? 0) : arrived
@@ -51,7 +52,7 @@ export function scatterPlot(trace: LabTrace, limit?: number): ScatterPlot {
       `<path class="dots ${status}" data-status="${status}" data-points="${points[status]}" d="${paths[status].join('')}"/>`,
   ).join('')
   const svg =
-    `<svg class="plot scatter" data-transport="${trace.transport}" viewBox="0 0 ${frame.width} ${frame.height}" role="img" aria-label="sequence number against arrival time, ${trace.transport}">` +
+    `<svg class="plot scatter" data-transport="${trace.transport}" data-points="${points.delivered + points.duplicated + points.reordered + points.lost}" viewBox="0 0 ${frame.width} ${frame.height}" role="img" aria-label="sequence number against arrival time, ${trace.transport}">` +
     axesSvg(x, y, 'arrival time (ms since first send)', 'sequence number') +
     series +
     '</svg>'

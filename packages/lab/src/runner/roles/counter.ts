@@ -1,5 +1,7 @@
 import {
   ENVELOPE_FLAG_ECHO,
+  IntervalMeter,
+  type LabInterval,
   monotonicMs,
   ReceiverMetrics,
   type ReceiverSummary,
@@ -35,6 +37,7 @@ export class MessageCounter {
   private readonly metrics: ReceiverMetrics
   private lastArrivalMs = monotonicMs()
   private failedEchoes = 0
+  private intervals: IntervalMeter | undefined
   /** Resolves once the endpoint has closed and every message was counted. */
   readonly done: Promise<void>
 
@@ -59,6 +62,22 @@ export class MessageCounter {
     return this.failedEchoes
   }
 
+  /** Starts cutting deliveries into intervals of `intervalMs` from `originNs` (the run's first send). */
+  startIntervals(originNs: number, intervalMs: number): void {
+    this.intervals = new IntervalMeter(originNs, intervalMs)
+  }
+
+  /**
+   * The intervals closed by `nowNs` (monotonic ns) since the last call; with `final`, the open
+   * one too, up to the last arrival. Empty when intervals were not started.
+   */
+  takeIntervals(nowNs: number, final = false): LabInterval[] {
+    if (this.intervals === undefined) return []
+    if (final) this.intervals.finish()
+    else this.intervals.closeUpTo(nowNs)
+    return this.intervals.take()
+  }
+
   /** Everything measured; `messages` adds the per-message records. */
   summary(messages: boolean): ReceiverSummary {
     return this.metrics.summary({ messages })
@@ -70,8 +89,13 @@ export class MessageCounter {
       for await (const message of this.endpoint) {
         const envelope = readEnvelope(message.payload, session)
         // receivedAt was taken when the bytes came off the socket, before any queueing here.
+        const delivered = this.metrics.delivered
         this.metrics.record(envelope, message.receivedAt * 1e6)
         if (envelope.kind !== 'ok') continue
+        if (this.intervals !== undefined && this.metrics.delivered > delivered) {
+          const { seq, sentAtNs, payloadLength } = envelope
+          this.intervals.add(seq, sentAtNs, message.receivedAt * 1e6, payloadLength)
+        }
         this.lastArrivalMs = monotonicMs()
         if (echo && (envelope.flags & ENVELOPE_FLAG_ECHO) !== 0) {
           try {

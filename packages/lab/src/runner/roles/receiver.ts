@@ -1,4 +1,5 @@
-import type { ReceiverSummary, SocketAddress } from '@protolab/core'
+import type { LabInterval, ReceiverSummary, SocketAddress } from '@protolab/core'
+import { receiveDrops } from '../../counters/receive-drops.js'
 import type { LabTransportName } from '../types.js'
 import { type CounterStatus, MessageCounter } from './counter.js'
 import { type LabEndpoint, openLabEndpoint } from './endpoints.js'
@@ -27,6 +28,8 @@ export interface ReceiverOutcome {
   readonly recvBufferBytes: number | undefined
   /** Echoes that could not be sent back (round-trip mode). */
   readonly echoFailures: number
+  /** UDP on Linux: datagrams dropped at the receiver's socket (its buffer was full) or queue. */
+  readonly socketDrops?: number
 }
 
 /** The lab's receiver: binds a loopback port and counts every message (echoing in round-trip mode). */
@@ -66,14 +69,27 @@ export class Receiver {
     return this.counter.status()
   }
 
+  /** See {@link MessageCounter.startIntervals}. */
+  startIntervals(originNs: number, intervalMs: number): void {
+    this.counter.startIntervals(originNs, intervalMs)
+  }
+
+  /** See {@link MessageCounter.takeIntervals}. */
+  takeIntervals(nowNs: number, final: boolean): LabInterval[] {
+    return this.counter.takeIntervals(nowNs, final)
+  }
+
   /** Stops receiving and hands back everything measured; `messages` adds the per-message records. */
   async finish(messages: boolean): Promise<ReceiverOutcome> {
     const recvBufferBytes = this.endpoint.recvBufferSize
+    // The kernel forgets a socket's drops when it closes.
+    const socketDrops = receiveDrops(this.endpoint)
     await this.close()
     return {
       summary: this.counter.summary(messages),
       recvBufferBytes,
       echoFailures: this.counter.echoFailures,
+      ...(socketDrops === undefined ? {} : { socketDrops }),
     }
   }
 

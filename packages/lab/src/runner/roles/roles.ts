@@ -1,4 +1,4 @@
-import type { SocketAddress } from '@protolab/core'
+import type { LabInterval, SocketAddress } from '@protolab/core'
 import { Relay, type RelayConfig, type RelayReport } from '../../links/relay/relay.js'
 import { FlowReceiver, type FlowReceiverConfig, type FlowReceiverOutcome } from '../flows/flow-receiver.js'
 import type { CounterStatus } from './counter.js'
@@ -24,6 +24,16 @@ export class LabRoles {
   /** The receiver's progress. */
   receiverStatus(): CounterStatus {
     return this.requireReceiver().status()
+  }
+
+  /** Starts the receiver's intervals (see MessageCounter.startIntervals). */
+  startIntervals(originNs: number, intervalMs: number): void {
+    this.requireReceiver().startIntervals(originNs, intervalMs)
+  }
+
+  /** The receiver's intervals closed by `nowNs`; with `final`, up to its last arrival. */
+  takeIntervals(nowNs: number, final: boolean): LabInterval[] {
+    return this.requireReceiver().takeIntervals(nowNs, final)
   }
 
   /** Stops the receiver and hands back what it measured. */
