@@ -169,6 +169,10 @@ describe('aggregateFlows', () => {
     expect(aggregate.latencyMs.p50).toBeCloseTo(1, 2)
     expect(aggregate.latencyMs.p99).toBeCloseTo(50, 1)
     expect(aggregate.latencyMs.max).toBe(50)
+    // Pooled moments of the union: mean (90 · 1 + 10 · 50) / 100, stddev √(250.9 − 5.9²).
+    expect(aggregate.latencyMs.min).toBe(1)
+    expect(aggregate.latencyMs.mean).toBeCloseTo(5.9, 3)
+    expect(aggregate.latencyMs.stddev).toBeCloseTo(14.7, 3)
     for (const value of Object.values(aggregate.latencyMs)) {
       expect(value).toBeLessThanOrEqual(aggregate.latencyMs.max)
     }
@@ -197,7 +201,19 @@ describe('aggregateFlows', () => {
       { sent: 5, summary: empty },
     ])
     expect(aggregate).toMatchObject({ sent: 15, delivered: 0, lost: 15, durationMs: 0, bitsPerSec: 0 })
-    expect(aggregate.latencyMs).toEqual({ p50: 0, p90: 0, p99: 0, p999: 0, max: 0 })
+    expect(aggregate.latencyMs).toEqual({
+      min: 0,
+      mean: 0,
+      stddev: 0,
+      p25: 0,
+      p50: 0,
+      p75: 0,
+      p90: 0,
+      p99: 0,
+      p999: 0,
+      p9999: 0,
+      max: 0,
+    })
     expect(flowBitsPerSec(empty)).toBe(0)
   })
 
