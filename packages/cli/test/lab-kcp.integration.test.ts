@@ -13,7 +13,21 @@ interface JsonRun {
   wireOverhead?: number
 }
 
-const ALL = ['lab', '-t', 'all', '--loss', '2%', '--delay', '20ms', '--seed', '1', '--count', '2000']
+const ALL = [
+  'lab',
+  '--link',
+  'proxy',
+  '-t',
+  'all',
+  '--loss',
+  '2%',
+  '--delay',
+  '20ms',
+  '--seed',
+  '1',
+  '--count',
+  '2000',
+]
 
 describe('protolab lab -t all (udp, tcp and kcp through the relay)', () => {
   it('prints three columns, and KCP delivers every message the relay dropped datagrams of', async () => {

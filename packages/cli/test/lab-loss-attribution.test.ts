@@ -9,8 +9,11 @@ describe('lab: loss attribution on the command line', () => {
   it('finds the datagrams a small receive buffer dropped in the kernel counts (--json, the table line)', async () => {
     // A 64 KiB buffer holds about 300 datagrams of 64 B; an unpaced sender overruns it whenever the
     // receiver falls behind, and whatever it drops the kernel counts.
+    // Through the relay, whose drops are the impairment's count (the packet link's are its own JSON).
     const args = [
       'lab',
+      '--link',
+      'proxy',
       '-t',
       'udp',
       '--count',

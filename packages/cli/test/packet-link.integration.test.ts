@@ -11,8 +11,9 @@ import {
   packetLinkSupport,
   unshareArgs,
 } from '@protolab/lab'
-import { afterEach, describe, expect, it } from 'vitest'
-import { BIN, has, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { readableProtolabBin, removeReadableCopy } from './helpers/as-nobody.js'
+import { has, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
 /**
  * The packet link for real: the kernel's UDP and TCP between two network namespaces whose frames
@@ -59,6 +60,7 @@ function pidOf(pattern: RegExp): number {
 afterEach(async () => {
   await stopAll()
 })
+afterAll(removeReadableCopy)
 
 describe.skipIf(!canRun || !has('tcpdump'))('--capture on the packet link', { timeout: 120_000 }, () => {
   it("records the sender's packets, and layers --read tells the kernel's retransmissions", async () => {
@@ -164,7 +166,8 @@ if (canRun && !rootless) {
 
 describe.skipIf(!rootless)('the packet link without root', { timeout: 120_000 }, () => {
   it('runs as nobody inside a user namespace, impairs, and leaves nothing', async () => {
-    // The build is readable by anyone (0755 directories), and results go to nobody's own temporary directory.
+    // nobody runs a readable copy of the build (the clone may sit under a 0700 directory), and
+    // results go to nobody's own temporary directory.
     const directory = await mkdtemp(join(tmpdir(), 'protolab-packet-rootless-'))
     try {
       await chmod(directory, 0o777)
@@ -174,7 +177,7 @@ describe.skipIf(!rootless)('the packet link without root', { timeout: 120_000 },
         `TMPDIR=${directory}`,
         `HOME=${directory}`,
         process.execPath,
-        BIN,
+        readableProtolabBin(),
         'lab',
         '--link',
         'packet',

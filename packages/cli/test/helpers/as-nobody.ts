@@ -81,10 +81,15 @@ export function removeReadableCopy(): void {
   copy = undefined
 }
 
+/** The built command in the readable copy: what another user can run. */
+export function readableProtolabBin(): string {
+  return join(readableCopy(), 'node_modules', '@protolab', 'cli', 'dist', 'bin.js')
+}
+
 /** Starts `protolab <args>` as nobody (uid and gid 65534, no supplementary groups), from a readable copy. */
 export function startProtolabAsNobody(args: readonly string[]): Running {
   const root = readableCopy()
-  const bin = join(root, 'node_modules', '@protolab', 'cli', 'dist', 'bin.js')
+  const bin = readableProtolabBin()
   return start(
     'setpriv',
     [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, bin, ...args],

@@ -39,6 +39,7 @@ export function chooseLink(options: LabOptions): ChosenLink {
 function packetMisfit(options: LabOptions): string | undefined {
   if (options.inProcess === true) return 'in-process runs are on the proxy link only'
   if (options.host === '::1') return 'the packet link is IPv4 only'
+  if (options.intervalMs !== undefined) return 'intervals are reported on the proxy link only, so far'
   const impairment: LabImpairment = options.impairment ?? {}
   const streamOnly = STREAM_ONLY_IMPAIRMENTS.filter((key) => impairment[key] !== undefined)
   if (streamOnly.length > 0)
