@@ -6,4 +6,5 @@ export {
   type UdpProxyInit,
 } from './options.js'
 export type { DatagramRelayCounts, UdpProxyStats } from './stats.js'
+export { TimerHeap } from './timer-heap.js'
 export { type UdpProxy, udpProxy } from './udp-proxy.js'

@@ -5,8 +5,8 @@ import {
   DEFAULT_REORDER_MAX_HOLD_MS,
   HoldQueue,
 } from '@protolab/core'
+import { TimerHeap } from '@protolab/udp'
 import { corruptionOffset, isTcpPort, transportOffset } from './frames.js'
-import { TimerHeap } from './timer-heap.js'
 
 /** Which ways the link impairs: `both` (the default), or `forward` only (sender → receiver). */
 export type PacketLinkDirection = 'forward' | 'both'
