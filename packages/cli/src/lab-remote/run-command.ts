@@ -25,6 +25,8 @@ export interface RunFlags {
   bidir?: boolean
   /** `-P, --parallel <n>`: n flows of each transport at once. */
   parallel?: number
+  /** `--flows <spec>`: flows of several transports at once. */
+  flows?: string
   count?: number
   size?: number
   rate?: number
@@ -39,7 +41,7 @@ export interface RunFlags {
 }
 
 /** The remote lab options the flags ask for. */
-export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
+export async function remoteOptionsFromFlags(flags: RunFlags): Promise<RemoteLabOptions> {
   const { host, port } = parseHostPort(flags.server)
   if (port === 0)
     throw new UsageError('--server needs the port the lab server listens on, e.g. 192.0.2.7:5301')
@@ -48,6 +50,7 @@ export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
     transports: flags.transport === 'both' ? ['udp', 'tcp'] : [flags.transport],
     direction: flags.bidir ? 'bidir' : flags.reverse ? 'reverse' : 'forward',
     ...(flags.parallel === undefined ? {} : { parallel: flags.parallel }),
+    ...(flags.flows === undefined ? {} : { flows: await flowPlanOf(flags.flows, flags.rate) }),
     ...(flags.count === undefined ? {} : { count: flags.count }),
     ...(flags.size === undefined ? {} : { size: flags.size }),
     ...(flags.rate === undefined ? {} : { rate: flags.rate }),
@@ -64,13 +67,16 @@ export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
  * run: the table (or `--json`), `--log` and `--report` files.
  */
 export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
-  const options = remoteOptionsFromFlags(flags)
-  if (flags.parallel !== undefined) {
+  const options = await remoteOptionsFromFlags(flags)
+  if (flags.parallel !== undefined || flags.flows !== undefined) {
     for (const [flag, given] of [
       ['--log', flags.log],
       ['--report', flags.report],
     ] as const) {
-      if (given !== undefined) throw new UsageError(`${flag} does not go with --parallel yet`)
+      if (given !== undefined)
+        throw new UsageError(
+          `${flag} does not go with ${flags.flows === undefined ? '--parallel' : '--flows'} yet`,
+        )
     }
   }
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
@@ -110,6 +116,13 @@ export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
     })
     io.stderr.write(`report: ${resolve(flags.report)}\n`)
   }
+}
+
+/** `--flows`: each flow without its own `@rate` takes `--rate` (messages/s). */
+async function flowPlanOf(spec: string, rate: number | undefined): Promise<RemoteLabOptions['flows']> {
+  const { parseFlowSpec } = await import('@protolab/core')
+  const defaultRate = rate === undefined || rate === 0 ? undefined : { messagesPerSec: rate }
+  return parseFlowSpec(spec, { transports: ['udp', 'tcp', 'kcp'] as const, defaultRate })
 }
 
 /** The line under a remote run's table: where the server was, and that nothing was impaired. */

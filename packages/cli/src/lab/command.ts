@@ -251,10 +251,22 @@ async function runFlowsCommand(
         `lab: ${plan.flows.length} flows at once (${what}), ${describeWorkload({ ...options, rate: 0 })}\n`,
       )
     }
-    const outcome = await runFlows({ ...workload, plan }, { signal: io.signal })
+    const outcome = await runFlows(
+      { ...workload, plan },
+      {
+        signal: io.signal,
+        onLink: (description) => {
+          if (!flags.json) io.stderr.write(`lab: flows over the ${description}\n`)
+        },
+      },
+    )
     runs.push(outcome.run)
     if (!flags.json) {
       await writeAndDrain(io.stdout, renderFlowTable(outcome.run, { color }))
+      // The table says what the flows shared; the other notes say which link ran and what it did.
+      for (const note of outcome.notes) {
+        if (note !== outcome.run.sharing.note) io.stderr.write(`${note}\n`)
+      }
       for (const [transport, relay] of Object.entries(outcome.relays)) {
         if (relay !== undefined) io.stderr.write(`${transport} relay: ${describeRelay(relay)}\n`)
       }

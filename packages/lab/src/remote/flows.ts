@@ -87,7 +87,7 @@ export class FlowSender {
       session: request.session,
       count: request.count,
       size: request.size,
-      rate: request.rate,
+      rate: request.rates?.[index] ?? request.rate,
       durationMs: request.durationMs ?? undefined,
       flags: echoes === undefined ? 0 : ENVELOPE_FLAG_ECHO,
       sentAtMs,

@@ -48,6 +48,14 @@ export interface SessionRequest {
   readonly size: number
   /** Messages per second, 0 = as fast as possible. */
   readonly rate: number
+  /** Each flow's own messages per second, in the order of `flows`, instead of `rate` (`--flows`); absent or null: `rate` for all. */
+  readonly rates?: readonly number[] | null
+  /**
+   * Each flow's own transport, in the order of `flows`, instead of `transport`: flows of several
+   * transports in one session (`--flows udp:1,tcp:2`). A server that runs them says so by
+   * returning them in `ready`; absent or null: `transport` for all.
+   */
+  readonly transports?: readonly LabTransportName[] | null
   readonly durationMs: number | null
   readonly mode: LabMode
   /**
@@ -112,7 +120,13 @@ export type ControlMessage =
   | { readonly type: 'error'; readonly code: ControlErrorCode; readonly message: string }
   | { readonly type: 'clock'; readonly t0: number; readonly t1: number | null }
   | ({ readonly type: 'session' } & SessionRequest)
-  | { readonly type: 'ready'; readonly session: number; readonly ports: readonly number[] }
+  | {
+      readonly type: 'ready'
+      readonly session: number
+      readonly ports: readonly number[]
+      /** The session's per-flow transports, when it asked for them and they run. */
+      readonly transports?: readonly LabTransportName[] | null
+    }
   | { readonly type: 'start' }
   | { readonly type: 'started' }
   | { readonly type: 'sent'; readonly flow: number; readonly sent: number }
@@ -239,6 +253,19 @@ function checkSession(check: FieldCheck): void {
       `flows must be ["forward", "reverse"], or 1 to ${MAX_FLOWS} flows all "forward" or all "reverse"`,
     )
   }
+  const transports = check.fields.transports
+  if (transports !== undefined && transports !== null) {
+    const known = labTransportNames()
+    check.array('transports', (name) => known.includes(name as LabTransportName))
+    if ((transports as unknown[]).length !== flows.length)
+      throw new ControlProtocolError("the peer's session message needs one transport per flow")
+  }
+  const rates = check.fields.rates
+  if (rates !== undefined && rates !== null) {
+    check.array('rates', (rate) => typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)
+    if ((rates as unknown[]).length !== flows.length)
+      throw new ControlProtocolError("the peer's session message needs one rate per flow")
+  }
   check.boolean('trace')
   if (check.fields.recvBufferBytes !== null) check.integer('recvBufferBytes', 1, 2 ** 31 - 1)
   check.integer('quietMs', 1, MAX_QUIET_MS)
@@ -301,4 +328,9 @@ class FieldCheck {
       `the peer's ${String(this.fields.type)} message needs ${name} to be ${what}`,
     )
   }
+}
+
+/** The transport of a session's flow: its own (`transports`) or the session's. */
+export function flowTransport(request: SessionRequest, index: number): LabTransportName {
+  return request.transports?.[index] ?? request.transport
 }

@@ -20,6 +20,7 @@ async function main(args: readonly string[]): Promise<number> {
     const { host, port } = hostPort(rest[0])
     const server = await LabServer.start({
       bind: { host, port },
+      // One control connection per transport of a run of flows, and one spare.
       maxConnections: 4,
       idleTimeoutMs: 0,
       log: (line) => process.stderr.write(`lab serve: ${line}\n`),
@@ -44,6 +45,7 @@ async function main(args: readonly string[]): Promise<number> {
         trace: workload.trace,
         ...(workload.durationMs === undefined ? {} : { durationMs: workload.durationMs }),
         ...(workload.recvBufferBytes === undefined ? {} : { recvBufferBytes: workload.recvBufferBytes }),
+        ...(workload.flows === undefined ? {} : { flows: workload.flows.plan, between: workload.flows.link }),
       },
       { onProgress: (progress) => process.stdout.write(`${JSON.stringify({ progress })}\n`) },
     )

@@ -4,6 +4,7 @@ import { setPriority } from 'node:os'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
+import type { PacketLinkCounts } from './counts.js'
 import { type FrameCounts, FrameRelay } from './frame-relay.js'
 import {
   type NamespaceCounters,
@@ -11,13 +12,7 @@ import {
   TCP_WORK_FIELDS,
   type TcpWorkField,
 } from './kernel-counters.js'
-import {
-  type HostMessage,
-  type HostPlan,
-  type PacketLinkCounts,
-  RECEIVER_ADDRESS,
-  SENDER_ADDRESS,
-} from './protocol.js'
+import { type HostMessage, type HostPlan, RECEIVER_ADDRESS, SENDER_ADDRESS } from './protocol.js'
 
 /** Ports on the link host's own loopback (a namespace of its own: nothing else binds there). */
 const SENDER_RELAY_PORT = 47001
@@ -226,7 +221,10 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
   }
   await relay.idle()
   const after = await settledCounters(holderA, holderB)
-  say({ type: 'done', counts: linkCounts(plan, relay.counts(), before, after) })
+  say({
+    type: 'done',
+    counts: { ...linkCounts(plan, relay.counts(), before, after), ports: relay.portCounts() },
+  })
   await relay.close()
 }
 
@@ -235,7 +233,7 @@ function linkCounts(
   relayed: { forward: FrameCounts; backward: FrameCounts },
   before: readonly NamespaceCounters[],
   after: readonly NamespaceCounters[],
-): PacketLinkCounts {
+): Omit<PacketLinkCounts, 'ports'> {
   const delta = (index: number, pick: (counters: NamespaceCounters) => number): number =>
     pick(after[index]!) - pick(before[index]!)
   const inner = (index: number, field: 'rxPackets' | 'txPackets' | 'txDropped') =>

@@ -25,6 +25,7 @@ const PACKET_KEYS = [
   'delayMs',
   'jitterMs',
   'rateLimitBytesPerSec',
+  'queuePackets',
   'corrupt',
 ] as const
 

@@ -12,7 +12,10 @@ import {
   type SocketAddress,
   type StreamImpairment,
 } from '@protolab/core'
+import { chooseLink } from '../../links/choose-link.js'
 import { readTcpInfo, type TcpConnectionInfo } from '../../links/kernel/tcp-info.js'
+import type { PacketLinkCounts } from '../../links/packet/counts.js'
+import { runPacketFlows } from '../../links/packet/flows.js'
 import { Relay, type RelayReport } from '../../links/relay/relay.js'
 import { type LabHost, startLabHost } from '../child/host.js'
 import { quietTimeMs } from '../drain.js'
@@ -40,14 +43,20 @@ export interface RunFlowsOptions extends Omit<LabOptions, 'transports' | 'rate' 
 export interface RunFlowsContext {
   /** Stops the run: everything started is closed and runFlows rejects with AbortError. */
   readonly signal?: AbortSignal
-  /** Called with each flow's messages sent so far, about every 100 ms while sending. */
+  /** Called with each flow's messages sent so far, about every 100 ms while sending (on the relay link). */
   readonly onProgress?: (flowId: number, sent: number, elapsedMs: number) => void
+  /** Told once the packet link is up, in one line. */
+  readonly onLink?: (description: string) => void
 }
 
 /** A run of flows' numbers, and what each transport's relay did (absent without impairment). */
 export interface FlowsOutcome {
   readonly run: LabFlowsRun
   readonly relays: Partial<Record<LabTransportName, RelayReport>>
+  /** On the packet link: what the link did to every flow's frames. */
+  readonly packetLink?: PacketLinkCounts
+  /** Lines for under the table: which link ran and why, what the link did, what the flows shared. */
+  readonly notes: readonly string[]
 }
 
 /** After all is delivered, how long to wait for trailing duplicates when the relay duplicates. */
@@ -128,13 +137,22 @@ export async function runFlows(
   const { plan: flowPlan, ...workload } = options
   if (flowPlan.flows.length === 0) throw new InvalidArgumentError('a run of flows needs at least one flow')
   const transports = planTransports(flowPlan)
-  const plan = resolveLabOptions({ ...workload, transports, trace: false })
+  const chosen = chooseLink({ ...workload, transports })
+  const plan = resolveLabOptions({ ...workload, transports, trace: false, link: chosen.link })
   const seed = options.seed ?? randomSeed()
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new InvalidArgumentError(`seed must be a non-negative whole number, got ${String(seed)}`)
   }
   const signal = context.signal ?? new AbortController().signal
   signal.throwIfAborted()
+  if (chosen.link === 'packet') {
+    const packet = await runPacketFlows(plan, flowPlan, seed, {
+      signal,
+      onLink: context.onLink,
+    })
+    return { run: packet.run, relays: {}, packetLink: packet.counts, notes: packet.notes }
+  }
+  const notes = chosen.note === undefined ? [] : [chosen.note]
   const sessions = distinctSessions(flowPlan.flows.length)
   const ends = new Map<LabTransportName, TransportEnd>()
   const flows: RunningFlow[] = []
@@ -242,7 +260,7 @@ export async function runFlows(
       unclaimedForeign,
       unclaimedCorrupted,
     })
-    return { run, relays }
+    return { run, relays, notes: [...notes, run.sharing.note] }
   } catch (error) {
     if (signal.aborted) throw new AbortError()
     throw error
