@@ -19,16 +19,17 @@ interface FlowsRunJson {
 
 /** Runs `protolab lab` with `args` and `--json`, and reads its runs. */
 async function labJson(args: string[]): Promise<FlowsRunJson[]> {
-  const run = await runProtolab(['lab', ...args, '--json'], { timeoutMs: 60_000 })
+  const run = await runProtolab(['lab', '--link', 'proxy', ...args, '--json'], { timeoutMs: 60_000 })
   expect(run.code, run.stderr).toBe(0)
   return (JSON.parse(run.stdout) as { runs: FlowsRunJson[] }).runs
 }
 
 describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0.1)', () => {
   it("-P 4 -t udp runs four UDP flows: a row each, the aggregate and Jain's index", async () => {
-    const run = await runProtolab(['lab', '-t', 'udp', '-P', '4', '--count', '300', '--rate', '2000'], {
-      timeoutMs: 60_000,
-    })
+    const run = await runProtolab(
+      ['lab', '--link', 'proxy', '-t', 'udp', '-P', '4', '--count', '300', '--rate', '2000'],
+      { timeoutMs: 60_000 },
+    )
     expect(run.code, run.stderr).toBe(0)
     const rows = run.stdout.split('\n')
     for (const id of [1, 2, 3, 4]) expect(rows.some((row) => row.startsWith(`${id} udp `))).toBe(true)
@@ -183,6 +184,36 @@ describe('protolab lab run --parallel against lab serve (127.0.0.1)', () => {
       ['udp', 300],
     ])
     expect(flows?.aggregate.sent).toBe(900)
+  })
+
+  it('--flows udp:1@2000,tcp:1 runs a UDP and a TCP flow at once in one session, each its own row', async () => {
+    const server = startProtolab(['lab', 'serve', '--bind', '127.0.0.1:0'])
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/)
+    const run = await runProtolab(
+      [
+        'lab',
+        'run',
+        '--server',
+        `127.0.0.1:${port}`,
+        '--flows',
+        'udp:1@2000,tcp:1',
+        '--count',
+        '400',
+        '--json',
+      ],
+      { timeoutMs: 60_000 },
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const [flows, ...more] = (JSON.parse(run.stdout) as { runs: FlowsRunJson[] }).runs
+    expect(more).toHaveLength(0)
+    expect(flows?.transports).toEqual(['udp', 'tcp'])
+    expect(flows?.flows.map((flow) => [flow.id, flow.transport, flow.sent])).toEqual([
+      [1, 'udp', 400],
+      [2, 'tcp', 400],
+    ])
+    expect(flows?.flows[1]?.delivered).toBe(400)
+    expect(flows?.aggregate.sent).toBe(800)
+    await expect(server.waitFor('stderr', /data on udp port \d+, tcp port \d+/)).resolves.toBeDefined()
   })
 
   it('refuses --parallel with --bidir, as bad usage', async () => {

@@ -73,6 +73,10 @@ describe('control protocol messages', () => {
       { clockOffsetMs: 'now' },
       { intervalMs: 10 },
       { intervalMs: '1s' },
+      { rates: [100, 200] },
+      { rates: [-1] },
+      { transports: ['udp', 'tcp'] },
+      { transports: ['sctp'] },
     ]
     for (const change of bad) {
       expect(
@@ -85,6 +89,18 @@ describe('control protocol messages', () => {
     ).toMatchObject({
       flows: ['forward', 'reverse'],
     })
+    // Flows of several transports, each at its own rate: one transport and one rate per flow.
+    expect(
+      parseControlMessage(
+        line({
+          type: 'session',
+          ...SESSION,
+          flows: ['forward', 'forward'],
+          transports: ['udp', 'tcp'],
+          rates: [2000, 0],
+        }),
+      ),
+    ).toMatchObject({ transports: ['udp', 'tcp'], rates: [2000, 0] })
     // An older client sends no intervalMs; null asks for none.
     expect(parseControlMessage(line({ type: 'session', ...SESSION, intervalMs: null }))).toMatchObject({
       intervalMs: null,
