@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
@@ -99,9 +102,33 @@ describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0
     ])
   })
 
+  it("--report draws every flow's Mbit/s on one time axis, in one self-contained file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'protolab-flows-report-'))
+    try {
+      const file = join(dir, 'flows.html')
+      const run = await runProtolab(
+        ['lab', '--link', 'proxy', '--flows', 'udp:1@2000,tcp:1@1000', '--count', '600', '--report', file],
+        { timeoutMs: 60_000 },
+      )
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stderr).toContain(`report: ${file}`)
+      const html = await readFile(file, 'utf8')
+      expect(html).toMatch(/^<!doctype html>/)
+      expect(html).toContain('<svg class="plot over-time flows" data-flows="2"')
+      const data = JSON.parse(
+        html.match(/<script type="application\/json" id="protolab-report">(.*?)<\/script>/s)![1]!,
+      ) as { runs: { flows: { transport: string }[] }[]; plots: { points: number[] }[] }
+      expect(data.runs[0]?.flows.map((flow) => flow.transport)).toEqual(['udp', 'tcp'])
+      // Both flows delivered something in several bins: each line has data.
+      for (const points of data.plots[0]!.points) expect(points).toBeGreaterThan(1)
+      expect(html).not.toMatch(/<script(?! type="application\/json")/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('refuses what a run of flows cannot do yet, as bad usage', async () => {
     for (const args of [
-      ['-P', '2', '--report', 'x.html'],
       ['-P', '2', '--log', 'x.csv'],
       ['-P', '2', '--link', 'kernel'],
       ['-P', '2', '--flows', 'udp:1'],

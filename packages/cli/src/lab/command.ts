@@ -3,12 +3,12 @@ import { type FlowPacing, messagesPerSecond } from '@protolab/core'
 import {
   DEFAULT_SIZE,
   droppedWarning,
+  type FlowsReportRun,
   formatCount,
   type IntervalListener,
   intervalHeader,
   intervalLine,
   LabCapture,
-  type LabFlowsRun,
   type LabListening,
   type LabMode,
   type LabOptions,
@@ -22,6 +22,7 @@ import {
   runFlows,
   runLab,
   writeCsvLog,
+  writeFlowsHtml,
   writeHtml,
 } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
@@ -218,7 +219,6 @@ export function describeRelay(stats: RelayReport): string {
 
 /** The flags a run of several flows cannot have yet. */
 const NOT_WITH_FLOWS = [
-  ['--report', 'report'],
   ['--log', 'log'],
   ['--capture', 'capture'],
 ] as const
@@ -242,8 +242,9 @@ async function runFlowsCommand(
   }
   const options = labOptionsFromFlags(flags)
   const { transports: _transports, rate: _rate, trace: _trace, ...workload } = options
-  const runs: LabFlowsRun[] = []
+  const runs: FlowsReportRun[] = []
   const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
+  const notes: string[] = []
   for (const plan of plans) {
     if (!flags.json) {
       const what = plan.flows.map((flow) => `${flow.transport} flow ${flow.id}`).join(', ')
@@ -252,7 +253,7 @@ async function runFlowsCommand(
       )
     }
     const outcome = await runFlows(
-      { ...workload, plan },
+      { ...workload, plan, trace: flags.report !== undefined },
       {
         signal: io.signal,
         onLink: (description) => {
@@ -260,7 +261,8 @@ async function runFlowsCommand(
         },
       },
     )
-    runs.push(outcome.run)
+    runs.push({ run: outcome.run, traces: outcome.traces })
+    notes.push(...outcome.notes.filter((note) => note !== outcome.run.sharing.note))
     if (!flags.json) {
       await writeAndDrain(io.stdout, renderFlowTable(outcome.run, { color }))
       // The table says what the flows shared; the other notes say which link ran and what it did.
@@ -272,5 +274,15 @@ async function runFlowsCommand(
       }
     }
   }
-  if (flags.json) await writeAndDrain(io.stdout, `${JSON.stringify({ runs }, null, 2)}\n`)
+  if (flags.json) {
+    await writeAndDrain(io.stdout, `${JSON.stringify({ runs: runs.map(({ run }) => run) }, null, 2)}\n`)
+  }
+  if (flags.report !== undefined) {
+    await writeFlowsHtml(flags.report, runs, {
+      command: describeWorkload({ ...options, rate: 0 }),
+      notes,
+      payloadBytes: options.size ?? 64,
+    })
+    io.stderr.write(`report: ${resolve(flags.report)}\n`)
+  }
 }

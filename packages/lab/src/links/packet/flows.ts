@@ -2,7 +2,7 @@ import { attributeLoss, describeDatagramImpairment, type FlowPlan, planTransport
 import { DEFAULT_LAB_PORT } from '../../remote/server.js'
 import type { LabFlowRun, LabFlowSharing, LabFlowsRun } from '../../runner/flow-types.js'
 import type { LabPlan } from '../../runner/options.js'
-import type { LabTransportName } from '../../runner/types.js'
+import type { LabTrace, LabTransportName } from '../../runner/types.js'
 import type { PacketLinkCounts } from './counts.js'
 import type { PortCounts } from './frame-relay.js'
 import { packetImpairment } from './lab.js'
@@ -19,6 +19,8 @@ export interface RunPacketFlowsContext {
 /** A run of flows over the packet link, and what the link did. */
 export interface PacketFlowsOutcome {
   readonly run: LabFlowsRun
+  /** With the plan's `trace`: each flow's per-message data, in flow order. */
+  readonly traces: readonly LabTrace[]
   readonly counts: PacketLinkCounts
   /** The lines under the table: what the link did, and what the flows shared. */
   readonly notes: readonly string[]
@@ -55,7 +57,7 @@ export async function runPacketFlows(
         size: plan.size,
         rate: 0,
         mode: plan.mode,
-        trace: false,
+        trace: plan.trace,
         ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
         ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
         flows: {
@@ -76,8 +78,9 @@ export async function runPacketFlows(
   if (run === undefined) throw new Error('the packet link returned no run of flows')
   const counts = result.counts
   return {
-    run: { ...run, flows: run.flows.map((flow) => withLinkDrops(flow, counts.ports)) },
+    run: { ...run, seed, flows: run.flows.map((flow) => withLinkDrops(flow, counts.ports)) },
     counts,
+    traces: result.traces,
     notes: [
       ...packetLinkNotes([], plan.packetDirection),
       `link: ${describePacketLinkCounts(counts)}`,

@@ -1,6 +1,7 @@
 import {
   AbortError,
   type DatagramImpairment,
+  decodeMessageRecords,
   ENVELOPE_FLAG_ECHO,
   type FlowPlan,
   type FlowSpec,
@@ -26,7 +27,8 @@ import { type CounterStatus, MessageCounter } from '../roles/counter.js'
 import { type LabEndpoint, openLabEndpoint } from '../roles/endpoints.js'
 import { LAB_SOCKET_BUFFER_BYTES } from '../run-hosts.js'
 import { type SendResult, sendMessages } from '../sender.js'
-import type { LabTransportName } from '../types.js'
+import { buildTrace } from '../trace.js'
+import type { LabTrace, LabTransportName } from '../types.js'
 import { drainFlows } from './drain-flow.js'
 import type { FlowReceiverOutcome } from './flow-receiver.js'
 
@@ -35,7 +37,7 @@ import type { FlowReceiverOutcome } from './flow-receiver.js'
  * `durationMs`, `mode`, `impairment`, `seed`, `host`, `recvBufferBytes`), and the flows. Each flow
  * is paced by its own `rate` in the plan; the lab's `rate` has no meaning here (the plan carries it).
  */
-export interface RunFlowsOptions extends Omit<LabOptions, 'transports' | 'rate' | 'trace'> {
+export interface RunFlowsOptions extends Omit<LabOptions, 'transports' | 'rate'> {
   readonly plan: FlowPlan<LabTransportName>
 }
 
@@ -57,6 +59,8 @@ export interface FlowsOutcome {
   readonly packetLink?: PacketLinkCounts
   /** Lines for under the table: which link ran and why, what the link did, what the flows shared. */
   readonly notes: readonly string[]
+  /** With `trace`: each flow's per-message data, in the order of `run.flows` (for `--report`). */
+  readonly traces?: readonly LabTrace[]
 }
 
 /** After all is delivered, how long to wait for trailing duplicates when the relay duplicates. */
@@ -138,7 +142,7 @@ export async function runFlows(
   if (flowPlan.flows.length === 0) throw new InvalidArgumentError('a run of flows needs at least one flow')
   const transports = planTransports(flowPlan)
   const chosen = chooseLink({ ...workload, transports })
-  const plan = resolveLabOptions({ ...workload, transports, trace: false, link: chosen.link })
+  const plan = resolveLabOptions({ ...workload, transports, link: chosen.link })
   const seed = options.seed ?? randomSeed()
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new InvalidArgumentError(`seed must be a non-negative whole number, got ${String(seed)}`)
@@ -150,7 +154,13 @@ export async function runFlows(
       signal,
       onLink: context.onLink,
     })
-    return { run: packet.run, relays: {}, packetLink: packet.counts, notes: packet.notes }
+    return {
+      run: packet.run,
+      relays: {},
+      packetLink: packet.counts,
+      notes: packet.notes,
+      ...(plan.trace ? { traces: packet.traces } : {}),
+    }
   }
   const notes = chosen.note === undefined ? [] : [chosen.note]
   const sessions = distinctSessions(flowPlan.flows.length)
@@ -188,7 +198,10 @@ export async function runFlows(
       }
     }
 
-    const results = await Promise.all(flows.map((flow) => sendFlow(flow, plan, signal, context)))
+    const sentAtMs = flows.map(() => (plan.trace ? new Float64Array(plan.count) : undefined))
+    const results = await Promise.all(
+      flows.map((flow, i) => sendFlow(flow, plan, sentAtMs[i], signal, context)),
+    )
     signal.throwIfAborted()
     const failed = results.find((result) => result.error !== undefined)
     if (failed !== undefined) throw failed.error
@@ -218,17 +231,32 @@ export async function runFlows(
     const outcomes = new Map<LabTransportName, FlowReceiverOutcome>()
     const relays: Partial<Record<LabTransportName, RelayReport>> = {}
     for (const [transport, end] of ends) {
-      outcomes.set(transport, await end.receiver.call('finishFlowReceiver', false))
+      outcomes.set(transport, await end.receiver.call('finishFlowReceiver', plan.trace))
       if (end.relay !== undefined) relays[transport] = await end.relay.stop()
     }
     const measurements: FlowMeasurement[] = []
+    const traces: LabTrace[] = []
     for (const [i, flow] of flows.entries()) {
       let summary = outcomes.get(flow.spec.transport)!.summaries[flow.index]!
       if (flow.echoes !== undefined) {
         // In round-trip mode the sender counted the echoes.
         await flow.sender?.close()
         await flow.echoes.done
-        summary = flow.echoes.summary(false)
+        summary = flow.echoes.summary(plan.trace)
+      }
+      const sent = sentAtMs[i]
+      if (sent !== undefined) {
+        const result = results[i]!
+        traces.push(
+          buildTrace(
+            flow.spec.transport,
+            sent,
+            result.sent,
+            result.startNs,
+            decodeMessageRecords(summary),
+            summary.originNs,
+          ),
+        )
       }
       const info = tcpInfo[i]
       measurements.push({
@@ -260,7 +288,7 @@ export async function runFlows(
       unclaimedForeign,
       unclaimedCorrupted,
     })
-    return { run, relays, notes: [...notes, run.sharing.note] }
+    return { run, relays, notes: [...notes, run.sharing.note], ...(plan.trace ? { traces } : {}) }
   } catch (error) {
     if (signal.aborted) throw new AbortError()
     throw error
@@ -316,6 +344,7 @@ async function startEnd(
 function sendFlow(
   flow: RunningFlow,
   plan: LabPlan,
+  sentAtMs: Float64Array | undefined,
   signal: AbortSignal,
   context: RunFlowsContext,
 ): Promise<SendResult> {
@@ -326,7 +355,7 @@ function sendFlow(
     rate: messagesPerSecond(flow.spec.rate, plan.size),
     durationMs: plan.durationMs,
     flags: plan.mode === 'rtt' ? ENVELOPE_FLAG_ECHO : 0,
-    sentAtMs: undefined,
+    sentAtMs,
     signal,
     onProgress: (sent, elapsedMs) => context.onProgress?.(flow.spec.id, sent, elapsedMs),
   })
