@@ -537,6 +537,7 @@ function runOfForwardFlow(
     receiverDrops: sumDrops(server.socketDrops, outcome.half.echo === null ? null : outcome.echoDrops),
     senderDrops: server.echoFailures,
     tcp: outcome.half.tcp,
+    wire: outcome.half.wire,
     error: outcome.half.error,
     clock,
     seed,
@@ -565,6 +566,7 @@ function runOfReverseFlow(
     receiverDrops: outcome.half.socketDrops ?? null,
     senderDrops: outcome.half.echoFailures,
     tcp: server.tcp,
+    wire: server.wire,
     error: server.error,
     clock,
     seed,
@@ -588,6 +590,8 @@ interface RunParts {
   /** Echoes that could not be sent back. */
   readonly senderDrops: number
   readonly tcp: SenderOutcome['half']['tcp']
+  /** What the sender's transport said it put on the wire (KCP's own count); null when unknown. */
+  readonly wire: SenderOutcome['half']['wire']
   readonly error: string | null
   readonly clock: ClockSync
   readonly seed: number
@@ -622,6 +626,7 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
     parts.recvBufferBytes !== null
       ? { recvBufferBytes: parts.recvBufferBytes }
       : {}),
+    ...(parts.wire == null ? {} : wireFields(parts.wire, parts.sent, request.size)),
     ...(parts.tcp === null
       ? {}
       : {

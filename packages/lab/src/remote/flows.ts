@@ -4,8 +4,15 @@ import { readTcpInfo } from '../links/kernel/tcp-info.js'
 import { drain } from '../runner/drain.js'
 import { type CounterStatus, MessageCounter } from '../runner/roles/counter.js'
 import { type SendResult, sendMessages } from '../runner/sender.js'
+import { labTransport } from '../transports/registry.js'
 import type { ControlChannel } from './channel.js'
-import { MAX_QUIET_MS, type ReceiverHalf, type SenderHalf, type SessionRequest } from './protocol.js'
+import {
+  flowTransport,
+  MAX_QUIET_MS,
+  type ReceiverHalf,
+  type SenderHalf,
+  type SessionRequest,
+} from './protocol.js'
 import type { SessionEndpoint } from './session-endpoint.js'
 
 /**
@@ -107,6 +114,11 @@ export class FlowSender {
       sentAtMs: sentAtMs === undefined ? null : toBase64(sentAtMs.subarray(0, result.sent)),
       echo: echoes?.summary(request.trace) ?? null,
       tcp: tcp ?? null,
+      wire: labTransport(flowTransport(request, index)).wireCounts(
+        endpoint.transportEndpoint,
+        result.sent,
+        request.size,
+      ),
       foreign: endpoint.refused + (this.stray?.count ?? 0),
       error: result.error === undefined ? null : errorText(result.error),
     }

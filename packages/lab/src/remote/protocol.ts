@@ -3,6 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' }
 import type { TcpConnectionInfo } from '../links/kernel/tcp-info.js'
 import { MAX_COUNT, MAX_SIZE } from '../runner/options.js'
 import type { LabMode, LabTransportName } from '../runner/types.js'
+import type { LabWireCounts } from '../transports/lab-transport.js'
 import { labTransportNames } from '../transports/registry.js'
 import { ControlProtocolError } from './errors.js'
 
@@ -86,6 +87,8 @@ export interface SenderHalf {
   readonly echo: ReceiverSummary | null
   /** TCP: the kernel's numbers for the data connection, when `ss` could read them. */
   readonly tcp: TcpConnectionInfo | null
+  /** What the sender's transport put on the wire, as it can tell (KCP: its datagrams and retransmissions); absent from older peers. */
+  readonly wire?: LabWireCounts | null
   /** What arrived that was not the session's: from another host, or anything on a one-way sender's socket. */
   readonly foreign: number
   /** Why sending stopped early, if it did. */

@@ -66,6 +66,11 @@ export class SessionEndpoint extends FilteredEndpoint<LabEndpoint> implements La
     return this.learnedPeer
   }
 
+  /** The transport's own endpoint under the session's filter, for what only it can tell (its wire counts). */
+  get transportEndpoint(): LabEndpoint {
+    return this.inner
+  }
+
   get recvBufferSize(): number | undefined {
     return this.inner.recvBufferSize
   }
