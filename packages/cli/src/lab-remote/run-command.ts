@@ -117,14 +117,21 @@ function serverNotes(options: RemoteLabOptions): string[] {
   return [`server: ${formatAddress(options.server)}, over the network as it is (no impairment added)`]
 }
 
-/** Prints each interval this host counted on stdout as it comes, under a heading per transport. */
-function printInterval(io: CliIO): (transport: LabTransportName, interval: LabInterval) => void {
+/**
+ * Prints each interval on stdout as it comes, under a heading per transport: of a flow this host
+ * sent, with what it sent; of one it counted, '-' for sent (the server's to know).
+ */
+function printInterval(
+  io: CliIO,
+): (transport: LabTransportName, interval: LabInterval, direction: 'forward' | 'reverse') => void {
   let heading: string | undefined
-  return (transport, interval) => {
+  return (transport, interval, direction) => {
     if (heading !== transport) {
       heading = transport
       io.stdout.write(`${intervalHeader(transport)}\n`)
     }
-    io.stdout.write(`${intervalLine({ ...interval, sent: Number.NaN })}\n`)
+    io.stdout.write(
+      `${intervalLine(direction === 'forward' ? interval : { ...interval, sent: Number.NaN })}\n`,
+    )
   }
 }

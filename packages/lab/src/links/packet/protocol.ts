@@ -19,6 +19,8 @@ export interface PacketWorkload {
   readonly recvBufferBytes?: number
   /** Keep per-message data (for a CSV log or an HTML report). */
   readonly trace: boolean
+  /** `--interval`, ms: the run cut into intervals, each told as it closes. */
+  readonly intervalMs?: number
 }
 
 /** What the lab process asks the link host to do: one JSON line on the host's stdin. */
