@@ -137,6 +137,8 @@ export async function runCountingSide(
   let sent: { readonly sent: number }
   try {
     sent = await channel.next('sent', { flow: index, signal: side.signal })
+    // No empty intervals of waiting: the rest, up to the last arrival, close at the end.
+    intervals.stop()
     if (request.mode === 'oneway') {
       await waitForArrivals(side, counter, sent.sent)
     }
