@@ -1,21 +1,13 @@
 import { resolve } from 'node:path'
-import { type LabInterval, parseHostPort } from '@protolab/core'
-import type { LabTransportName } from '@protolab/lab'
+import { parseHostPort } from '@protolab/core'
 import { createProgressDisplay } from '@protolab/lab/progress'
 import { type RemoteLabOptions, type RemoteLabReport, runRemoteLab } from '@protolab/lab/remote'
-import {
-  intervalHeader,
-  intervalLine,
-  renderFlowTable,
-  renderJson,
-  renderTable,
-  writeCsvLog,
-  writeHtml,
-} from '@protolab/lab/report'
+import { renderFlowTable, renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { formatAddress } from '../options/address.js'
+import { printTwoSidedInterval } from './print-intervals.js'
 
 /** What `protolab lab run` was asked for. */
 export interface RunFlags {
@@ -85,7 +77,7 @@ export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
     report = await runRemoteLab(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
-      ...(flags.json ? {} : { onInterval: printInterval(io) }),
+      ...(flags.json ? {} : { onInterval: printTwoSidedInterval(io) }),
     })
   } finally {
     progress.stop()
@@ -128,16 +120,4 @@ async function flowPlanOf(spec: string, rate: number | undefined): Promise<Remot
 /** The line under a remote run's table: where the server was, and that nothing was impaired. */
 function serverNotes(options: RemoteLabOptions): string[] {
   return [`server: ${formatAddress(options.server)}, over the network as it is (no impairment added)`]
-}
-
-/** Prints each interval this host counted on stdout as it comes, under a heading per transport. */
-function printInterval(io: CliIO): (transport: LabTransportName, interval: LabInterval) => void {
-  let heading: string | undefined
-  return (transport, interval) => {
-    if (heading !== transport) {
-      heading = transport
-      io.stdout.write(`${intervalHeader(transport)}\n`)
-    }
-    io.stdout.write(`${intervalLine({ ...interval, sent: Number.NaN })}\n`)
-  }
 }

@@ -21,6 +21,7 @@ import { LabError } from '../errors.js'
 import { quietTimeMs } from '../runner/drain.js'
 import type { LabFlowSharing, LabFlowsRun } from '../runner/flow-types.js'
 import { type FlowMeasurement, type FlowsLinkContext, flowsRun } from '../runner/flows-result.js'
+import { SentTally } from '../runner/intervals.js'
 import { withLostBy } from '../runner/lost-by.js'
 import { type LabPlan, resolveLabOptions } from '../runner/options.js'
 import { type LabEndpoint, openLabEndpoint } from '../runner/roles/endpoints.js'
@@ -32,7 +33,16 @@ import { labTransport } from '../transports/registry.js'
 import { ControlChannel } from './channel.js'
 import { type ClockSync, readBootId, syncClocks } from './clock.js'
 import { ControlProtocolError, RemoteLabRefusedError } from './errors.js'
-import { flowWork, fromBase64, type ReceiverOutcome, runCountingSide, type SenderOutcome } from './flows.js'
+import {
+  type FlowWork,
+  flowWork,
+  fromBase64,
+  type ReceiverOutcome,
+  runCountingSide,
+  type SenderOutcome,
+  tcpInfoOf,
+} from './flows.js'
+import { ForwardIntervals } from './forward-intervals.js'
 import { controlFraming, MAX_SENT_LINE_BYTES } from './framing.js'
 import {
   type FlowDirection,
@@ -89,8 +99,12 @@ export interface RemoteLabOptions {
 export interface RunRemoteLabOptions {
   readonly signal?: AbortSignal
   readonly onProgress?: (progress: LabProgress) => void
-  /** With `intervalMs`: told of each interval this host counted (reverse flows), as it closes. */
-  readonly onInterval?: (transport: LabTransportName, interval: LabInterval) => void
+  /**
+   * With `intervalMs`: told of each interval as it closes: of a reverse flow, as this host counted
+   * it (`sent` unknown, 0); of a forward flow, as the server counted it, with what this host sent
+   * in it and, over TCP, the kernel's `retransmits` and `cwnd`.
+   */
+  readonly onInterval?: (transport: LabTransportName, interval: LabInterval, direction: FlowDirection) => void
 }
 
 /** How long connecting to the server may take. */
@@ -277,6 +291,7 @@ function sessionRequest(
     quietMs: Math.min(MAX_QUIET_MS, Math.ceil(quietMs + 4 * clock.rttMs)),
     clockOffsetMs: clock.offsetMs,
     intervalMs: options.intervalMs ?? null,
+    ...(options.intervalMs === undefined ? {} : { liveIntervals: true }),
   }
 }
 
@@ -345,7 +360,9 @@ async function connect(server: Destination, maxLineBytes: number, signal: AbortS
 interface SessionContext {
   readonly signal: AbortSignal
   readonly onProgress: ((progress: LabProgress) => void) | undefined
-  readonly onInterval: ((transport: LabTransportName, interval: LabInterval) => void) | undefined
+  readonly onInterval:
+    | ((transport: LabTransportName, interval: LabInterval, direction: FlowDirection) => void)
+    | undefined
 }
 
 /** One session: the data endpoints of each flow, the start handshake, the flows, the runs. */
@@ -375,6 +392,7 @@ async function runSession(
   const localHost = control.localAddress.address
   const endpoints: SessionEndpoint[] = []
   let helloTimer: NodeJS.Timeout | undefined
+  let unsubscribe = (): void => {}
   try {
     for (const [index, direction] of request.flows.entries()) {
       const receiving = direction === 'reverse'
@@ -404,7 +422,7 @@ async function runSession(
       signal,
       onInterval === undefined
         ? undefined
-        : (flow, interval) => onInterval(flowTransport(request, flow), interval),
+        : (flow, interval) => onInterval(flowTransport(request, flow), interval, 'reverse'),
     )
     // A reverse flow's socket says hello, so the server learns where to send; over unreliable
     // datagrams (UDP) it is repeated until heard.
@@ -420,20 +438,26 @@ async function runSession(
       helloTimer = setInterval(sayHello, DATA_HELLO_INTERVAL_MS)
     }
     await channel.send({ type: 'start' })
-    await channel.next('started', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
+    const started = await channel.next('started', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
     clearInterval(helloTimer)
+    const forward = forwardIntervals(request, work, started.intervalOriginNs, context.onInterval)
+    unsubscribe = channel.subscribe('interval', (message) =>
+      forward.get(message.flow)?.live(message.interval),
+    )
     const outcomes = await Promise.all(
       work.map((item) =>
         item.kind === 'send'
-          ? item.sender.run((sent, elapsedMs) =>
-              context.onProgress?.({
-                transport: flowTransport(request, item.side.index),
-                sent,
-                total: request.count,
-                elapsedMs,
-                durationMs: request.durationMs ?? undefined,
-                phase: 'sending',
-              }),
+          ? item.sender.run(
+              (sent, elapsedMs) =>
+                context.onProgress?.({
+                  transport: flowTransport(request, item.side.index),
+                  sent,
+                  total: request.count,
+                  elapsedMs,
+                  durationMs: request.durationMs ?? undefined,
+                  phase: 'sending',
+                }),
+              forward.get(item.side.index)?.tally,
             )
           : runCountingSide(item.side, item.counter, item.intervals),
       ),
@@ -448,7 +472,11 @@ async function runSession(
       const flowRequest = { ...request, transport, rate: request.rates?.[index] ?? request.rate }
       const built =
         direction === 'forward'
-          ? runOfForwardFlow(flowRequest, outcome as SenderOutcome, clock, seed)
+          ? await withForwardIntervals(
+              runOfForwardFlow(flowRequest, outcome as SenderOutcome, clock, seed),
+              outcome as SenderOutcome,
+              forward.get(index),
+            )
           : runOfReverseFlow(flowRequest, outcome as ReceiverOutcome, clock, seed)
       runs.push(built.run)
       if (built.trace !== undefined) traces.push(built.trace)
@@ -472,8 +500,53 @@ async function runSession(
     return { runs, traces, measurements }
   } finally {
     clearInterval(helloTimer)
+    unsubscribe()
     await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()))
   }
+}
+
+/**
+ * With intervals, per forward flow (by index): what collects the server's intervals and adds this
+ * side's numbers. None from a server that gave no origin (an older one: its intervals stay in its log).
+ */
+function forwardIntervals(
+  request: SessionRequest,
+  work: readonly FlowWork[],
+  originNs: number | undefined,
+  onInterval: SessionContext['onInterval'],
+): Map<number, ForwardIntervals> {
+  const flows = new Map<number, ForwardIntervals>()
+  const intervalMs = request.intervalMs ?? undefined
+  if (intervalMs === undefined || originNs === undefined) return flows
+  for (const item of work) {
+    if (item.kind !== 'send') continue
+    const endpoint = item.side.endpoint
+    flows.set(
+      item.side.index,
+      new ForwardIntervals(
+        new SentTally(originNs, intervalMs),
+        endpoint.semantics.connectionOriented
+          ? async () => (await tcpInfoOf(endpoint)) ?? undefined
+          : undefined,
+        onInterval === undefined
+          ? undefined
+          : (interval) => onInterval(flowTransport(request, item.side.index), interval, 'forward'),
+      ),
+    )
+  }
+  return flows
+}
+
+/** A forward flow's run with the intervals the server counted, completed here. */
+async function withForwardIntervals(
+  built: BuiltRun,
+  outcome: SenderOutcome,
+  intervals: ForwardIntervals | undefined,
+): Promise<BuiltRun> {
+  const counted = outcome.receiver?.intervals
+  if (intervals === undefined || counted === undefined || counted.length === 0) return built
+  const all = await intervals.complete(counted, built.run.lost, outcome.half.tcp)
+  return { ...built, run: { ...built.run, intervals: all } }
 }
 
 interface BuiltRun {

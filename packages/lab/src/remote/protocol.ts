@@ -1,4 +1,4 @@
-import { MAX_FLOWS, type ReceiverSummary } from '@protolab/core'
+import { type LabInterval, MAX_FLOWS, type ReceiverSummary } from '@protolab/core'
 import packageJson from '../../package.json' with { type: 'json' }
 import type { TcpConnectionInfo } from '../links/kernel/tcp-info.js'
 import { MAX_COUNT, MAX_SIZE } from '../runner/options.js'
@@ -23,7 +23,8 @@ import { ControlProtocolError } from './errors.js'
  * start                           ->
  *                                 <-    started           (reverse flows: the client's data socket was heard)
  *        ... data flows; per flow, the side that sends says `sent`, the side that counts
- *        answers `received`, and a sending server then adds its `report` ...
+ *        answers `received`, and a sending server then adds its `report`; with `intervalMs` and
+ *        `liveIntervals`, a counting server sends each `interval` {flow, interval} as it closes ...
  * end {session}                   ->                      (the data endpoints close; another session may follow)
  * ping                            <->   pong              (heartbeats while a session runs)
  * bye                             ->
@@ -74,6 +75,12 @@ export interface SessionRequest {
   readonly clockOffsetMs: number
   /** `--interval`: the counting side reports what arrived every this many ms; absent or null for none. */
   readonly intervalMs?: number | null
+  /**
+   * With `intervalMs`: a counting server sends each interval to the client as it closes
+   * (`interval` messages), so the sending client can print it with what it sent. Absent (older
+   * clients): the server sends none, since an older client refuses a message type it does not know.
+   */
+  readonly liveIntervals?: boolean | null
 }
 
 /** The sending side's half of a flow's results. */
@@ -105,6 +112,11 @@ export interface ReceiverHalf {
   readonly foreign: number
   /** UDP on Linux: datagrams the counting side's kernel dropped at its socket (a full buffer); absent from older peers. */
   readonly socketDrops?: number | null
+  /**
+   * With the request's `intervalMs`: what arrived per interval (`sent` 0: the counting side cannot
+   * know it), the last one up to the last arrival. Absent from older peers, and without intervals.
+   */
+  readonly intervals?: readonly LabInterval[]
 }
 
 /** Every message of the control protocol. */
@@ -131,7 +143,16 @@ export type ControlMessage =
       readonly transports?: readonly LabTransportName[] | null
     }
   | { readonly type: 'start' }
-  | { readonly type: 'started' }
+  | {
+      readonly type: 'started'
+      /**
+       * With the request's `intervalMs`: where the counting sides' intervals start, in monotonic
+       * ns on the sender's clock of one-way arrivals (the client's for a forward flow). Absent from
+       * older servers and without intervals.
+       */
+      readonly intervalOriginNs?: number
+    }
+  | { readonly type: 'interval'; readonly flow: number; readonly interval: LabInterval }
   | { readonly type: 'sent'; readonly flow: number; readonly sent: number }
   | { readonly type: 'received'; readonly flow: number; readonly receiver: ReceiverHalf | null }
   | { readonly type: 'report'; readonly flow: number; readonly sender: SenderHalf }
@@ -226,8 +247,14 @@ export function parseControlMessage(line: Uint8Array): ControlMessage {
       check.integer('flow', 0, MAX_FLOWS - 1)
       check.object('sender')
       break
-    case 'start':
+    case 'interval':
+      check.integer('flow', 0, MAX_FLOWS - 1)
+      check.object('interval')
+      break
     case 'started':
+      if (fields.intervalOriginNs !== undefined) check.number('intervalOriginNs')
+      break
+    case 'start':
     case 'ping':
     case 'pong':
     case 'bye':
@@ -275,6 +302,8 @@ function checkSession(check: FieldCheck): void {
   check.number('clockOffsetMs')
   if (check.fields.intervalMs !== undefined && check.fields.intervalMs !== null)
     check.integer('intervalMs', MIN_INTERVAL_MS, MAX_QUIET_MS)
+  if (check.fields.liveIntervals !== undefined && check.fields.liveIntervals !== null)
+    check.boolean('liveIntervals')
 }
 
 /** The shortest interval a client may ask for: shorter ones would flood the server's log. */

@@ -288,7 +288,11 @@ export class LabServer {
           .filter((item) => item.kind === 'send')
           .map((item) => withTimeout(item.side.endpoint.learned, HANDSHAKE_TIMEOUT_MS, signal)),
       )
-      await channel.send({ type: 'started' })
+      const originNs = work.find((item) => item.kind === 'count')?.intervals.originNs
+      await channel.send({
+        type: 'started',
+        ...(originNs === undefined ? {} : { intervalOriginNs: originNs }),
+      })
       startedMs = monotonicMs()
       await Promise.all(
         work.map((item) =>

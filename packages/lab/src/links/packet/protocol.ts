@@ -25,6 +25,8 @@ export interface PacketWorkload {
    * (`rate` is then unused), all crossing the link together; `link` is how their run describes it.
    */
   readonly flows?: { readonly plan: FlowPlan<LabTransportName>; readonly link: FlowsLinkContext }
+  /** `--interval`, ms: the run cut into intervals, each told as it closes. */
+  readonly intervalMs?: number
 }
 
 /** What the lab process asks the link host to do: one JSON line on the host's stdin. */
