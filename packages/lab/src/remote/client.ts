@@ -167,7 +167,7 @@ export async function runRemoteLab(
       runs.push(...session.runs)
       traces.push(...session.traces)
       if (parallel !== undefined)
-        flowRuns.push(remoteFlowsRun(request.mode, session.measurements, options.seed ?? 0, options.between))
+        flowRuns.push(remoteFlowsRun(plan, session.measurements, options.seed ?? 0, options.between))
     }
     return parallel === undefined ? { runs, traces } : { runs, traces, flowRuns }
   })
@@ -215,7 +215,7 @@ async function runRemoteFlows(
       ...measurement,
       spec: flowPlan.flows[index] as FlowSpec<LabTransportName>,
     }))
-    return { ...session, flowRuns: [remoteFlowsRun(plan.mode, measurements, seed, options.between)] }
+    return { ...session, flowRuns: [remoteFlowsRun(plan, measurements, seed, options.between)] }
   })
 }
 
@@ -494,6 +494,7 @@ async function runSession(
               },
             }),
         ...(built.tcp === null ? {} : { tcp: built.tcp }),
+        ...(built.run.intervals === undefined ? {} : { intervals: built.run.intervals }),
       })
     }
     await channel.send({ type: 'end', session: request.session })
@@ -578,12 +579,12 @@ function pacingOf(rate: number): FlowPacing | undefined {
 
 /** Flows run at once as one run of flows: each flow's numbers, the aggregate, fairness. */
 function remoteFlowsRun(
-  mode: LabMode,
+  plan: LabPlan,
   measurements: readonly FlowMeasurement[],
   seed: number,
   between: FlowsLinkContext = { link: 'remote', impairment: null, sharing: REMOTE_LINK_SHARING },
 ): LabFlowsRun {
-  return flowsRun(measurements, { mode, seed, ...between })
+  return flowsRun(measurements, { mode: plan.mode, seed, windowMs: plan.durationMs, ...between })
 }
 
 /** A flow this side sent: the server counted it (one-way) or echoed it (round trip). */

@@ -3,6 +3,7 @@ import type {
   FlowAggregate,
   FlowPacing,
   FlowShare,
+  LabInterval,
   LabMetrics,
   LostBy,
   StreamImpairment,
@@ -39,6 +40,8 @@ export interface LabFlowRun extends LabMetrics {
   readonly rttMs?: number
   /** TCP, where read: this flow's congestion window at the end, in segments. */
   readonly cwnd?: number
+  /** Where the counting side cut the flow into intervals (`--interval`, and on the packet link): per interval, and for TCP the kernel's retransmits and cwnd. */
+  readonly intervals?: readonly LabInterval[]
 }
 
 /** How fair the flows of a run were to each other: the JSON's `fairness`. */
@@ -49,6 +52,8 @@ export interface LabFairness {
   readonly bottleneckBitsPerSec: number | null
   /** The aggregate's bit/s over the bottleneck's rate; null without one. */
   readonly utilisation: number | null
+  /** With `--duration`, where every flow has intervals: Jain's index and the shares compare what each flow delivered within the duration, ms. */
+  readonly windowMs?: number
 }
 
 /**

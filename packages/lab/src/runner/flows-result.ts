@@ -5,6 +5,7 @@ import {
   fairness,
   flowBitsPerSec,
   InvalidArgumentError,
+  type LabInterval,
   type LossCounts,
   labMetricsFromSummary,
   planTransports,
@@ -26,6 +27,8 @@ export interface FlowMeasurement {
   readonly receiverPort?: number | undefined
   /** What the counters of its two ends say was dropped where, when they were read. */
   readonly lossCounts?: LossCounts | undefined
+  /** What arrived per interval, where its counting side cut the run into intervals. */
+  readonly intervals?: readonly LabInterval[] | undefined
 }
 
 /** What lay between the flows' two ends, as a run of flows describes it. */
@@ -43,6 +46,13 @@ export interface FlowsRunContext
   readonly unclaimedForeign?: number
   /** Damaged envelopes the shared receiver could give to no flow. */
   readonly unclaimedCorrupted?: number
+  /**
+   * The run's duration (`--duration`), ms. When every flow has intervals, Jain's index and the
+   * shares compare what each flow delivered within it, as iperf3's receiver summary does, and not
+   * what a TCP flow's last segments, held by a retransmission timeout, delivered after it; the
+   * utilisation stays the aggregate's over the flows' whole span.
+   */
+  readonly windowMs?: number | undefined
 }
 
 /**
@@ -61,14 +71,17 @@ export function flowsRun(measurements: readonly FlowMeasurement[], context: Flow
   const rates = measurements.map(({ summary }) => flowBitsPerSec(summary))
   // Shares of a bottleneck only mean something when every flow crossed it.
   const bottleneck = context.sharing.bottleneck ? context.bottleneckBitsPerSec : undefined
-  const fair = fairness(
-    measurements.map(({ summary }, i) => ({
-      deliveredBits: summary.payloadBytes * 8,
-      bitsPerSec: rates[i]!,
-    })),
-    aggregate.bitsPerSec,
-    bottleneck,
-  )
+  const windowMs = context.windowMs
+  const windowed =
+    windowMs !== undefined && measurements.every(({ intervals }) => (intervals?.length ?? 0) > 0)
+  const deliveries = measurements.map(({ summary, intervals }, i) => {
+    if (!windowed) return { deliveredBits: summary.payloadBytes * 8, bitsPerSec: rates[i]! }
+    const bits = bitsWithin(intervals!, windowMs!)
+    return { deliveredBits: bits, bitsPerSec: bits / (windowMs! / 1000) }
+  })
+  // How full the link was is the aggregate's over the flows' whole span; how they shared it is
+  // compared within the window, where all of them were sending.
+  const fair = fairness(deliveries, aggregate.bitsPerSec, bottleneck)
   const flows: LabFlowRun[] = measurements.map(
     ({ spec, sent, summary, tcp, receiverPort, lossCounts }, i) => {
       const metrics = labMetricsFromSummary(summary, sent)
@@ -82,6 +95,7 @@ export function flowsRun(measurements: readonly FlowMeasurement[], context: Flow
         bitsPerSec: Math.round(rates[i]! * 100) / 100,
         share: fair.shares[i]!,
         ...(tcp === undefined ? {} : { retransmits: tcp.retransmits, rttMs: tcp.rttMs, cwnd: tcp.cwnd }),
+        ...(measurements[i]!.intervals === undefined ? {} : { intervals: measurements[i]!.intervals! }),
       }
     },
   )
@@ -98,6 +112,7 @@ export function flowsRun(measurements: readonly FlowMeasurement[], context: Flow
       jainIndex: fair.jainIndex,
       bottleneckBitsPerSec: fair.bottleneckBitsPerSec,
       utilisation: fair.utilisation,
+      ...(windowed ? { windowMs: windowMs! } : {}),
     },
   }
 }
@@ -109,4 +124,16 @@ export const RELAY_LINK_SHARING: LabFlowSharing = {
     'on the relay link the flows share one relay process and its listening socket, and the ' +
     "receiver's socket; each flow has its own impairment decisions and its own rate limit, so no " +
     'queue is shared and fairness here shows the hosts, not congestion control',
+}
+
+/** Payload bits delivered in the first `windowMs` of a flow, from its intervals (the one that straddles the end in proportion). */
+function bitsWithin(intervals: readonly LabInterval[], windowMs: number): number {
+  let bits = 0
+  for (const interval of intervals) {
+    const lengthMs = interval.endMs - interval.startMs
+    if (lengthMs <= 0 || interval.startMs >= windowMs) continue
+    const insideMs = Math.min(interval.endMs, windowMs) - interval.startMs
+    bits += (interval.bitsPerSec * insideMs) / 1000
+  }
+  return bits
 }

@@ -9,6 +9,9 @@ import { packetImpairment } from './lab.js'
 import { describePacketLinkCounts, packetLinkNotes } from './notes.js'
 import { runPacketLink } from './run.js'
 
+/** The intervals of a run of flows on the packet link when `--interval` asks for none. */
+const FLOW_INTERVAL_MS = 1000
+
 /** Per-call options of {@link runPacketFlows}. */
 export interface RunPacketFlowsContext {
   readonly signal?: AbortSignal | undefined
@@ -60,6 +63,9 @@ export async function runPacketFlows(
         trace: plan.trace,
         ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
         ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
+        // Intervals give each flow its kernel's TCP numbers over time and, with a duration, what it
+        // delivered within it (what fairness compares).
+        intervalMs: plan.intervalMs ?? FLOW_INTERVAL_MS,
         flows: {
           plan: flows,
           link: {

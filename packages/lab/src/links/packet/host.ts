@@ -21,6 +21,8 @@ const SENDER_BRIDGE_PORT = 47011
 const RECEIVER_BRIDGE_PORT = 47012
 /** Socket buffers of the relay path: bursts wait here instead of being dropped. */
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
+/** Unsent bytes a TCP socket in the link's namespaces may hold (see runLink). */
+const TCP_NOTSENT_LOWAT_BYTES = 128 * 1024
 /** The bridges' buffers as root, which may pass the namespace's maximum: a few seconds of frames. */
 const FORCED_BUFFER_BYTES = 64 * 1024 * 1024
 /** The veth end inside each namespace, and its outer end in the link host's. */
@@ -117,7 +119,12 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
   await sh(
     `ip link set lo up; ${quietIpv6}; echo ${SOCKET_BUFFER_BYTES} > /proc/sys/net/core/rmem_max; echo ${SOCKET_BUFFER_BYTES} > /proc/sys/net/core/wmem_max; true`,
   )
-  for (const pid of [holderA, holderB]) await tool(...nsenter(pid, 'sh', ['-c', `${quietIpv6}; true`]))
+  // A TCP sender keeps at most this much unsent data in the kernel (tcp_notsent_lowat), as
+  // latency-minded senders do: what sat in a deep send buffer would be delivered long after the
+  // run's end, and a flow's numbers would mostly say how big that buffer was.
+  const shallowSendQueue = `echo ${TCP_NOTSENT_LOWAT_BYTES} > /proc/sys/net/ipv4/tcp_notsent_lowat`
+  for (const pid of [holderA, holderB])
+    await tool(...nsenter(pid, 'sh', ['-c', `${quietIpv6}; ${shallowSendQueue}; true`]))
   for (const [outer, pid] of [
     [SENDER_OUTER, holderA],
     [RECEIVER_OUTER, holderB],
