@@ -85,13 +85,13 @@ class Counts implements FrameCounts {
   }
 }
 
-class PortTally {
-  private readonly byKey = new Map<number, { -readonly [K in keyof PortCounts]: PortCounts[K] }>()
+type PortTallyEntry = { -readonly [K in keyof PortCounts]: PortCounts[K] }
 
-  of(
-    protocol: FlowProtocol,
-    port: number,
-  ): { frames: number; forwarded: number; lost: number; queueDrops: number } {
+/** {@link PortCounts} by protocol and port, each made on its first frame. */
+class PortTally {
+  private readonly byKey = new Map<number, PortTallyEntry>()
+
+  of(protocol: FlowProtocol, port: number): PortTallyEntry {
     const key = (protocol === 'tcp' ? 0x10000 : 0) + port
     let counts = this.byKey.get(key)
     if (counts === undefined) {
