@@ -137,8 +137,8 @@ export async function runCountingSide(
   let sent: { readonly sent: number }
   try {
     sent = await channel.next('sent', { flow: index, signal: side.signal })
-    // No empty intervals of waiting: the rest, up to the last arrival, close at the end.
-    intervals.stop()
+    // From now on intervals close only as arrivals pass them: no empty intervals of waiting.
+    intervals.drain()
     if (request.mode === 'oneway') {
       await waitForArrivals(side, counter, sent.sent)
     }
@@ -163,6 +163,8 @@ export async function runCountingSide(
 export interface CountedIntervals {
   /** Where the intervals start, in monotonic ns on the clock of the side's arrival times; undefined without intervals. */
   readonly originNs: number | undefined
+  /** The sender is done: close intervals only up to the last arrival from now on. */
+  drain(): void
   stop(): void
   finish(): LabInterval[]
 }
@@ -171,12 +173,14 @@ export interface CountedIntervals {
  * With the request's `intervalMs`: cuts what `counter` counts into intervals from `baseNs` (this
  * host's clock, put on the arrivals' clock), telling `side.onInterval` of each as it closes (as
  * iperf3's server prints its own) and, on a server asked for `liveIntervals`, sending each to the
- * client, until `stop`; `finish` adds the last one, up to the last arrival, and gives them all.
+ * client, until `stop` (after `drain`, only up to the last arrival, so the wait for the last
+ * messages adds no empty intervals); `finish` adds the last one, up to the last arrival, and
+ * gives them all.
  */
 function countIntervals(side: FlowSide, counter: MessageCounter, baseNs: number): CountedIntervals {
   const intervalMs = side.request.intervalMs ?? undefined
   const all: LabInterval[] = []
-  if (intervalMs === undefined) return { originNs: undefined, stop() {}, finish: () => all }
+  if (intervalMs === undefined) return { originNs: undefined, drain() {}, stop() {}, finish: () => all }
   // Arrival times are on the sender's clock: so are the intervals' edges.
   const shiftNs = side.endpoint.clockShiftMs * 1e6
   const originNs = baseNs + shiftNs
@@ -191,10 +195,18 @@ function countIntervals(side: FlowSide, counter: MessageCounter, baseNs: number)
         void side.channel.send({ type: 'interval', flow: side.index, interval }).catch(() => {})
     }
   }
-  const timer = setInterval(() => emit(counter.takeIntervals(nowNs() + shiftNs), false), intervalMs)
+  let draining = false
+  const timer = setInterval(() => {
+    const now = nowNs()
+    const until = draining ? now - counter.status().quietMs * 1e6 : now
+    emit(counter.takeIntervals(until + shiftNs), false)
+  }, intervalMs)
   timer.unref()
   return {
     originNs,
+    drain: () => {
+      draining = true
+    },
     stop: () => clearInterval(timer),
     finish: () => {
       emit(counter.takeIntervals(nowNs() + shiftNs, true), true)
