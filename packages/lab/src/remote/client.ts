@@ -31,6 +31,7 @@ import { ControlChannel } from './channel.js'
 import { type ClockSync, readBootId, syncClocks } from './clock.js'
 import { ControlProtocolError } from './errors.js'
 import {
+  beginIntervals,
   type FlowWork,
   flowWork,
   fromBase64,
@@ -315,6 +316,7 @@ async function runSession(
     if (!descriptor.semantics.reliable && receivingSides.length > 0) {
       helloTimer = setInterval(sayHello, DATA_HELLO_INTERVAL_MS)
     }
+    beginIntervals(work)
     await channel.send({ type: 'start' })
     const started = await channel.next('started', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
     clearInterval(helloTimer)
