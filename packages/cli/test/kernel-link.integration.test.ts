@@ -104,7 +104,7 @@ describe.skipIf(!canRun)('the kernel link: lab serve and lab run in two namespac
   it("--interval: TCP's intervals carry the sender's kernel retransmits and cwnd, and add up to the run", async () => {
     const seen: LabInterval[] = []
     const report = await runKernelLink(
-      { transports: ['tcp'], count: 2000, rate: 2000, impairment: { loss: 0.05 }, intervalMs: 250 },
+      { transports: ['tcp'], count: 2000, rate: 2000, impairment: { loss: 0.05 }, intervalMs: 500 },
       {
         onInterval: (_, interval, direction) => {
           expect(direction).toBe('forward')
@@ -114,17 +114,22 @@ describe.skipIf(!canRun)('the kernel link: lab serve and lab run in two namespac
     )
     const tcp = byTransport(report.runs, 'tcp')
     expect(tcp).toMatchObject({ sent: 2000, delivered: 2000, lost: 0 })
-    expect(tcp.intervals).toEqual(seen)
-    expect(seen.length).toBeGreaterThanOrEqual(Math.max(1, Math.floor(tcp.durationMs / 250)))
-    expect(seen.length).toBeLessThanOrEqual(Math.ceil(tcp.durationMs / 250) + 1)
-    expect(seen.reduce((sum, interval) => sum + interval.sent, 0)).toBe(tcp.sent)
-    expect(seen.reduce((sum, interval) => sum + interval.delivered, 0)).toBe(tcp.delivered)
-    for (const interval of seen) {
-      expect(interval.retransmits).toBeGreaterThanOrEqual(0)
-      expect(interval.cwnd).toBeGreaterThan(0)
+    // Told as each closed, and in the run (the JSON); there the last may also take what came after
+    // it when every interval was told before the run ended.
+    const intervals = tcp.intervals ?? []
+    expect(seen.map((interval) => interval.startMs)).toEqual(intervals.map((interval) => interval.startMs))
+    expect(seen.length).toBeGreaterThanOrEqual(Math.max(1, Math.floor(tcp.durationMs / 500)))
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(tcp.durationMs / 500) + 1)
+    expect(intervals.reduce((sum, interval) => sum + interval.sent, 0)).toBe(tcp.sent)
+    expect(intervals.reduce((sum, interval) => sum + interval.delivered, 0)).toBe(tcp.delivered)
+    // Read as each interval's line arrived; only intervals that closed together at the very end
+    // (the counting side's timer held up) share the last read, and the last one has it.
+    expect(intervals.at(-1)?.retransmits).toBeGreaterThanOrEqual(0)
+    for (const interval of intervals) {
+      if (interval.retransmits !== undefined) expect(interval.cwnd).toBeGreaterThan(0)
     }
     expect(tcp.retransmits).toBeGreaterThan(0)
-    expect(seen.reduce((sum, interval) => sum + (interval.retransmits ?? 0), 0)).toBe(tcp.retransmits)
+    expect(intervals.reduce((sum, interval) => sum + (interval.retransmits ?? 0), 0)).toBe(tcp.retransmits)
     expect(await ourNamespaces()).toEqual([])
   })
 

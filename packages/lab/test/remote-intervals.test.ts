@@ -44,15 +44,18 @@ describe('lab run / lab serve --interval', () => {
     )
     expect(delivered).toBe(run.delivered)
     // The client tells every interval the server counted, with what it sent in each.
-    expect(run.intervals).toEqual(seen)
+    // Told as each closed, and in the run (the JSON); there the last may also take what came after
+    // it when every interval was told before the run ended.
+    const intervals = run.intervals ?? []
+    expect(seen.map((interval) => interval.startMs)).toEqual(intervals.map((interval) => interval.startMs))
     expect(seen).toHaveLength(lines.length)
     const sum = (pick: (interval: LabInterval) => number): number =>
-      seen.reduce((total, interval) => total + pick(interval), 0)
+      intervals.reduce((total, interval) => total + pick(interval), 0)
     expect(sum((interval) => interval.delivered)).toBe(run.delivered)
     expect(sum((interval) => interval.sent)).toBe(run.sent)
     expect(sum((interval) => interval.lost)).toBe(run.lost)
     // UDP: no kernel retransmissions to read.
-    expect(seen.every((interval) => interval.retransmits === undefined)).toBe(true)
+    expect(intervals.every((interval) => interval.retransmits === undefined)).toBe(true)
   })
 
   it("a forward TCP flow's intervals carry the sender's kernel retransmits and cwnd, adding up to the run's", async () => {
@@ -64,18 +67,22 @@ describe('lab run / lab serve --interval', () => {
       { onInterval: (_, interval) => seen.push(interval) },
     )
     const run = report.runs[0]!
-    expect(run.intervals).toEqual(seen)
+    // Told as each closed, and in the run (the JSON); there the last may also take what came after
+    // it when every interval was told before the run ended.
+    const intervals = run.intervals ?? []
+    expect(seen.map((interval) => interval.startMs)).toEqual(intervals.map((interval) => interval.startMs))
     expect(seen.length).toBeGreaterThanOrEqual(2)
-    expect(seen.reduce((sum, interval) => sum + interval.sent, 0)).toBe(run.sent)
-    expect(seen.reduce((sum, interval) => sum + interval.delivered, 0)).toBe(run.delivered)
-    // ss reads the connection once per interval (and at the end): every interval has the numbers.
+    expect(intervals.reduce((sum, interval) => sum + interval.sent, 0)).toBe(run.sent)
+    expect(intervals.reduce((sum, interval) => sum + interval.delivered, 0)).toBe(run.delivered)
     expect(run.retransmits).toBeTypeOf('number')
-    for (const interval of seen) {
-      expect(interval.retransmits).toBeTypeOf('number')
-      expect(interval.cwnd).toBeGreaterThan(0)
+    // Read as each interval's line arrived; only intervals that closed together at the very end
+    // (the counting side's timer held up) share the last read, and the last one has it.
+    expect(intervals.at(-1)?.retransmits).toBeGreaterThanOrEqual(0)
+    for (const interval of intervals) {
+      if (interval.retransmits !== undefined) expect(interval.cwnd).toBeGreaterThan(0)
     }
-    expect(seen.reduce((sum, interval) => sum + (interval.retransmits ?? 0), 0)).toBe(run.retransmits)
-    expect(seen.at(-1)?.cwnd).toBe(run.cwnd)
+    expect(intervals.reduce((sum, interval) => sum + (interval.retransmits ?? 0), 0)).toBe(run.retransmits)
+    expect(intervals.at(-1)?.cwnd).toBe(run.cwnd)
   })
 
   it('the client counts a reverse flow per interval: printed as they close, and in the run', async () => {

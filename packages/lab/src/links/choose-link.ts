@@ -41,7 +41,7 @@ function packetMisfit(options: LabOptions): string | undefined {
   if (options.inProcess === true) return 'in-process runs are on the proxy link only'
   if (options.host === '::1') return 'the packet link is IPv4 only'
   if (options.intervalMs !== undefined && options.intervalMs < MIN_INTERVAL_MS)
-    return `intervals shorter than ${MIN_INTERVAL_MS} ms are on the proxy link only (its lab server takes no shorter ones)`
+    return `intervals shorter than ${MIN_INTERVAL_MS} ms are on the proxy link only, the packet link's lab server taking none shorter`
   const impairment: LabImpairment = options.impairment ?? {}
   const streamOnly = STREAM_ONLY_IMPAIRMENTS.filter((key) => impairment[key] !== undefined)
   if (streamOnly.length > 0)

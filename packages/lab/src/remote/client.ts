@@ -34,6 +34,7 @@ import { ControlChannel } from './channel.js'
 import { type ClockSync, readBootId, syncClocks } from './clock.js'
 import { ControlProtocolError, RemoteLabRefusedError } from './errors.js'
 import {
+  beginIntervals,
   type FlowWork,
   flowWork,
   fromBase64,
@@ -437,6 +438,7 @@ async function runSession(
     ) {
       helloTimer = setInterval(sayHello, DATA_HELLO_INTERVAL_MS)
     }
+    beginIntervals(work)
     await channel.send({ type: 'start' })
     const started = await channel.next('started', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
     clearInterval(helloTimer)

@@ -143,14 +143,14 @@ export class FlowSender {
 export async function runCountingSide(
   side: FlowSide,
   counter: MessageCounter,
-  intervals: CountedIntervals = countIntervals(side, counter, nowNs()),
+  intervals: CountedIntervals = countIntervals(side, counter),
 ): Promise<ReceiverOutcome> {
   const { request, endpoint, channel, index } = side
   let sent: { readonly sent: number }
   try {
     sent = await channel.next('sent', { flow: index, signal: side.signal })
-    // No empty intervals of waiting: the rest, up to the last arrival, close at the end.
-    intervals.stop()
+    // From now on intervals close only as arrivals pass them: no empty intervals of waiting.
+    intervals.drain()
     if (request.mode === 'oneway') {
       await waitForArrivals(side, counter, sent.sent)
     }
@@ -173,26 +173,33 @@ export async function runCountingSide(
 
 /** A counting side's intervals: see {@link countIntervals}. */
 export interface CountedIntervals {
-  /** Where the intervals start, in monotonic ns on the clock of the side's arrival times; undefined without intervals. */
-  readonly originNs: number | undefined
+  /**
+   * Starts the intervals at `baseNs` (this host's monotonic clock) and resolves to their origin
+   * on the clock of the side's arrival times; undefined without intervals. Call it before the
+   * sending side may send (before `started` on a server, before `start` on a client).
+   */
+  begin(baseNs: number): number | undefined
+  /** The sender is done: close intervals only up to the last arrival from now on. */
+  drain(): void
   stop(): void
   finish(): LabInterval[]
 }
 
 /**
- * With the request's `intervalMs`: cuts what `counter` counts into intervals from `baseNs` (this
- * host's clock, put on the arrivals' clock), telling `side.onInterval` of each as it closes (as
+ * With the request's `intervalMs`: once begun, cuts what `counter` counts into intervals from
+ * `baseNs` (this host's clock, put on the arrivals' clock), telling `side.onInterval` of each as it closes (as
  * iperf3's server prints its own) and, on a server asked for `liveIntervals`, sending each to the
- * client, until `stop`; `finish` adds the last one, up to the last arrival, and gives them all.
+ * client, until `stop` (after `drain`, only up to the last arrival, so the wait for the last
+ * messages adds no empty intervals); `finish` adds the last one, up to the last arrival, and
+ * gives them all.
  */
-function countIntervals(side: FlowSide, counter: MessageCounter, baseNs: number): CountedIntervals {
+function countIntervals(side: FlowSide, counter: MessageCounter): CountedIntervals {
   const intervalMs = side.request.intervalMs ?? undefined
   const all: LabInterval[] = []
-  if (intervalMs === undefined) return { originNs: undefined, stop() {}, finish: () => all }
+  if (intervalMs === undefined) return { begin: () => undefined, drain() {}, stop() {}, finish: () => all }
   // Arrival times are on the sender's clock: so are the intervals' edges.
   const shiftNs = side.endpoint.clockShiftMs * 1e6
-  const originNs = baseNs + shiftNs
-  counter.startIntervals(originNs, intervalMs)
+  let begun = false
   const live = side.isServer && side.request.liveIntervals === true
   const emit = (closed: readonly LabInterval[], final: boolean): void => {
     for (const interval of closed) {
@@ -203,13 +210,27 @@ function countIntervals(side: FlowSide, counter: MessageCounter, baseNs: number)
         void side.channel.send({ type: 'interval', flow: side.index, interval }).catch(() => {})
     }
   }
-  const timer = setInterval(() => emit(counter.takeIntervals(nowNs() + shiftNs), false), intervalMs)
-  timer.unref()
+  let draining = false
+  let timer: NodeJS.Timeout | undefined
   return {
-    originNs,
+    begin: (baseNs) => {
+      const originNs = baseNs + shiftNs
+      counter.startIntervals(originNs, intervalMs)
+      begun = true
+      timer = setInterval(() => {
+        const now = nowNs()
+        const until = draining ? now - counter.status().quietMs * 1e6 : now
+        emit(counter.takeIntervals(until + shiftNs), false)
+      }, intervalMs)
+      timer.unref()
+      return originNs
+    },
+    drain: () => {
+      draining = true
+    },
     stop: () => clearInterval(timer),
     finish: () => {
-      emit(counter.takeIntervals(nowNs() + shiftNs, true), true)
+      if (begun) emit(counter.takeIntervals(nowNs() + shiftNs, true), true)
       return all
     },
   }
@@ -262,7 +283,7 @@ export type FlowWork =
       readonly kind: 'count'
       readonly side: FlowSide
       readonly counter: MessageCounter
-      /** Started with the counter, so no arrival falls before the first interval. */
+      /** Begun ({@link beginIntervals}) before the sending side may send, so no arrival falls before the first interval. */
       readonly intervals: CountedIntervals
     }
 
@@ -278,8 +299,6 @@ export function flowWork(
   signal: AbortSignal,
   onInterval?: (flow: number, interval: LabInterval) => void,
 ): FlowWork[] {
-  // One origin for every counting side of the session, so their intervals line up.
-  const baseNs = nowNs()
   const sides: FlowSide[] = endpoints.map((endpoint, index) => ({
     index,
     request,
@@ -292,13 +311,26 @@ export function flowWork(
   }))
   return sides.map((side, index) => {
     const sends = isServer ? request.flows[index] !== 'forward' : request.flows[index] === 'forward'
-    return sends ? { kind: 'send', side, sender: new FlowSender(side) } : countWork(side, baseNs)
+    return sends ? { kind: 'send', side, sender: new FlowSender(side) } : countWork(side)
   })
 }
 
-function countWork(side: FlowSide, baseNs: number): FlowWork {
+/**
+ * Starts the intervals of every counting side of `work` at one instant, so they line up, just
+ * before the sending side may send (the session's data connections are up by then: a lost SYN
+ * is not an interval of nothing). Resolves to their origin on the arrivals' clock; undefined
+ * without intervals or counting sides.
+ */
+export function beginIntervals(work: readonly FlowWork[]): number | undefined {
+  const baseNs = nowNs()
+  let origin: number | undefined
+  for (const item of work) if (item.kind === 'count') origin ??= item.intervals.begin(baseNs)
+  return origin
+}
+
+function countWork(side: FlowSide): FlowWork {
   const counter = startCounter(side.request, side.endpoint)
-  return { kind: 'count', side, counter, intervals: countIntervals(side, counter, baseNs) }
+  return { kind: 'count', side, counter, intervals: countIntervals(side, counter) }
 }
 
 async function reportOfServer(side: FlowSide): Promise<SenderHalf | undefined> {

@@ -48,9 +48,21 @@ export class ForwardIntervals {
       this.add(interval, last ? tail : 0, last ? (finalTcp ?? undefined) : undefined, last)
     }
     const last = this.all.at(-1)
-    if (rest.length === 0 && last !== undefined && tail > 0) {
-      // Every interval was told already: the JSON still adds up.
-      this.all[this.all.length - 1] = { ...last, lost: last.lost + tail }
+    if (rest.length === 0 && last !== undefined) {
+      // Every interval was told already (the last arrival fell just before an interval's end): the
+      // JSON still adds up, the last interval taking what came after it.
+      const tcp = finalTcp ?? undefined
+      this.all[this.all.length - 1] = {
+        ...last,
+        sent: this.tally.sentFrom(last.startMs),
+        lost: last.lost + tail,
+        ...(tcp === undefined || last.retransmits === undefined
+          ? {}
+          : {
+              retransmits: last.retransmits + Math.max(0, tcp.retransmits - this.retransmitsSoFar),
+              cwnd: tcp.cwnd,
+            }),
+      }
     }
     return this.all
   }

@@ -12,7 +12,7 @@ import { intervalLine } from '../report/interval-lines.js'
 import { openLabEndpoint } from '../runner/roles/endpoints.js'
 import { ControlChannel } from './channel.js'
 import { readBootId } from './clock.js'
-import { flowWork, runCountingSide } from './flows.js'
+import { beginIntervals, flowWork, runCountingSide } from './flows.js'
 import { controlFraming, MAX_SENT_LINE_BYTES } from './framing.js'
 import {
   CONTROL_PROTOCOL,
@@ -288,7 +288,7 @@ export class LabServer {
           .filter((item) => item.kind === 'send')
           .map((item) => withTimeout(item.side.endpoint.learned, HANDSHAKE_TIMEOUT_MS, signal)),
       )
-      const originNs = work.find((item) => item.kind === 'count')?.intervals.originNs
+      const originNs = beginIntervals(work)
       await channel.send({
         type: 'started',
         ...(originNs === undefined ? {} : { intervalOriginNs: originNs }),
