@@ -93,6 +93,17 @@ describe('impairmentFromFlags', () => {
     )
   })
 
+  it("takes --queue as the rate limit's queue in packets, and only with --rate-limit", () => {
+    expect(impairmentFromFlags({ rateLimit: 2_500_000, queue: 100 }, 'udp')).toEqual({
+      rateLimitBytesPerSec: 2_500_000,
+      queuePackets: 100,
+    })
+    expect(() => impairmentFromFlags({ queue: 100 }, 'udp')).toThrow('--queue needs --rate-limit <rate>')
+    expect(() => impairmentFromFlags({ rateLimit: 1000, queue: 10 }, 'tcp')).toThrow(
+      '--queue applies to UDP only',
+    )
+  })
+
   it('refuses a flag the transport cannot have', () => {
     expect(() => impairmentFromFlags({ dup: 0.1, corrupt: 0.1 }, 'tcp')).toThrow(
       '--dup, --corrupt apply to UDP only',
