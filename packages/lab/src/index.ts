@@ -110,4 +110,4 @@ export type {
   LabTransport,
   LabWireCounts,
 } from './transports/lab-transport.js'
-export { labTransport, labTransportNames } from './transports/registry.js'
+export { labTransport, labTransportNames, labTransportsOf } from './transports/registry.js'

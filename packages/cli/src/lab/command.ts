@@ -14,7 +14,7 @@ import {
   type LabOptions,
   type LabTransportName,
   labTransport,
-  labTransportNames,
+  labTransportsOf,
   type RelayReport,
   renderFlowTable,
   renderJson,
@@ -64,7 +64,7 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
 
 /** The lab options the flags ask for. */
 export function labOptionsFromFlags(flags: LabFlags): LabOptions {
-  const transports = transportsOf(flags.transport)
+  const transports = labTransportsOf(flags.transport)
   const link = flags.link === 'kernel' || flags.link === undefined ? 'auto' : flags.link
   // On the packet link every transport's packets meet every impairment: the library checks what fits the link it takes.
   const impairment = impairmentFromFlags(flags, link === 'proxy' ? impairmentScopeOf(transports) : 'both')
@@ -88,13 +88,6 @@ export function labOptionsFromFlags(flags: LabFlags): LabOptions {
     host: ipVersionOf(flags) === 6 ? '::1' : '127.0.0.1',
     ...(flags.recvBuffer === undefined ? {} : { recvBufferBytes: flags.recvBuffer }),
   }
-}
-
-/** The transports `-t` names: one, `both` (udp, tcp) or `all` (udp, tcp, kcp: every one the lab knows). */
-export function transportsOf(flag: LabFlags['transport']): LabTransportName[] {
-  if (flag === 'both') return ['udp', 'tcp']
-  if (flag === 'all') return labTransportNames()
-  return [flag]
 }
 
 /** Which impairment flags the transports can have: datagram ones (udp, kcp), stream ones (tcp), or both kinds. */
