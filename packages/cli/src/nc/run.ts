@@ -1,11 +1,17 @@
-import type { Destination, Endpoint } from '@protolab/core'
-import { normalizeEncoding } from '@protolab/core'
+import {
+  type Destination,
+  type Endpoint,
+  escapeControlCharacters,
+  formatHostPort,
+  normalizeEncoding,
+  type SocketAddress,
+} from '@protolab/core'
+import { IncomingText, outgoingMessages, runTwoWay, type TwoWayPeerEvent } from '@protolab/core/session'
 import { CliError, UsageError } from '../errors.js'
-import type { CliIO } from '../io.js'
+import { type CliIO, writeAndDrain } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
 import type { OutputFormat } from '../options/output.js'
 import { createTransport } from '../session/transport.js'
-import { runTwoWay } from '../session/two-way.js'
 
 /** What `protolab nc` was asked for, by nc's flags. */
 export interface NcOptions {
@@ -33,7 +39,8 @@ const KEEP_LISTENING_MAX_PEERS = 100
 
 /**
  * `protolab nc`: nc's flags mapped onto protolab's sessions. Connects to `host port`, or listens
- * with `-l`, then runs the two-way session (session/two-way.ts); with `-z` only checks ports.
+ * with `-l`, then runs core's two-way session between stdin/stdout and the peer; with `-z` only
+ * checks ports.
  */
 export async function runNc(options: NcOptions, io: CliIO): Promise<void> {
   const version = ipVersionOf(options)
@@ -78,21 +85,72 @@ export async function runNc(options: NcOptions, io: CliIO): Promise<void> {
       io.stderr.write(`${isUdpWord(transportName)} ${formatAddress(peer)} (${transportName})${from}\n`)
     }
   }
-  await runTwoWay(
-    endpoint,
-    {
+  const visible = output === 'text' && io.isTTY.stdout && !options.raw
+  const write = outputWriter(encoding, output, visible, endpoint.semantics.connectionOriented, io)
+  try {
+    await runTwoWay(endpoint, {
       listening: options.listen === true,
       framing: 'raw',
-      encoding,
-      output,
-      escape: output === 'text' && io.isTTY.stdout && !options.raw,
       halfClose: options.shutdown === true,
-      ...(options.wait === undefined ? {} : { idleSeconds: options.wait }),
+      ...(options.wait === undefined ? {} : { idleMs: options.wait * 1000 }),
       keepListening: options.keep === true,
-      verbose: options.verbose === true,
-    },
-    io,
-  )
+      signal: io.signal,
+      input: (signal) =>
+        outgoingMessages({
+          text: [],
+          stdin: io.stdin,
+          framing: 'raw',
+          encoding,
+          wholeInput: false,
+          signal,
+          onLossyText: (text) =>
+            io.stderr.write(
+              `warning: ${encoding} cannot represent all of '${escapeControlCharacters(text)}'; sent with substitutes\n`,
+            ),
+        }),
+      onMessage: write,
+      onPeer: (event) => {
+        if (options.verbose && (options.listen || event.kind !== 'connect'))
+          io.stderr.write(`${describePeerEvent(event)}\n`)
+      },
+    })
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new CliError(`connection failed: ${reason}`, { cause: error })
+  }
+}
+
+/** `-v`'s line for a peer that came or went. */
+function describePeerEvent(event: TwoWayPeerEvent): string {
+  const name = `[${formatHostPort(event.peer.address, event.peer.port)}]`
+  if (event.kind === 'connect') return `${name} connected`
+  if (event.kind === 'unreachable') return `${name} unreachable: ${event.error?.message ?? 'no reason given'}`
+  return `${name} disconnected${event.error === undefined ? '' : `: ${event.error.message}`}`
+}
+
+/** What is written to stdout for each payload: the bytes, or their text decoded (made visible on a terminal when `visible`). */
+function outputWriter(
+  encoding: string,
+  output: OutputFormat,
+  visible: boolean,
+  stream: boolean,
+  io: CliIO,
+): (payload: Uint8Array, from: SocketAddress) => Promise<void> {
+  if (output === 'bytes') return (payload) => writeAndDrain(io.stdout, payload)
+  // Raw chunks of a stream are cut anywhere: there each peer's text is decoded as one stream.
+  const text = new IncomingText(encoding, { streaming: stream })
+  return (payload, from) => {
+    const decoded = text.decode(from, payload)
+    return writeAndDrain(io.stdout, visible ? escapeKeepingLineEnds(decoded) : decoded)
+  }
+}
+
+/** Control characters made visible, except the line ends (`\n`, `\r\n`) and tabs a terminal shows as such. */
+function escapeKeepingLineEnds(text: string): string {
+  return text
+    .split(/(\r?\n|\t)/)
+    .map((part, index) => (index % 2 === 1 ? part : escapeControlCharacters(part)))
+    .join('')
 }
 
 function isUdpWord(transport: 'udp' | 'tcp'): string {
