@@ -1,5 +1,11 @@
 import { accessListOf, formatHostPort, refusalLog, type SocketAddress } from '@protolab/core'
-import { describeImpairment, formatCount, impairmentFor, labTransport, type RelayReport } from '@protolab/lab'
+import {
+  describeImpairment,
+  impairmentFor,
+  labTransport,
+  type RelayReport,
+  renderRelayStats,
+} from '@protolab/lab'
 import { tcpProxy } from '@protolab/tcp'
 import { udpProxy } from '@protolab/udp'
 import { type CliIO, writeAndDrain, writeLine } from '../io.js'
@@ -108,21 +114,5 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
     await writeAndDrain(io.stdout, `${JSON.stringify(json, null, 2)}\n`)
     return
   }
-  await writeAndDrain(io.stdout, renderProxyStats(stats))
-}
-
-/** The proxy's counts for people: one line per direction, then the connection counts. */
-export function renderProxyStats(stats: RelayReport): string {
-  const direction = (counts: object): string =>
-    Object.entries(counts)
-      .map(
-        ([name, value]) =>
-          `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${formatCount(Number(value))}`,
-      )
-      .join(', ')
-  const rest = Object.entries(stats)
-    .filter(([name]) => name !== 'toServer' && name !== 'toClient')
-    .map(([name, value]) => `${name} ${formatCount(Number(value))}`)
-    .join(', ')
-  return `to server: ${direction(stats.toServer)}\nto client: ${direction(stats.toClient)}\n${rest}\n`
+  await writeAndDrain(io.stdout, renderRelayStats(stats))
 }
