@@ -65,6 +65,7 @@ export {
   withSystemDirectories,
 } from './links/kernel/index.js'
 export * from './links/packet/index.js'
+export { type ProxyInit, startProxy } from './links/relay/proxy.js'
 export type { RelayReport } from './links/relay/relay.js'
 export * from './report/index.js'
 export type {

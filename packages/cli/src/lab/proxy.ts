@@ -5,9 +5,8 @@ import {
   labTransport,
   type RelayReport,
   renderRelayStats,
+  startProxy,
 } from '@protolab/lab'
-import { tcpProxy } from '@protolab/tcp'
-import { udpProxy } from '@protolab/udp'
 import { type CliIO, writeAndDrain, writeLine } from '../io.js'
 import type { AccessFlags } from '../options/access.js'
 import {
@@ -58,8 +57,15 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
     impairmentFor(flags.transport, impairmentFromFlags(flags, datagrams ? 'udp' : 'tcp')) ?? null
   const access = accessListOf(flags)
   const logRefusal = refusalLog((line) => writeLine(io.stderr, `proxy: ${line}`))
-  const init = {
+  const proxy = startProxy({
+    transport: flags.transport,
     listen: { host: listen.host, port: listen.port },
+    to: { host: to.address, port: to.port },
+    direction: flags.direction,
+    ...(impairment === null ? {} : { impairment }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.idleTimeout === undefined ? {} : { idleTimeoutMs: flags.idleTimeout * 1000 }),
+    ...(flags.maxConnections === undefined ? {} : { maxPeers: flags.maxConnections }),
     ...(access.restricts
       ? {
           acceptClient: (client: SocketAddress): boolean => {
@@ -69,22 +75,7 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
           },
         }
       : {}),
-    to: { host: to.address, port: to.port },
-    direction: flags.direction,
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.idleTimeout === undefined ? {} : { idleTimeoutMs: flags.idleTimeout * 1000 }),
-  }
-  const proxy = datagrams
-    ? udpProxy({
-        ...init,
-        ...(impairment === null ? {} : { impairment }),
-        ...(flags.maxConnections === undefined ? {} : { maxClients: flags.maxConnections }),
-      })
-    : tcpProxy({
-        ...init,
-        ...(impairment === null ? {} : { impairment }),
-        ...(flags.maxConnections === undefined ? {} : { maxConnections: flags.maxConnections }),
-      })
+  })
   try {
     await proxy.listening
   } catch (error) {
