@@ -3,6 +3,7 @@ import { formatHostPort } from '../address/index.js'
 import { frameDatagram } from '../framing/datagram.js'
 import type { FramingName } from '../framing/types.js'
 import type { Endpoint, SocketAddress } from '../transport/types.js'
+import { closePeer } from './close-peer.js'
 import { endpointEvents } from './endpoint-events.js'
 
 /** Most bytes of input sent in one datagram, as OpenBSD nc's read buffer. */
@@ -23,7 +24,7 @@ export interface TwoWayInit {
   readonly listening: boolean
   /** Connectionless: how input messages are put in datagrams; `raw` cuts them at 16 KiB. */
   readonly framing: FramingName
-  /** Connection-oriented: at end of input, half-close (nc -N) instead of only stopping to send. */
+  /** Connection-oriented: at end of input, half-close (nc -N) where the endpoint can, instead of only stopping to send. */
   readonly halfClose: boolean
   /** End the session after this long with nothing sent or received. */
   readonly idleMs?: number
@@ -90,7 +91,8 @@ export async function runTwoWay(endpoint: Endpoint, init: TwoWayInit): Promise<v
   let inputEnded = false
   let peerEnded = false
   const name = (peer: SocketAddress): string => formatHostPort(peer.address, peer.port)
-  const peerClosing = endpoint as PeerClosingEndpoint
+  // Half-closing is a connection-oriented endpoint's (TCP's); one without it only stops sending.
+  const halfClosing = endpoint as Partial<Pick<PeerClosingEndpoint, 'endSending'>>
 
   const receiving = (async () => {
     for await (const event of endpointEvents(endpoint)) {
@@ -110,7 +112,7 @@ export async function runTwoWay(endpoint: Endpoint, init: TwoWayInit): Promise<v
         // The peer sent all it will. A listener is done with it; a client waits for its own input.
         if (init.listening) {
           if (!init.keepListening) finish()
-          else peerClosing.closePeer(event.peer).catch(() => {})
+          else closePeer(endpoint, event.peer)
         } else {
           peerEnded = true
           if (inputEnded) finish()
@@ -142,7 +144,7 @@ export async function runTwoWay(endpoint: Endpoint, init: TwoWayInit): Promise<v
     inputEnded = true
     if (init.halfClose && !connectionless && !finished) {
       const peers = init.listening ? endpoint.peers : [endpoint.remoteAddress]
-      for (const peer of peers) if (peer !== undefined) await peerClosing.endSending(peer)
+      for (const peer of peers) if (peer !== undefined) await halfClosing.endSending?.(peer)
     }
     if (!init.listening && peerEnded) finish()
   })().catch((error: unknown) => {
