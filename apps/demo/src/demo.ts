@@ -7,13 +7,16 @@ import {
   impairmentFor,
   type LabImpairment,
   type LabOptions,
+  renderFlowTable,
   renderTable,
+  runFlows,
   runLab,
   writeHtml,
 } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
 import pc from 'picocolors'
 import type { DemoArgs } from './args.js'
+import { BOTTLENECK, BOTTLENECK_FLOWS, BOTTLENECK_RUN, readBottleneck } from './bottleneck.js'
 import { exchangeChatLine } from './chat-line.js'
 import { toHex } from './hex.js'
 import { readRuns } from './reading.js'
@@ -84,6 +87,9 @@ export async function runDemo(args: DemoArgs, io: DemoIO): Promise<void> {
     `  2. ${DEMO_WORKLOAD.count.toLocaleString('en-US')} numbered messages ${path} ${relayDoesText} (seed ${DEMO_WORKLOAD.seed}), every one accounted for;`,
   )
   say('  3. the numbers side by side, what they mean, and an HTML report with plots.')
+  // UDP next to TCP on one bottleneck needs the packet link: only there is one queue shared.
+  const bottleneck = link === 'packet' && args.transports.length === 2
+  if (bottleneck) say('  4. one UDP flow and one TCP flow at once through one 20 Mbit/s bottleneck.')
   say()
 
   say(color.bold(`1. "${CHAT_TEXT}" in ${CHAT_ENCODING.toUpperCase()}`))
@@ -141,6 +147,18 @@ export async function runDemo(args: DemoArgs, io: DemoIO): Promise<void> {
     notes: report.notes ?? [],
   })
   say(`HTML report: ${reportPath}`)
+  if (!bottleneck) return
+  say()
+
+  say(color.bold('4. One bottleneck, two flows'))
+  say('   UDP at 30 Mbit/s and TCP as fast as it can, for 3 s, through 20 Mbit/s with a 100-packet queue...')
+  const { run } = await runFlows(
+    { plan: { flows: BOTTLENECK_FLOWS }, link: 'packet', impairment: BOTTLENECK, ...BOTTLENECK_RUN },
+    { signal: io.signal },
+  )
+  io.stdout.write(renderFlowTable(run, { color: io.isTTY }))
+  say()
+  say(`- ${readBottleneck(run)}`)
 }
 
 function percent(fraction: number | undefined): string {

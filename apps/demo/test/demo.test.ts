@@ -48,11 +48,12 @@ afterAll(async () => {
 })
 
 describe('pnpm demo', () => {
+  // Two lab runs and, on the packet link, a third act of 3 s of flows: a minute or more when busy.
   it('runs end to end over UDP and TCP: the GB2312 bytes, the table, a reading, the report', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const report = join(dir, 'both.html')
-    const result = await demo(['--transport', 'both', '--report', report])
+    const result = await demo(['--transport', 'both', '--report', report], 150_000)
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const out = result.stdout
@@ -75,8 +76,15 @@ describe('pnpm demo', () => {
         /^- This was the kernel's own TCP, not a model: its sender retransmitted [\d,]+ segments/m,
       )
       expect(out).not.toMatch(/modelled/)
+      // The third act: UDP next to TCP on one bottleneck, and what happened to TCP in one sentence.
+      expect(out).toMatch(/^4\. One bottleneck, two flows$/m)
+      expect(out).toMatch(/^1 udp\s+30 Mbit\/s/m)
+      expect(out).toMatch(
+        /^- TCP got \d+% of what crossed the link: .* UDP, which has no congestion control/m,
+      )
     } else {
       expect(out).toMatch(/through a relay/)
+      expect(out).not.toMatch(/One bottleneck/)
     }
   })
 

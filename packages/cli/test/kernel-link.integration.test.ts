@@ -3,6 +3,7 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { LabInterval } from '@protolab/core'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { listNamespaces } from '../../lab/src/links/kernel/cleanup.js'
 import { runTool } from '../../lab/src/links/kernel/exec.js'
@@ -98,6 +99,33 @@ describe.skipIf(!canRun)('the kernel link: lab serve and lab run in two namespac
     expect(udp.retransmits).toBeUndefined()
     expect(await ourNamespaces()).toEqual([])
     expect(await hostLeftovers()).toEqual([])
+  })
+
+  it("--interval: TCP's intervals carry the sender's kernel retransmits and cwnd, and add up to the run", async () => {
+    const seen: LabInterval[] = []
+    const report = await runKernelLink(
+      { transports: ['tcp'], count: 2000, rate: 2000, impairment: { loss: 0.05 }, intervalMs: 250 },
+      {
+        onInterval: (_, interval, direction) => {
+          expect(direction).toBe('forward')
+          seen.push(interval)
+        },
+      },
+    )
+    const tcp = byTransport(report.runs, 'tcp')
+    expect(tcp).toMatchObject({ sent: 2000, delivered: 2000, lost: 0 })
+    expect(tcp.intervals).toEqual(seen)
+    expect(seen.length).toBeGreaterThanOrEqual(Math.max(1, Math.floor(tcp.durationMs / 250)))
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(tcp.durationMs / 250) + 1)
+    expect(seen.reduce((sum, interval) => sum + interval.sent, 0)).toBe(tcp.sent)
+    expect(seen.reduce((sum, interval) => sum + interval.delivered, 0)).toBe(tcp.delivered)
+    for (const interval of seen) {
+      expect(interval.retransmits).toBeGreaterThanOrEqual(0)
+      expect(interval.cwnd).toBeGreaterThan(0)
+    }
+    expect(tcp.retransmits).toBeGreaterThan(0)
+    expect(seen.reduce((sum, interval) => sum + (interval.retransmits ?? 0), 0)).toBe(tcp.retransmits)
+    expect(await ourNamespaces()).toEqual([])
   })
 
   it('with 10% loss, reverse: the server namespace sends, with the same result', async () => {

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
@@ -19,16 +22,17 @@ interface FlowsRunJson {
 
 /** Runs `protolab lab` with `args` and `--json`, and reads its runs. */
 async function labJson(args: string[]): Promise<FlowsRunJson[]> {
-  const run = await runProtolab(['lab', ...args, '--json'], { timeoutMs: 60_000 })
+  const run = await runProtolab(['lab', '--link', 'proxy', ...args, '--json'], { timeoutMs: 60_000 })
   expect(run.code, run.stderr).toBe(0)
   return (JSON.parse(run.stdout) as { runs: FlowsRunJson[] }).runs
 }
 
 describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0.1)', () => {
   it("-P 4 -t udp runs four UDP flows: a row each, the aggregate and Jain's index", async () => {
-    const run = await runProtolab(['lab', '-t', 'udp', '-P', '4', '--count', '300', '--rate', '2000'], {
-      timeoutMs: 60_000,
-    })
+    const run = await runProtolab(
+      ['lab', '--link', 'proxy', '-t', 'udp', '-P', '4', '--count', '300', '--rate', '2000'],
+      { timeoutMs: 60_000 },
+    )
     expect(run.code, run.stderr).toBe(0)
     const rows = run.stdout.split('\n')
     for (const id of [1, 2, 3, 4]) expect(rows.some((row) => row.startsWith(`${id} udp `))).toBe(true)
@@ -98,9 +102,33 @@ describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0
     ])
   })
 
+  it("--report draws every flow's Mbit/s on one time axis, in one self-contained file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'protolab-flows-report-'))
+    try {
+      const file = join(dir, 'flows.html')
+      const run = await runProtolab(
+        ['lab', '--link', 'proxy', '--flows', 'udp:1@2000,tcp:1@1000', '--count', '600', '--report', file],
+        { timeoutMs: 60_000 },
+      )
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stderr).toContain(`report: ${file}`)
+      const html = await readFile(file, 'utf8')
+      expect(html).toMatch(/^<!doctype html>/)
+      expect(html).toContain('<svg class="plot over-time flows" data-flows="2"')
+      const data = JSON.parse(
+        html.match(/<script type="application\/json" id="protolab-report">(.*?)<\/script>/s)![1]!,
+      ) as { runs: { flows: { transport: string }[] }[]; plots: { points: number[] }[] }
+      expect(data.runs[0]?.flows.map((flow) => flow.transport)).toEqual(['udp', 'tcp'])
+      // Both flows delivered something in several bins: each line has data.
+      for (const points of data.plots[0]!.points) expect(points).toBeGreaterThan(1)
+      expect(html).not.toMatch(/<script(?! type="application\/json")/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('refuses what a run of flows cannot do yet, as bad usage', async () => {
     for (const args of [
-      ['-P', '2', '--report', 'x.html'],
       ['-P', '2', '--log', 'x.csv'],
       ['-P', '2', '--link', 'kernel'],
       ['-P', '2', '--flows', 'udp:1'],
@@ -183,6 +211,36 @@ describe('protolab lab run --parallel against lab serve (127.0.0.1)', () => {
       ['udp', 300],
     ])
     expect(flows?.aggregate.sent).toBe(900)
+  })
+
+  it('--flows udp:1@2000,tcp:1 runs a UDP and a TCP flow at once in one session, each its own row', async () => {
+    const server = startProtolab(['lab', 'serve', '--bind', '127.0.0.1:0'])
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/)
+    const run = await runProtolab(
+      [
+        'lab',
+        'run',
+        '--server',
+        `127.0.0.1:${port}`,
+        '--flows',
+        'udp:1@2000,tcp:1',
+        '--count',
+        '400',
+        '--json',
+      ],
+      { timeoutMs: 60_000 },
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const [flows, ...more] = (JSON.parse(run.stdout) as { runs: FlowsRunJson[] }).runs
+    expect(more).toHaveLength(0)
+    expect(flows?.transports).toEqual(['udp', 'tcp'])
+    expect(flows?.flows.map((flow) => [flow.id, flow.transport, flow.sent])).toEqual([
+      [1, 'udp', 400],
+      [2, 'tcp', 400],
+    ])
+    expect(flows?.flows[1]?.delivered).toBe(400)
+    expect(flows?.aggregate.sent).toBe(800)
+    await expect(server.waitFor('stderr', /data on udp port \d+, tcp port \d+/)).resolves.toBeDefined()
   })
 
   it('refuses --parallel with --bidir, as bad usage', async () => {

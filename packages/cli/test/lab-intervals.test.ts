@@ -8,8 +8,11 @@ const sum = (intervals: readonly LabInterval[], field: 'sent' | 'delivered' | 'l
 
 describe('lab --interval', () => {
   it('cuts a 5 s run into 5 (±1) intervals that add up to the run, in JSON and as printed lines', async () => {
+    // The proxy link's relay (packet-link-numbers.integration.test.ts has the packet link's).
     const args = [
       'lab',
+      '--link',
+      'proxy',
       '-t',
       'udp',
       '--rate',

@@ -169,6 +169,25 @@ describe('datagram impairment: rate limit', () => {
     expect(delays).toEqual([0, 0, 0, 0, 10, 20])
   })
 
+  it('drops what finds queuePackets datagrams waiting (drop-tail), counting only those not yet gone', () => {
+    const impairer = new DatagramImpairer({
+      impairment: { rateLimitBytesPerSec: 100_000, queuePackets: 2 },
+      seed: 1,
+    })
+    // The first leaves at once (not waiting); two may wait behind it; the fourth finds the queue full.
+    const burst = Array.from({ length: 5 }, () => impairer.decide(1000, 0))
+    expect(burst.map((d) => d.drop ?? d.delayMs)).toEqual([0, 10, 20, 'queue', 'queue'])
+    // At 10 ms the second has left: one waits, so one more fits, and then the queue is full again.
+    expect([impairer.decide(1000, 10), impairer.decide(1000, 10)].map((d) => d.drop ?? d.delayMs)).toEqual([
+      20,
+      'queue',
+    ])
+    // The queue stays as long as its contents over a long run, never the run's length.
+    let accepted = 0
+    for (let i = 0; i < 100_000; i++) if (impairer.decide(1000, 100 + i * 5).drop === undefined) accepted++
+    expect(accepted).toBeGreaterThan(49_000)
+  })
+
   it('adds delay after the rate-limit queue', () => {
     const impairer = new DatagramImpairer({ impairment: { rateLimitBytesPerSec: 1000, delayMs: 5 }, seed: 1 })
     expect([impairer.decide(10, 0).delayMs, impairer.decide(10, 0).delayMs]).toEqual([5, 15])
@@ -186,6 +205,8 @@ describe('datagram impairment: configuration', () => {
       { reorderGap: 0 },
       { reorderGap: 1.5 },
       { queueLimitMs: 0 },
+      { queuePackets: 0 },
+      { queuePackets: 2.5 },
       { lossBurst: 0.5 },
       { lossModel: 'bursty' as never },
       { loss: 0.9, lossModel: 'gilbert', lossBurst: 2 },

@@ -37,6 +37,23 @@ describe('control protocol messages', () => {
       { type: 'ready', session: SESSION.session, ports: [40000, 40001] },
       { type: 'sent', flow: 1, sent: 1000 },
       { type: 'received', flow: 0, receiver: null },
+      { type: 'started' },
+      { type: 'started', intervalOriginNs: 123_456_789 },
+      {
+        type: 'interval',
+        flow: 0,
+        interval: {
+          startMs: 0,
+          endMs: 1000,
+          sent: 0,
+          delivered: 10,
+          lost: 0,
+          reordered: 0,
+          bitsPerSec: 5120,
+          p50Ms: 1,
+          p99Ms: 2,
+        },
+      },
       { type: 'end', session: SESSION.session },
       { type: 'bye' },
     ] as const
@@ -73,6 +90,10 @@ describe('control protocol messages', () => {
       { clockOffsetMs: 'now' },
       { intervalMs: 10 },
       { intervalMs: '1s' },
+      { rates: [100, 200] },
+      { rates: [-1] },
+      { transports: ['udp', 'tcp'] },
+      { transports: ['sctp'] },
     ]
     for (const change of bad) {
       expect(
@@ -85,10 +106,34 @@ describe('control protocol messages', () => {
     ).toMatchObject({
       flows: ['forward', 'reverse'],
     })
+    // Flows of several transports, each at its own rate: one transport and one rate per flow.
+    expect(
+      parseControlMessage(
+        line({
+          type: 'session',
+          ...SESSION,
+          flows: ['forward', 'forward'],
+          transports: ['udp', 'tcp'],
+          rates: [2000, 0],
+        }),
+      ),
+    ).toMatchObject({ transports: ['udp', 'tcp'], rates: [2000, 0] })
     // An older client sends no intervalMs; null asks for none.
     expect(parseControlMessage(line({ type: 'session', ...SESSION, intervalMs: null }))).toMatchObject({
       intervalMs: null,
     })
+    // liveIntervals: absent from an older client (the server then sends no interval messages).
+    expect(() =>
+      parseControlMessage(line({ type: 'session', ...SESSION, intervalMs: 1000, liveIntervals: 'yes' })),
+    ).toThrow(/liveIntervals/)
+  })
+
+  it('checks interval messages and the interval origin of started', () => {
+    expect(() => parseControlMessage(line({ type: 'interval', flow: 0 }))).toThrow(/interval/)
+    expect(() => parseControlMessage(line({ type: 'interval', flow: -1, interval: {} }))).toThrow(/flow/)
+    expect(() => parseControlMessage(line({ type: 'started', intervalOriginNs: 'soon' }))).toThrow(
+      /intervalOriginNs/,
+    )
   })
 })
 
@@ -154,6 +199,21 @@ describe('control channel', () => {
     await expect(client.next('ready', { timeoutMs: 10 })).rejects.toBeInstanceOf(TimeoutError)
     client.deliver(encoder.encode('{"type":"ready"}'))
     await expect(client.next('ready')).rejects.toThrow(/ready message needs session/)
+  })
+
+  it('hands a subscribed type to its handler as it arrives, until unsubscribed', async () => {
+    const [client, server] = channelPair()
+    const seen: number[] = []
+    const unsubscribe = client.subscribe('sent', (message) => seen.push(message.sent))
+    await server.send({ type: 'sent', flow: 0, sent: 1 })
+    await server.send({ type: 'sent', flow: 1, sent: 2 })
+    await server.send({ type: 'bye' })
+    await client.next('bye')
+    expect(seen).toEqual([1, 2])
+    unsubscribe()
+    await server.send({ type: 'sent', flow: 0, sent: 3 })
+    expect((await client.next('sent')).sent).toBe(3)
+    expect(seen).toEqual([1, 2])
   })
 
   it('answers ping with pong by itself', async () => {

@@ -21,13 +21,18 @@ async function startServer(log: string[]): Promise<LabServer> {
 }
 
 describe('lab run / lab serve --interval', () => {
-  it('the server logs its counting side per interval, and the client gets none of a flow it sent', async () => {
+  it('the server logs its counting side per interval; the client gets them with what it sent in each', async () => {
     const log: string[] = []
     const { address, port } = (await startServer(log)).address
     const seen: LabInterval[] = []
     const report = await runRemoteLab(
       { server: { address, port }, transports: ['udp'], count: 2000, rate: 4000, intervalMs: 100 },
-      { onInterval: (_, interval) => seen.push(interval) },
+      {
+        onInterval: (_, interval, direction) => {
+          expect(direction).toBe('forward')
+          seen.push(interval)
+        },
+      },
     )
     const run = report.runs[0]!
     const lines = log.filter((line) => / flow 0: +\d+\.\d-\d+\.\d /.test(line))
@@ -38,8 +43,39 @@ describe('lab run / lab serve --interval', () => {
       0,
     )
     expect(delivered).toBe(run.delivered)
-    expect(seen).toEqual([])
-    expect(run.intervals).toBeUndefined()
+    // The client tells every interval the server counted, with what it sent in each.
+    expect(run.intervals).toEqual(seen)
+    expect(seen).toHaveLength(lines.length)
+    const sum = (pick: (interval: LabInterval) => number): number =>
+      seen.reduce((total, interval) => total + pick(interval), 0)
+    expect(sum((interval) => interval.delivered)).toBe(run.delivered)
+    expect(sum((interval) => interval.sent)).toBe(run.sent)
+    expect(sum((interval) => interval.lost)).toBe(run.lost)
+    // UDP: no kernel retransmissions to read.
+    expect(seen.every((interval) => interval.retransmits === undefined)).toBe(true)
+  })
+
+  it("a forward TCP flow's intervals carry the sender's kernel retransmits and cwnd, adding up to the run's", async () => {
+    const log: string[] = []
+    const { address, port } = (await startServer(log)).address
+    const seen: LabInterval[] = []
+    const report = await runRemoteLab(
+      { server: { address, port }, transports: ['tcp'], count: 1500, rate: 5000, intervalMs: 100 },
+      { onInterval: (_, interval) => seen.push(interval) },
+    )
+    const run = report.runs[0]!
+    expect(run.intervals).toEqual(seen)
+    expect(seen.length).toBeGreaterThanOrEqual(2)
+    expect(seen.reduce((sum, interval) => sum + interval.sent, 0)).toBe(run.sent)
+    expect(seen.reduce((sum, interval) => sum + interval.delivered, 0)).toBe(run.delivered)
+    // ss reads the connection once per interval (and at the end): every interval has the numbers.
+    expect(run.retransmits).toBeTypeOf('number')
+    for (const interval of seen) {
+      expect(interval.retransmits).toBeTypeOf('number')
+      expect(interval.cwnd).toBeGreaterThan(0)
+    }
+    expect(seen.reduce((sum, interval) => sum + (interval.retransmits ?? 0), 0)).toBe(run.retransmits)
+    expect(seen.at(-1)?.cwnd).toBe(run.cwnd)
   })
 
   it('the client counts a reverse flow per interval: printed as they close, and in the run', async () => {

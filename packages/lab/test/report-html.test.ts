@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { LabInterval } from '@protolab/core'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeHtml } from '../src/report/html.js'
@@ -86,6 +87,57 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
       }
     }
     expect(facts.cdfSamples).toEqual([count - counts.lost, count - counts.lost])
+  })
+
+  it("marks the kernel's retransmissions in time: a bar per interval that had some, the cwnd at each interval's end", async () => {
+    const file = join(dir, 'retransmits.html')
+    const count = 2000
+    const interval = (index: number, retransmits: number, cwnd: number): LabInterval => ({
+      startMs: index * 500,
+      endMs: (index + 1) * 500,
+      sent: 500,
+      delivered: 500,
+      lost: 0,
+      reordered: 0,
+      bitsPerSec: 256_000,
+      p50Ms: 10,
+      p99Ms: 20,
+      retransmits,
+      cwnd,
+    })
+    const intervals = [interval(0, 4, 10), interval(1, 0, 14), interval(2, 7, 6), interval(3, 1, 9)]
+    await writeHtml(file, {
+      runs: [syntheticRun('tcp', { sent: count, lost: 0, retransmits: 12, cwnd: 9, intervals })],
+      traces: [syntheticTrace('tcp', count)],
+    })
+    const page = await browser.newPage()
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' })
+    const plot = (await page.evaluate(`(() => {
+      const svg = document.querySelector('svg.retransmits')
+      const bars = svg?.querySelector('path.bars.retransmits')?.getAttribute('d') ?? ''
+      const cwnd = svg?.querySelector('path.cwnd')?.getAttribute('d') ?? ''
+      return {
+        declared: Number(svg?.getAttribute('data-points') ?? -1),
+        bars: (bars.match(/M/g) ?? []).length,
+        cwnd: (cwnd.match(/M/g) ?? []).length,
+        width: svg?.getBoundingClientRect().width ?? 0,
+        caption: svg?.closest('figure')?.textContent ?? '',
+        data: JSON.parse(document.getElementById('protolab-report')?.textContent ?? '{}').plots[0].overTime,
+      }
+    })()`)) as {
+      declared: number
+      bars: number
+      cwnd: number
+      width: number
+      caption: string
+      data: Record<string, number>
+    }
+    await page.close()
+    // Three intervals retransmitted (4, 7, 1): three bars; the cwnd of all four.
+    expect(plot).toMatchObject({ declared: 3, bars: 3, cwnd: 4 })
+    expect(plot.width).toBeGreaterThan(100)
+    expect(plot.caption).toContain('12 in all')
+    expect(plot.data.retransmits).toBe(3)
   })
 
   it('holds the points of a real run: every message sent, lost ones where they were lost', async () => {

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { type LabFlags, labOptionsFromFlags } from '../lab/command.js'
+import { printTwoSidedInterval } from '../lab-remote/print-intervals.js'
 
 /**
  * `protolab lab --link kernel`: the lab's flags, run over the kernel link, reported as a local
@@ -19,9 +20,6 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
       '--in-process works on the proxy link only: the kernel link runs each end in its own namespace',
     )
   }
-  if (flags.interval !== undefined) {
-    throw new UsageError('--interval is not yet reported over the kernel link; run it without --link kernel')
-  }
   if (flags.ipv6) throw new UsageError('the kernel link is IPv4 only (10.77.0.0/30 inside its namespaces)')
   const options = labOptionsFromFlags(flags)
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
@@ -32,6 +30,7 @@ export async function runKernelLabCommand(flags: LabFlags, io: CliIO): Promise<v
     report = await runKernelLink(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
+      ...(flags.json ? {} : { onInterval: printTwoSidedInterval(io) }),
       ...(flags.capture === undefined ? {} : { capture: flags.capture }),
       onWarning: (warning) => io.stderr.write(`${warning}\n`),
       onLink: (description, tool) => {

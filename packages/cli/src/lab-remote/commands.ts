@@ -4,7 +4,7 @@ import { accessOptions } from '../access/options.js'
 import type { CliIO } from '../io.js'
 import type { CleanupFlags } from '../kernel-link/cleanup-command.js'
 import { labModeOption } from '../lab/flags.js'
-import { parallelOption } from '../options/flows.js'
+import { flowsOption, parallelOption } from '../options/flows.js'
 import { integerOption } from '../options/integer.js'
 import { jsonOption } from '../options/output.js'
 import { byteCountOption, durationOption } from '../options/units.js'
@@ -99,6 +99,12 @@ function runCommand(io: CliIO): Command {
         'run n flows of each transport at once, one way, each with its own connection (1-128, as iperf3 -P)',
       ).conflicts('bidir'),
     )
+    .addOption(
+      flowsOption(
+        '--flows <spec>',
+        'flows of several transports at once, this host sending: transport[:count][@rate],… e.g. udp:1@30mbit,tcp:2',
+      ).conflicts(['bidir', 'reverse', 'parallel']),
+    )
     .addOption(integerOption('--count <n>', 'messages to send (default 10,000)', { min: 1, max: 16_777_216 }))
     .addOption(byteCountOption('--size <bytes>', 'payload bytes per message (default 64)'))
     .addOption(
@@ -131,6 +137,7 @@ Examples:
   protolab lab run --server 192.0.2.7:5301 -t udp --rate 10000
   protolab lab run --server 192.0.2.7:5301 -t tcp --reverse --duration 5s
   protolab lab run --server 192.0.2.7:5301 --bidir --mode rtt --rate 1000
+  protolab lab run --server 192.0.2.7:5301 --flows udp:1@30mbit,tcp:2 --duration 5s
   protolab lab run --server 192.0.2.7:5301 -t tcp -P 4   four TCP flows at once: per-flow rows, aggregate, Jain's index`,
     )
     .action(async (flags: RunFlags) => {

@@ -1,21 +1,14 @@
 import { resolve } from 'node:path'
-import { type LabInterval, parseHostPort } from '@protolab/core'
+import { parseHostPort } from '@protolab/core'
 import { type LabTransportName, labTransportsOf } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
 import { type RemoteLabOptions, type RemoteLabReport, runRemoteLab } from '@protolab/lab/remote'
-import {
-  intervalHeader,
-  intervalLine,
-  renderFlowTable,
-  renderJson,
-  renderTable,
-  writeCsvLog,
-  writeHtml,
-} from '@protolab/lab/report'
+import { renderFlowTable, renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { formatAddress } from '../options/address.js'
+import { printTwoSidedInterval } from './print-intervals.js'
 
 /** What `protolab lab run` was asked for. */
 export interface RunFlags {
@@ -26,6 +19,8 @@ export interface RunFlags {
   bidir?: boolean
   /** `-P, --parallel <n>`: n flows of each transport at once. */
   parallel?: number
+  /** `--flows <spec>`: flows of several transports at once. */
+  flows?: string
   count?: number
   size?: number
   rate?: number
@@ -40,7 +35,7 @@ export interface RunFlags {
 }
 
 /** The remote lab options the flags ask for. */
-export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
+export async function remoteOptionsFromFlags(flags: RunFlags): Promise<RemoteLabOptions> {
   const { host, port } = parseHostPort(flags.server)
   if (port === 0)
     throw new UsageError('--server needs the port the lab server listens on, e.g. 192.0.2.7:5301')
@@ -49,6 +44,7 @@ export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
     transports: labTransportsOf(flags.transport),
     direction: flags.bidir ? 'bidir' : flags.reverse ? 'reverse' : 'forward',
     ...(flags.parallel === undefined ? {} : { parallel: flags.parallel }),
+    ...(flags.flows === undefined ? {} : { flows: await flowPlanOf(flags.flows, flags.rate) }),
     ...(flags.count === undefined ? {} : { count: flags.count }),
     ...(flags.size === undefined ? {} : { size: flags.size }),
     ...(flags.rate === undefined ? {} : { rate: flags.rate }),
@@ -65,13 +61,16 @@ export function remoteOptionsFromFlags(flags: RunFlags): RemoteLabOptions {
  * run: the table (or `--json`), `--log` and `--report` files.
  */
 export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
-  const options = remoteOptionsFromFlags(flags)
-  if (flags.parallel !== undefined) {
+  const options = await remoteOptionsFromFlags(flags)
+  if (flags.parallel !== undefined || flags.flows !== undefined) {
     for (const [flag, given] of [
       ['--log', flags.log],
       ['--report', flags.report],
     ] as const) {
-      if (given !== undefined) throw new UsageError(`${flag} does not go with --parallel yet`)
+      if (given !== undefined)
+        throw new UsageError(
+          `${flag} does not go with ${flags.flows === undefined ? '--parallel' : '--flows'} yet`,
+        )
     }
   }
   const progress = createProgressDisplay(io.stderr, io.isTTY.stderr && !flags.json)
@@ -80,7 +79,7 @@ export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
     report = await runRemoteLab(options, {
       signal: io.signal,
       onProgress: progress.onProgress,
-      ...(flags.json ? {} : { onInterval: printInterval(io) }),
+      ...(flags.json ? {} : { onInterval: printTwoSidedInterval(io) }),
     })
   } finally {
     progress.stop()
@@ -113,19 +112,14 @@ export async function runRunCommand(flags: RunFlags, io: CliIO): Promise<void> {
   }
 }
 
+/** `--flows`: each flow without its own `@rate` takes `--rate` (messages/s). */
+async function flowPlanOf(spec: string, rate: number | undefined): Promise<RemoteLabOptions['flows']> {
+  const { parseFlowSpec } = await import('@protolab/core')
+  const defaultRate = rate === undefined || rate === 0 ? undefined : { messagesPerSec: rate }
+  return parseFlowSpec(spec, { transports: ['udp', 'tcp', 'kcp'] as const, defaultRate })
+}
+
 /** The line under a remote run's table: where the server was, and that nothing was impaired. */
 function serverNotes(options: RemoteLabOptions): string[] {
   return [`server: ${formatAddress(options.server)}, over the network as it is (no impairment added)`]
-}
-
-/** Prints each interval this host counted on stdout as it comes, under a heading per transport. */
-function printInterval(io: CliIO): (transport: LabTransportName, interval: LabInterval) => void {
-  let heading: string | undefined
-  return (transport, interval) => {
-    if (heading !== transport) {
-      heading = transport
-      io.stdout.write(`${intervalHeader(transport)}\n`)
-    }
-    io.stdout.write(`${intervalLine({ ...interval, sent: Number.NaN })}\n`)
-  }
 }

@@ -6,11 +6,11 @@ import {
   describeRoute,
   describeWorkload,
   droppedWarning,
+  type FlowsReportRun,
   type IntervalListener,
   intervalHeader,
   intervalLine,
   LabCapture,
-  type LabFlowsRun,
   type LabMode,
   type LabOptions,
   type LabTransportName,
@@ -22,6 +22,7 @@ import {
   runFlows,
   runLab,
   writeCsvLog,
+  writeFlowsHtml,
   writeHtml,
 } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
@@ -180,7 +181,6 @@ function printInterval(io: CliIO): IntervalListener {
 
 /** The flags a run of several flows cannot have yet. */
 const NOT_WITH_FLOWS = [
-  ['--report', 'report'],
   ['--log', 'log'],
   ['--capture', 'capture'],
 ] as const
@@ -204,8 +204,9 @@ async function runFlowsCommand(
   }
   const options = labOptionsFromFlags(flags)
   const { transports: _transports, rate: _rate, trace: _trace, ...workload } = options
-  const runs: LabFlowsRun[] = []
+  const runs: FlowsReportRun[] = []
   const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
+  const notes: string[] = []
   for (const plan of plans) {
     if (!flags.json) {
       const what = plan.flows.map((flow) => `${flow.transport} flow ${flow.id}`).join(', ')
@@ -213,14 +214,37 @@ async function runFlowsCommand(
         `lab: ${plan.flows.length} flows at once (${what}), ${describeWorkload({ ...options, rate: 0 })}\n`,
       )
     }
-    const outcome = await runFlows({ ...workload, plan }, { signal: io.signal })
-    runs.push(outcome.run)
+    const outcome = await runFlows(
+      { ...workload, plan, trace: flags.report !== undefined },
+      {
+        signal: io.signal,
+        onLink: (description) => {
+          if (!flags.json) io.stderr.write(`lab: flows over the ${description}\n`)
+        },
+      },
+    )
+    runs.push({ run: outcome.run, traces: outcome.traces })
+    notes.push(...outcome.notes.filter((note) => note !== outcome.run.sharing.note))
     if (!flags.json) {
       await writeAndDrain(io.stdout, renderFlowTable(outcome.run, { color }))
+      // The table says what the flows shared; the other notes say which link ran and what it did.
+      for (const note of outcome.notes) {
+        if (note !== outcome.run.sharing.note) io.stderr.write(`${note}\n`)
+      }
       for (const [transport, relay] of Object.entries(outcome.relays)) {
         if (relay !== undefined) io.stderr.write(`${transport} relay: ${describeRelay(relay)}\n`)
       }
     }
   }
-  if (flags.json) await writeAndDrain(io.stdout, `${JSON.stringify({ runs }, null, 2)}\n`)
+  if (flags.json) {
+    await writeAndDrain(io.stdout, `${JSON.stringify({ runs: runs.map(({ run }) => run) }, null, 2)}\n`)
+  }
+  if (flags.report !== undefined) {
+    await writeFlowsHtml(flags.report, runs, {
+      command: describeWorkload({ ...options, rate: 0 }),
+      notes,
+      payloadBytes: options.size ?? 64,
+    })
+    io.stderr.write(`report: ${resolve(flags.report)}\n`)
+  }
 }

@@ -15,6 +15,7 @@ export interface ImpairmentFlags {
   delay?: number
   jitter?: number
   rateLimit?: number
+  queue?: number
   corrupt?: number
   slice?: number
   stall?: number
@@ -72,6 +73,10 @@ export function impairmentOptions(): Option[] {
     durationOption('--delay <time>', 'add this delay, e.g. 10ms'),
     durationOption('--jitter <time>', 'vary the delay uniformly by ± this much'),
     rateOption('--rate-limit <rate>', 'link rate, e.g. 1mbit or 100KB/s'),
+    new Option(
+      '--queue <packets>',
+      'with --rate-limit: packets that may wait for the link (drop-tail; on the packet link one queue all flows cross)',
+    ).argParser(whole('--queue', 1)),
     probabilityOption('--corrupt <p>', 'UDP: flip one byte of a datagram with this probability'),
     byteCountOption(
       '--slice <bytes>',
@@ -99,6 +104,7 @@ const UDP_ONLY: readonly (keyof ImpairmentFlags)[] = [
   'dup',
   'reorder',
   'reorderGap',
+  'queue',
   'corrupt',
 ]
 const TCP_ONLY: readonly (keyof ImpairmentFlags)[] = [
@@ -138,6 +144,11 @@ export function impairmentFromFlags(flags: ImpairmentFlags, scope: ImpairmentSco
       },
     )
   }
+  if (flags.queue !== undefined && flags.rateLimit === undefined) {
+    throw new UsageError('--queue needs --rate-limit <rate>: it is the queue in front of the rate limit', {
+      hint: 'e.g. --rate-limit 20mbit --queue 100',
+    })
+  }
   const impairment: { -readonly [K in keyof LabImpairment]: LabImpairment[K] } = {}
   const set = <K extends keyof LabImpairment>(key: K, value: LabImpairment[K] | undefined): void => {
     if (value !== undefined) impairment[key] = value
@@ -151,6 +162,7 @@ export function impairmentFromFlags(flags: ImpairmentFlags, scope: ImpairmentSco
   set('delayMs', flags.delay)
   set('jitterMs', flags.jitter)
   set('rateLimitBytesPerSec', flags.rateLimit)
+  set('queuePackets', flags.queue)
   set('corrupt', flags.corrupt)
   set('sliceBytes', flags.slice)
   set('stallMs', flags.stall)

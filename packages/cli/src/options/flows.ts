@@ -69,7 +69,7 @@ export async function flowPlansFromFlags(
     )
   }
   if (flags.flows !== undefined) {
-    return [parseFlowSpec(flags.flows, { transports: ['udp', 'tcp'] as const, defaultRate: rate })]
+    return [parseFlowSpec(flags.flows, { transports: ['udp', 'tcp', 'kcp'] as const, defaultRate: rate })]
   }
   if (flags.parallel === undefined) return undefined
   const transports: LabTransportName[] = flags.transport === 'both' ? ['udp', 'tcp'] : [flags.transport]

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@protolab/core'
+import { MIN_INTERVAL_MS } from '../remote/protocol.js'
 import { type LabOptions, STREAM_ONLY_IMPAIRMENTS } from '../runner/options.js'
 import type { LabImpairment } from '../runner/types.js'
 import { packetLinkSupport } from './packet/support.js'
@@ -39,7 +40,8 @@ export function chooseLink(options: LabOptions): ChosenLink {
 function packetMisfit(options: LabOptions): string | undefined {
   if (options.inProcess === true) return 'in-process runs are on the proxy link only'
   if (options.host === '::1') return 'the packet link is IPv4 only'
-  if (options.intervalMs !== undefined) return 'intervals are reported on the proxy link only, so far'
+  if (options.intervalMs !== undefined && options.intervalMs < MIN_INTERVAL_MS)
+    return `intervals shorter than ${MIN_INTERVAL_MS} ms are on the proxy link only (its lab server takes no shorter ones)`
   const impairment: LabImpairment = options.impairment ?? {}
   const streamOnly = STREAM_ONLY_IMPAIRMENTS.filter((key) => impairment[key] !== undefined)
   if (streamOnly.length > 0)

@@ -45,6 +45,7 @@ interface Waiter {
 export class ControlChannel {
   private readonly mailbox: ControlMessage[] = []
   private readonly waiters = new Set<Waiter>()
+  private readonly handlers = new Map<ControlType, (message: ControlMessage) => void>()
   private failure: Error | undefined
   private lastHeardMs = monotonicMs()
   private heartbeat: NodeJS.Timeout | undefined
@@ -87,6 +88,11 @@ export class ControlChannel {
       return
     }
     if (message.type === 'pong') return
+    const handler = this.handlers.get(message.type)
+    if (handler !== undefined) {
+      handler(message)
+      return
+    }
     for (const waiter of this.waiters) {
       if (!waiter.matches(message)) continue
       this.waiters.delete(waiter)
@@ -119,6 +125,18 @@ export class ControlChannel {
   async send(message: ControlMessage): Promise<void> {
     if (this.failure !== undefined) throw this.failure
     await this.link.send(encodeControlMessage(message))
+  }
+
+  /**
+   * Hands every message of `type` to `handler` as it arrives, instead of keeping it for
+   * {@link next}, until the returned function is called (a stream of messages, such as `interval`).
+   */
+  subscribe<T extends ControlType>(type: T, handler: (message: ControlMessageOf<T>) => void): () => void {
+    const handle = handler as (message: ControlMessage) => void
+    this.handlers.set(type, handle)
+    return () => {
+      if (this.handlers.get(type) === handle) this.handlers.delete(type)
+    }
   }
 
   /**

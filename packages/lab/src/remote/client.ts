@@ -4,12 +4,15 @@ import {
   type Destination,
   decodeMessageRecords,
   type FlowPacing,
+  type FlowPlan,
+  type FlowSpec,
   formatHostPort,
   InvalidArgumentError,
   isProtolabError,
   type LabInterval,
   labMetricsFromSummary,
   MAX_FLOWS,
+  messagesPerSecond,
   type ReceiverSummary,
   randomSessionId,
 } from '@protolab/core'
@@ -17,9 +20,10 @@ import { type TcpEndpoint, tcp } from '@protolab/tcp'
 import { LabError } from '../errors.js'
 import { quietTimeMs } from '../runner/drain.js'
 import type { LabFlowSharing, LabFlowsRun } from '../runner/flow-types.js'
-import { type FlowMeasurement, flowsRun } from '../runner/flows-result.js'
+import { type FlowMeasurement, type FlowsLinkContext, flowsRun } from '../runner/flows-result.js'
+import { SentTally } from '../runner/intervals.js'
 import { withLostBy } from '../runner/lost-by.js'
-import { resolveLabOptions } from '../runner/options.js'
+import { type LabPlan, resolveLabOptions } from '../runner/options.js'
 import { type LabEndpoint, openLabEndpoint } from '../runner/roles/endpoints.js'
 import { LAB_SOCKET_BUFFER_BYTES } from '../runner/run-hosts.js'
 import { buildTrace } from '../runner/trace.js'
@@ -28,10 +32,25 @@ import { wireFields } from '../runner/wire-fields.js'
 import { labTransport } from '../transports/registry.js'
 import { ControlChannel } from './channel.js'
 import { type ClockSync, readBootId, syncClocks } from './clock.js'
-import { ControlProtocolError } from './errors.js'
-import { flowWork, fromBase64, type ReceiverOutcome, runCountingSide, type SenderOutcome } from './flows.js'
+import { ControlProtocolError, RemoteLabRefusedError } from './errors.js'
+import {
+  type FlowWork,
+  flowWork,
+  fromBase64,
+  type ReceiverOutcome,
+  runCountingSide,
+  type SenderOutcome,
+  tcpInfoOf,
+} from './flows.js'
+import { ForwardIntervals } from './forward-intervals.js'
 import { controlFraming, MAX_SENT_LINE_BYTES } from './framing.js'
-import { type FlowDirection, helloMessage, MAX_QUIET_MS, type SessionRequest } from './protocol.js'
+import {
+  type FlowDirection,
+  flowTransport,
+  helloMessage,
+  MAX_QUIET_MS,
+  type SessionRequest,
+} from './protocol.js'
 import { HANDSHAKE_TIMEOUT_MS } from './server.js'
 import { encodeDataHello, SessionEndpoint } from './session-endpoint.js'
 import type { RemoteLabReport } from './types.js'
@@ -49,6 +68,17 @@ export interface RemoteLabOptions {
    * socket or connection and numbers, as iperf3's `-P`; the report then has `flowRuns`.
    */
   readonly parallel?: number
+  /**
+   * Flows of several transports at once (`--flows udp:1@30mbit,tcp:2`), each paced at its own rate,
+   * all forward: one session per transport, each on a control connection of its own, run at the
+   * same time. The report's `flowRuns` then holds one run of all the flows. Not with `parallel`.
+   */
+  readonly flows?: FlowPlan<LabTransportName>
+  /**
+   * What lies between the hosts, when the caller knows it (the packet link does): how a run of
+   * flows describes its link. Default: a real network, nothing modelled, no bottleneck rate known.
+   */
+  readonly between?: FlowsLinkContext
   readonly count?: number
   readonly size?: number
   /** Messages per second, 0 = as fast as possible (default). */
@@ -69,8 +99,12 @@ export interface RemoteLabOptions {
 export interface RunRemoteLabOptions {
   readonly signal?: AbortSignal
   readonly onProgress?: (progress: LabProgress) => void
-  /** With `intervalMs`: told of each interval this host counted (reverse flows), as it closes. */
-  readonly onInterval?: (transport: LabTransportName, interval: LabInterval) => void
+  /**
+   * With `intervalMs`: told of each interval as it closes: of a reverse flow, as this host counted
+   * it (`sent` unknown, 0); of a forward flow, as the server counted it, with what this host sent
+   * in it and, over TCP, the kernel's `retransmits` and `cwnd`.
+   */
+  readonly onInterval?: (transport: LabTransportName, interval: LabInterval, direction: FlowDirection) => void
 }
 
 /** How long connecting to the server may take. */
@@ -117,13 +151,93 @@ export async function runRemoteLab(
       throw new InvalidArgumentError('parallel flows go one way: forward or reverse, not bidir')
     }
   }
+  if (options.flows !== undefined) return runRemoteFlows(options, options.flows, plan, signal, context)
   const direction = options.direction ?? 'forward'
   const flows: FlowDirection[] =
     direction === 'bidir'
       ? ['forward', 'reverse']
       : Array.from({ length: parallel ?? 1 }, (): FlowDirection => direction)
+  return overControl(options.server, plan, signal, async (control) => {
+    const runs: LabRun[] = []
+    const traces: LabTrace[] = []
+    const flowRuns: LabFlowsRun[] = []
+    for (const transport of plan.transports) {
+      const request = sessionRequest(plan, [transport], flows, options, control.clock)
+      const session = await runSessionOver(control, request, options.seed ?? 0, signal, context)
+      runs.push(...session.runs)
+      traces.push(...session.traces)
+      if (parallel !== undefined)
+        flowRuns.push(remoteFlowsRun(request.mode, session.measurements, options.seed ?? 0, options.between))
+    }
+    return parallel === undefined ? { runs, traces } : { runs, traces, flowRuns }
+  })
+}
+
+/**
+ * `flows` across hosts: one session whose flows each have their own transport and rate, all at
+ * once, forward. The flows' numbers come together in one run of flows.
+ */
+async function runRemoteFlows(
+  options: RemoteLabOptions,
+  flowPlan: FlowPlan<LabTransportName>,
+  plan: LabPlan,
+  signal: AbortSignal,
+  context: RunRemoteLabOptions,
+): Promise<RemoteLabReport> {
+  if (options.parallel !== undefined) {
+    throw new InvalidArgumentError('flows and parallel do not go together: write the count in the flows')
+  }
+  if ((options.direction ?? 'forward') !== 'forward') {
+    throw new InvalidArgumentError('flows of several transports go forward only: this side sends')
+  }
+  if (flowPlan.flows.length === 0 || flowPlan.flows.length > MAX_FLOWS) {
+    throw new InvalidArgumentError(`flows must be 1 to ${MAX_FLOWS}, got ${flowPlan.flows.length}`)
+  }
+  const seed = options.seed ?? 0
+  const transports = flowPlan.flows.map((flow) => flow.transport)
+  return overControl(options.server, plan, signal, async (control) => {
+    const request: SessionRequest = {
+      ...sessionRequest(
+        plan,
+        transports,
+        flowPlan.flows.map((): FlowDirection => 'forward'),
+        options,
+        control.clock,
+      ),
+      // Each flow has a socket of its own: deep buffers, so what a flow loses is the network's.
+      recvBufferBytes: plan.recvBufferBytes ?? LAB_SOCKET_BUFFER_BYTES,
+      transports,
+      rates: flowPlan.flows.map((flow) => messagesPerSecond(flow.rate, plan.size)),
+    }
+    const session = await runSessionOver(control, request, seed, signal, context)
+    // The session numbers its flows 1..n in order: give each its id in the plan.
+    const measurements = session.measurements.map((measurement, index) => ({
+      ...measurement,
+      spec: flowPlan.flows[index] as FlowSpec<LabTransportName>,
+    }))
+    return { ...session, flowRuns: [remoteFlowsRun(plan.mode, measurements, seed, options.between)] }
+  })
+}
+
+/** A control connection after the handshake: its channel, the two clocks, the heartbeat period. */
+interface Control {
+  readonly connection: Connection
+  readonly clock: ClockSync
+  readonly heartbeatMs: number
+}
+
+/**
+ * Connects to the server, says hello, syncs the clocks, runs `work`, and says bye. A failure of
+ * the channel (the server's error, a silence) is what is thrown, as it says more than what it caused.
+ */
+async function overControl<T>(
+  server: Destination,
+  plan: LabPlan,
+  signal: AbortSignal,
+  work: (control: Control) => Promise<T>,
+): Promise<T> {
   const connection = await connect(
-    options.server,
+    server,
     BASE_MAX_LINE_BYTES + RESULT_BYTES_PER_MESSAGE * plan.count,
     signal,
   )
@@ -137,53 +251,68 @@ export async function runRemoteLab(
       100,
       Math.min(HEARTBEAT_MS, Math.floor((hello.idleTimeoutMs || HEARTBEAT_MS * 3) / 3)),
     )
-    const runs: LabRun[] = []
-    const traces: LabTrace[] = []
-    const flowRuns: LabFlowsRun[] = []
-    for (const transport of plan.transports) {
-      const request: SessionRequest = {
-        session: randomSessionId(),
-        transport,
-        count: plan.count,
-        size: plan.size,
-        rate: plan.rate,
-        durationMs: plan.durationMs ?? null,
-        mode: plan.mode,
-        flows,
-        trace: options.trace === true,
-        // As on one host: a paced UDP run gets a receive buffer deep enough that a starved receiver
-        // drops nothing (the loss shown is the network's); blast mode shows the OS default overflowing.
-        recvBufferBytes:
-          plan.recvBufferBytes ?? (transport === 'udp' && plan.rate > 0 ? LAB_SOCKET_BUFFER_BYTES : null),
-        quietMs: Math.min(
-          MAX_QUIET_MS,
-          Math.ceil(quietTimeMs(transport, undefined, plan.size, plan.mode) + 4 * clock.rttMs),
-        ),
-        clockOffsetMs: clock.offsetMs,
-        intervalMs: options.intervalMs ?? null,
-      }
-      channel.startHeartbeat(heartbeatMs, SILENCE_MS)
-      try {
-        const session = await runSession(channel, connection.endpoint, request, clock, options.seed ?? 0, {
-          signal: AbortSignal.any([signal, channel.failed]),
-          onProgress: context.onProgress,
-          onInterval: context.onInterval,
-        })
-        runs.push(...session.runs)
-        traces.push(...session.traces)
-        if (parallel !== undefined) flowRuns.push(remoteFlowsRun(request, session, options.seed ?? 0))
-      } finally {
-        channel.stopHeartbeat()
-      }
-    }
+    const result = await work({ connection, clock, heartbeatMs })
     await channel.send({ type: 'bye' }).catch(() => {})
-    return parallel === undefined ? { runs, traces } : { runs, traces, flowRuns }
+    return result
   } catch (error) {
     if (signal.aborted) throw new AbortError()
-    // When the channel failed, its reason (the server's error, a silence) says more than what it caused.
     throw channel.error !== undefined && !isProtolabError(channel.error, 'ERR_CLOSED') ? channel.error : error
   } finally {
     await channel.close()
+  }
+}
+
+/** The session a transport's flows ask the server for. */
+function sessionRequest(
+  plan: LabPlan,
+  flowTransports: readonly LabTransportName[],
+  flows: readonly FlowDirection[],
+  options: RemoteLabOptions,
+  clock: ClockSync,
+): SessionRequest {
+  const transport = flowTransports[0]!
+  const quietMs = Math.max(
+    ...flowTransports.map((each) => quietTimeMs(each, undefined, plan.size, plan.mode)),
+  )
+  return {
+    session: randomSessionId(),
+    transport,
+    count: plan.count,
+    size: plan.size,
+    rate: plan.rate,
+    durationMs: plan.durationMs ?? null,
+    mode: plan.mode,
+    flows,
+    trace: options.trace === true,
+    // As on one host: a paced UDP run gets a receive buffer deep enough that a starved receiver
+    // drops nothing (the loss shown is the network's); blast mode shows the OS default overflowing.
+    recvBufferBytes:
+      plan.recvBufferBytes ?? (transport === 'udp' && plan.rate > 0 ? LAB_SOCKET_BUFFER_BYTES : null),
+    quietMs: Math.min(MAX_QUIET_MS, Math.ceil(quietMs + 4 * clock.rttMs)),
+    clockOffsetMs: clock.offsetMs,
+    intervalMs: options.intervalMs ?? null,
+    ...(options.intervalMs === undefined ? {} : { liveIntervals: true }),
+  }
+}
+
+/** One session on a control connection, with heartbeats while it runs. */
+async function runSessionOver(
+  control: Control,
+  request: SessionRequest,
+  seed: number,
+  signal: AbortSignal,
+  context: RunRemoteLabOptions,
+): Promise<SessionReport> {
+  const { channel, endpoint } = control.connection
+  channel.startHeartbeat(control.heartbeatMs, SILENCE_MS)
+  try {
+    return await runSession(channel, endpoint, request, control.clock, seed, {
+      signal: AbortSignal.any([signal, channel.failed]),
+      onProgress: context.onProgress,
+      onInterval: context.onInterval,
+    })
+  } finally {
+    channel.stopHeartbeat()
   }
 }
 
@@ -231,7 +360,9 @@ async function connect(server: Destination, maxLineBytes: number, signal: AbortS
 interface SessionContext {
   readonly signal: AbortSignal
   readonly onProgress: ((progress: LabProgress) => void) | undefined
-  readonly onInterval: ((transport: LabTransportName, interval: LabInterval) => void) | undefined
+  readonly onInterval:
+    | ((transport: LabTransportName, interval: LabInterval, direction: FlowDirection) => void)
+    | undefined
 }
 
 /** One session: the data endpoints of each flow, the start handshake, the flows, the runs. */
@@ -251,15 +382,22 @@ async function runSession(
       `${channel.peerName} answered a session request with a mismatched ready message`,
     )
   }
+  if (request.transports != null && ready.transports == null) {
+    throw new RemoteLabRefusedError(
+      `${channel.peerName} is an older protolab that cannot run flows of several transports in one session`,
+      'version',
+    )
+  }
   const serverHost = control.remoteAddress?.address ?? ''
   const localHost = control.localAddress.address
   const endpoints: SessionEndpoint[] = []
   let helloTimer: NodeJS.Timeout | undefined
-  const descriptor = labTransport(request.transport)
+  let unsubscribe = (): void => {}
   try {
     for (const [index, direction] of request.flows.entries()) {
       const receiving = direction === 'reverse'
-      const inner: LabEndpoint = await openLabEndpoint(request.transport, {
+      const descriptor = labTransport(flowTransport(request, index))
+      const inner: LabEndpoint = await openLabEndpoint(descriptor.name, {
         ...(descriptor.semantics.connectionOriented ? {} : { bind: { host: localHost, port: 0 } }),
         peer: { address: serverHost, port: ready.ports[index] ?? 0 },
         payloadBytes: request.size,
@@ -282,7 +420,9 @@ async function runSession(
       channel,
       false,
       signal,
-      onInterval === undefined ? undefined : (_flow, interval) => onInterval(request.transport, interval),
+      onInterval === undefined
+        ? undefined
+        : (flow, interval) => onInterval(flowTransport(request, flow), interval, 'reverse'),
     )
     // A reverse flow's socket says hello, so the server learns where to send; over unreliable
     // datagrams (UDP) it is repeated until heard.
@@ -292,24 +432,32 @@ async function runSession(
       for (const item of receivingSides) void item.side.endpoint.send(hello).catch(() => {})
     }
     sayHello()
-    if (!descriptor.semantics.reliable && receivingSides.length > 0) {
+    if (
+      receivingSides.some((item) => !labTransport(flowTransport(request, item.side.index)).semantics.reliable)
+    ) {
       helloTimer = setInterval(sayHello, DATA_HELLO_INTERVAL_MS)
     }
     await channel.send({ type: 'start' })
-    await channel.next('started', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
+    const started = await channel.next('started', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
     clearInterval(helloTimer)
+    const forward = forwardIntervals(request, work, started.intervalOriginNs, context.onInterval)
+    unsubscribe = channel.subscribe('interval', (message) =>
+      forward.get(message.flow)?.live(message.interval),
+    )
     const outcomes = await Promise.all(
       work.map((item) =>
         item.kind === 'send'
-          ? item.sender.run((sent, elapsedMs) =>
-              context.onProgress?.({
-                transport: request.transport,
-                sent,
-                total: request.count,
-                elapsedMs,
-                durationMs: request.durationMs ?? undefined,
-                phase: 'sending',
-              }),
+          ? item.sender.run(
+              (sent, elapsedMs) =>
+                context.onProgress?.({
+                  transport: flowTransport(request, item.side.index),
+                  sent,
+                  total: request.count,
+                  elapsedMs,
+                  durationMs: request.durationMs ?? undefined,
+                  phase: 'sending',
+                }),
+              forward.get(item.side.index)?.tally,
             )
           : runCountingSide(item.side, item.counter, item.intervals),
       ),
@@ -319,16 +467,32 @@ async function runSession(
     const measurements: FlowMeasurement[] = []
     for (const [index, outcome] of outcomes.entries()) {
       const direction = request.flows[index] ?? 'forward'
+      const transport = flowTransport(request, index)
+      // A flow's run is built as its own transport's.
+      const flowRequest = { ...request, transport, rate: request.rates?.[index] ?? request.rate }
       const built =
         direction === 'forward'
-          ? runOfForwardFlow(request, outcome as SenderOutcome, clock, seed)
-          : runOfReverseFlow(request, outcome as ReceiverOutcome, clock, seed)
+          ? await withForwardIntervals(
+              runOfForwardFlow(flowRequest, outcome as SenderOutcome, clock, seed),
+              outcome as SenderOutcome,
+              forward.get(index),
+            )
+          : runOfReverseFlow(flowRequest, outcome as ReceiverOutcome, clock, seed)
       runs.push(built.run)
       if (built.trace !== undefined) traces.push(built.trace)
       measurements.push({
-        spec: { id: index + 1, transport: request.transport, rate: pacingOf(request.rate) },
+        spec: { id: index + 1, transport, rate: pacingOf(flowRequest.rate) },
         sent: built.sent,
         summary: built.summary,
+        ...(direction === 'forward' ? { receiverPort: ready.ports[index] } : {}),
+        ...(built.run.lostBy === undefined
+          ? {}
+          : {
+              lossCounts: {
+                receiverBuffer: built.run.lostBy.receiverBuffer,
+                sender: built.run.lostBy.sender,
+              },
+            }),
         ...(built.tcp === null ? {} : { tcp: built.tcp }),
       })
     }
@@ -336,8 +500,53 @@ async function runSession(
     return { runs, traces, measurements }
   } finally {
     clearInterval(helloTimer)
+    unsubscribe()
     await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()))
   }
+}
+
+/**
+ * With intervals, per forward flow (by index): what collects the server's intervals and adds this
+ * side's numbers. None from a server that gave no origin (an older one: its intervals stay in its log).
+ */
+function forwardIntervals(
+  request: SessionRequest,
+  work: readonly FlowWork[],
+  originNs: number | undefined,
+  onInterval: SessionContext['onInterval'],
+): Map<number, ForwardIntervals> {
+  const flows = new Map<number, ForwardIntervals>()
+  const intervalMs = request.intervalMs ?? undefined
+  if (intervalMs === undefined || originNs === undefined) return flows
+  for (const item of work) {
+    if (item.kind !== 'send') continue
+    const endpoint = item.side.endpoint
+    flows.set(
+      item.side.index,
+      new ForwardIntervals(
+        new SentTally(originNs, intervalMs),
+        endpoint.semantics.connectionOriented
+          ? async () => (await tcpInfoOf(endpoint)) ?? undefined
+          : undefined,
+        onInterval === undefined
+          ? undefined
+          : (interval) => onInterval(flowTransport(request, item.side.index), interval, 'forward'),
+      ),
+    )
+  }
+  return flows
+}
+
+/** A forward flow's run with the intervals the server counted, completed here. */
+async function withForwardIntervals(
+  built: BuiltRun,
+  outcome: SenderOutcome,
+  intervals: ForwardIntervals | undefined,
+): Promise<BuiltRun> {
+  const counted = outcome.receiver?.intervals
+  if (intervals === undefined || counted === undefined || counted.length === 0) return built
+  const all = await intervals.complete(counted, built.run.lost, outcome.half.tcp)
+  return { ...built, run: { ...built.run, intervals: all } }
 }
 
 interface BuiltRun {
@@ -367,15 +576,14 @@ function pacingOf(rate: number): FlowPacing | undefined {
   return rate > 0 ? { messagesPerSec: rate } : undefined
 }
 
-/** A session of parallel flows as one run of flows: each flow's numbers, the aggregate, fairness. */
-function remoteFlowsRun(request: SessionRequest, session: SessionReport, seed: number): LabFlowsRun {
-  return flowsRun(session.measurements, {
-    mode: request.mode,
-    impairment: null,
-    seed,
-    link: 'remote',
-    sharing: REMOTE_LINK_SHARING,
-  })
+/** Flows run at once as one run of flows: each flow's numbers, the aggregate, fairness. */
+function remoteFlowsRun(
+  mode: LabMode,
+  measurements: readonly FlowMeasurement[],
+  seed: number,
+  between: FlowsLinkContext = { link: 'remote', impairment: null, sharing: REMOTE_LINK_SHARING },
+): LabFlowsRun {
+  return flowsRun(measurements, { mode, seed, ...between })
 }
 
 /** A flow this side sent: the server counted it (one-way) or echoed it (round trip). */
@@ -402,6 +610,7 @@ function runOfForwardFlow(
     receiverDrops: sumDrops(server.socketDrops, outcome.half.echo === null ? null : outcome.echoDrops),
     senderDrops: server.echoFailures,
     tcp: outcome.half.tcp,
+    wire: outcome.half.wire,
     error: outcome.half.error,
     clock,
     seed,
@@ -430,6 +639,7 @@ function runOfReverseFlow(
     receiverDrops: outcome.half.socketDrops ?? null,
     senderDrops: outcome.half.echoFailures,
     tcp: server.tcp,
+    wire: server.wire,
     error: server.error,
     clock,
     seed,
@@ -453,6 +663,8 @@ interface RunParts {
   /** Echoes that could not be sent back. */
   readonly senderDrops: number
   readonly tcp: SenderOutcome['half']['tcp']
+  /** What the sender's transport said it put on the wire (KCP's own count); null when unknown. */
+  readonly wire: SenderOutcome['half']['wire']
   readonly error: string | null
   readonly clock: ClockSync
   readonly seed: number
@@ -487,6 +699,7 @@ function buildRun(request: SessionRequest, direction: FlowDirection, parts: RunP
     parts.recvBufferBytes !== null
       ? { recvBufferBytes: parts.recvBufferBytes }
       : {}),
+    ...(parts.wire == null ? {} : wireFields(parts.wire, parts.sent, request.size)),
     ...(parts.tcp === null
       ? {}
       : {

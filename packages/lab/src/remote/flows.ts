@@ -2,10 +2,18 @@ import { ENVELOPE_FLAG_ECHO, type LabInterval, nowNs, type SocketAddress } from 
 import { receiveDrops } from '../counters/receive-drops.js'
 import { readTcpInfo } from '../links/kernel/tcp-info.js'
 import { drain } from '../runner/drain.js'
+import type { SentTally } from '../runner/intervals.js'
 import { type CounterStatus, MessageCounter } from '../runner/roles/counter.js'
 import { type SendResult, sendMessages } from '../runner/sender.js'
+import { labTransport } from '../transports/registry.js'
 import type { ControlChannel } from './channel.js'
-import { MAX_QUIET_MS, type ReceiverHalf, type SenderHalf, type SessionRequest } from './protocol.js'
+import {
+  flowTransport,
+  MAX_QUIET_MS,
+  type ReceiverHalf,
+  type SenderHalf,
+  type SessionRequest,
+} from './protocol.js'
 import type { SessionEndpoint } from './session-endpoint.js'
 
 /**
@@ -78,8 +86,14 @@ export class FlowSender {
     this.stray = this.echoes === undefined ? countStray(endpoint) : undefined
   }
 
-  /** Sends the workload, then the `sent` / `received` exchange. `onProgress` is called while sending. */
-  async run(onProgress?: (sent: number, elapsedMs: number) => void): Promise<SenderOutcome> {
+  /**
+   * Sends the workload, then the `sent` / `received` exchange. `onProgress` is called while
+   * sending; `tally` counts what was sent per interval.
+   */
+  async run(
+    onProgress?: (sent: number, elapsedMs: number) => void,
+    tally?: SentTally,
+  ): Promise<SenderOutcome> {
     const { request, endpoint, channel, index, signal } = this.side
     const echoes = this.echoes
     const sentAtMs = request.trace ? new Float64Array(request.count) : undefined
@@ -87,11 +101,12 @@ export class FlowSender {
       session: request.session,
       count: request.count,
       size: request.size,
-      rate: request.rate,
+      rate: request.rates?.[index] ?? request.rate,
       durationMs: request.durationMs ?? undefined,
       flags: echoes === undefined ? 0 : ENVELOPE_FLAG_ECHO,
       sentAtMs,
       signal,
+      tally,
       ...(onProgress === undefined ? {} : { onProgress }),
     })
     signal.throwIfAborted()
@@ -107,6 +122,11 @@ export class FlowSender {
       sentAtMs: sentAtMs === undefined ? null : toBase64(sentAtMs.subarray(0, result.sent)),
       echo: echoes?.summary(request.trace) ?? null,
       tcp: tcp ?? null,
+      wire: labTransport(flowTransport(request, index)).wireCounts(
+        endpoint.transportEndpoint,
+        result.sent,
+        request.size,
+      ),
       foreign: endpoint.refused + (this.stray?.count ?? 0),
       error: result.error === undefined ? null : errorText(result.error),
     }
@@ -123,58 +143,73 @@ export class FlowSender {
 export async function runCountingSide(
   side: FlowSide,
   counter: MessageCounter,
-  intervals: CountedIntervals = countIntervals(side, counter),
+  intervals: CountedIntervals = countIntervals(side, counter, nowNs()),
 ): Promise<ReceiverOutcome> {
   const { request, endpoint, channel, index } = side
   let sent: { readonly sent: number }
   try {
     sent = await channel.next('sent', { flow: index, signal: side.signal })
+    // No empty intervals of waiting: the rest, up to the last arrival, close at the end.
+    intervals.stop()
     if (request.mode === 'oneway') {
       await waitForArrivals(side, counter, sent.sent)
     }
   } finally {
     intervals.stop()
   }
+  const counted = intervals.finish()
   const half: ReceiverHalf = {
     summary: counter.summary(request.trace && request.mode === 'oneway'),
     recvBufferBytes: endpoint.recvBufferSize ?? null,
     echoFailures: counter.echoFailures,
     foreign: endpoint.refused,
     socketDrops: receiveDrops(endpoint) ?? null,
+    ...(counted.length === 0 ? {} : { intervals: counted }),
   }
   await channel.send({ type: 'received', flow: index, receiver: side.isServer ? half : null })
   const report = side.isServer ? undefined : await reportOfServer(side)
-  return { half, sender: report ?? null, sent: sent.sent, intervals: intervals.finish() }
+  return { half, sender: report ?? null, sent: sent.sent, intervals: counted }
 }
 
 /** A counting side's intervals: see {@link countIntervals}. */
 export interface CountedIntervals {
+  /** Where the intervals start, in monotonic ns on the clock of the side's arrival times; undefined without intervals. */
+  readonly originNs: number | undefined
   stop(): void
   finish(): LabInterval[]
 }
 
 /**
- * With the request's `intervalMs`: cuts what `counter` counts into intervals from now, telling
- * `side.onInterval` of each as it closes (as iperf3's server prints its own), until `stop`;
- * `finish` adds the last one, up to the last arrival, and gives them all.
+ * With the request's `intervalMs`: cuts what `counter` counts into intervals from `baseNs` (this
+ * host's clock, put on the arrivals' clock), telling `side.onInterval` of each as it closes (as
+ * iperf3's server prints its own) and, on a server asked for `liveIntervals`, sending each to the
+ * client, until `stop`; `finish` adds the last one, up to the last arrival, and gives them all.
  */
-function countIntervals(side: FlowSide, counter: MessageCounter): { stop(): void; finish(): LabInterval[] } {
+function countIntervals(side: FlowSide, counter: MessageCounter, baseNs: number): CountedIntervals {
   const intervalMs = side.request.intervalMs ?? undefined
   const all: LabInterval[] = []
-  if (intervalMs === undefined) return { stop() {}, finish: () => all }
-  counter.startIntervals(nowNs(), intervalMs)
-  const emit = (closed: readonly LabInterval[]): void => {
+  if (intervalMs === undefined) return { originNs: undefined, stop() {}, finish: () => all }
+  // Arrival times are on the sender's clock: so are the intervals' edges.
+  const shiftNs = side.endpoint.clockShiftMs * 1e6
+  const originNs = baseNs + shiftNs
+  counter.startIntervals(originNs, intervalMs)
+  const live = side.isServer && side.request.liveIntervals === true
+  const emit = (closed: readonly LabInterval[], final: boolean): void => {
     for (const interval of closed) {
       all.push(interval)
       side.onInterval?.(side.index, interval)
+      // The last ones go in the `received` half, with the rest.
+      if (live && !final)
+        void side.channel.send({ type: 'interval', flow: side.index, interval }).catch(() => {})
     }
   }
-  const timer = setInterval(() => emit(counter.takeIntervals(nowNs())), intervalMs)
+  const timer = setInterval(() => emit(counter.takeIntervals(nowNs() + shiftNs), false), intervalMs)
   timer.unref()
   return {
+    originNs,
     stop: () => clearInterval(timer),
     finish: () => {
-      emit(counter.takeIntervals(nowNs(), true))
+      emit(counter.takeIntervals(nowNs() + shiftNs, true), true)
       return all
     },
   }
@@ -243,6 +278,8 @@ export function flowWork(
   signal: AbortSignal,
   onInterval?: (flow: number, interval: LabInterval) => void,
 ): FlowWork[] {
+  // One origin for every counting side of the session, so their intervals line up.
+  const baseNs = nowNs()
   const sides: FlowSide[] = endpoints.map((endpoint, index) => ({
     index,
     request,
@@ -255,13 +292,13 @@ export function flowWork(
   }))
   return sides.map((side, index) => {
     const sends = isServer ? request.flows[index] !== 'forward' : request.flows[index] === 'forward'
-    return sends ? { kind: 'send', side, sender: new FlowSender(side) } : countWork(side)
+    return sends ? { kind: 'send', side, sender: new FlowSender(side) } : countWork(side, baseNs)
   })
 }
 
-function countWork(side: FlowSide): FlowWork {
+function countWork(side: FlowSide, baseNs: number): FlowWork {
   const counter = startCounter(side.request, side.endpoint)
-  return { kind: 'count', side, counter, intervals: countIntervals(side, counter) }
+  return { kind: 'count', side, counter, intervals: countIntervals(side, counter, baseNs) }
 }
 
 async function reportOfServer(side: FlowSide): Promise<SenderHalf | undefined> {
@@ -283,7 +320,8 @@ function countStray(endpoint: SessionEndpoint): { count: number } {
   return stray
 }
 
-async function tcpInfoOf(endpoint: SessionEndpoint): Promise<SenderHalf['tcp'] | undefined> {
+/** The kernel's TCP numbers of a TCP endpoint's connection (`ss -ti`); undefined for others or when unread. */
+export async function tcpInfoOf(endpoint: SessionEndpoint): Promise<SenderHalf['tcp'] | undefined> {
   if (!endpoint.semantics.connectionOriented) return undefined
   const local = endpoint.localAddress
   const remote: SocketAddress | undefined = endpoint.remoteAddress ?? endpoint.peer

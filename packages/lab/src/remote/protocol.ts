@@ -1,8 +1,9 @@
-import { MAX_FLOWS, type ReceiverSummary } from '@protolab/core'
+import { type LabInterval, MAX_FLOWS, type ReceiverSummary } from '@protolab/core'
 import packageJson from '../../package.json' with { type: 'json' }
 import type { TcpConnectionInfo } from '../links/kernel/tcp-info.js'
 import { MAX_COUNT, MAX_SIZE } from '../runner/options.js'
 import type { LabMode, LabTransportName } from '../runner/types.js'
+import type { LabWireCounts } from '../transports/lab-transport.js'
 import { labTransportNames } from '../transports/registry.js'
 import { ControlProtocolError } from './errors.js'
 
@@ -22,7 +23,8 @@ import { ControlProtocolError } from './errors.js'
  * start                           ->
  *                                 <-    started           (reverse flows: the client's data socket was heard)
  *        ... data flows; per flow, the side that sends says `sent`, the side that counts
- *        answers `received`, and a sending server then adds its `report` ...
+ *        answers `received`, and a sending server then adds its `report`; with `intervalMs` and
+ *        `liveIntervals`, a counting server sends each `interval` {flow, interval} as it closes ...
  * end {session}                   ->                      (the data endpoints close; another session may follow)
  * ping                            <->   pong              (heartbeats while a session runs)
  * bye                             ->
@@ -48,6 +50,14 @@ export interface SessionRequest {
   readonly size: number
   /** Messages per second, 0 = as fast as possible. */
   readonly rate: number
+  /** Each flow's own messages per second, in the order of `flows`, instead of `rate` (`--flows`); absent or null: `rate` for all. */
+  readonly rates?: readonly number[] | null
+  /**
+   * Each flow's own transport, in the order of `flows`, instead of `transport`: flows of several
+   * transports in one session (`--flows udp:1,tcp:2`). A server that runs them says so by
+   * returning them in `ready`; absent or null: `transport` for all.
+   */
+  readonly transports?: readonly LabTransportName[] | null
   readonly durationMs: number | null
   readonly mode: LabMode
   /**
@@ -65,6 +75,12 @@ export interface SessionRequest {
   readonly clockOffsetMs: number
   /** `--interval`: the counting side reports what arrived every this many ms; absent or null for none. */
   readonly intervalMs?: number | null
+  /**
+   * With `intervalMs`: a counting server sends each interval to the client as it closes
+   * (`interval` messages), so the sending client can print it with what it sent. Absent (older
+   * clients): the server sends none, since an older client refuses a message type it does not know.
+   */
+  readonly liveIntervals?: boolean | null
 }
 
 /** The sending side's half of a flow's results. */
@@ -78,6 +94,8 @@ export interface SenderHalf {
   readonly echo: ReceiverSummary | null
   /** TCP: the kernel's numbers for the data connection, when `ss` could read them. */
   readonly tcp: TcpConnectionInfo | null
+  /** What the sender's transport put on the wire, as it can tell (KCP: its datagrams and retransmissions); absent from older peers. */
+  readonly wire?: LabWireCounts | null
   /** What arrived that was not the session's: from another host, or anything on a one-way sender's socket. */
   readonly foreign: number
   /** Why sending stopped early, if it did. */
@@ -94,6 +112,11 @@ export interface ReceiverHalf {
   readonly foreign: number
   /** UDP on Linux: datagrams the counting side's kernel dropped at its socket (a full buffer); absent from older peers. */
   readonly socketDrops?: number | null
+  /**
+   * With the request's `intervalMs`: what arrived per interval (`sent` 0: the counting side cannot
+   * know it), the last one up to the last arrival. Absent from older peers, and without intervals.
+   */
+  readonly intervals?: readonly LabInterval[]
 }
 
 /** Every message of the control protocol. */
@@ -112,9 +135,24 @@ export type ControlMessage =
   | { readonly type: 'error'; readonly code: ControlErrorCode; readonly message: string }
   | { readonly type: 'clock'; readonly t0: number; readonly t1: number | null }
   | ({ readonly type: 'session' } & SessionRequest)
-  | { readonly type: 'ready'; readonly session: number; readonly ports: readonly number[] }
+  | {
+      readonly type: 'ready'
+      readonly session: number
+      readonly ports: readonly number[]
+      /** The session's per-flow transports, when it asked for them and they run. */
+      readonly transports?: readonly LabTransportName[] | null
+    }
   | { readonly type: 'start' }
-  | { readonly type: 'started' }
+  | {
+      readonly type: 'started'
+      /**
+       * With the request's `intervalMs`: where the counting sides' intervals start, in monotonic
+       * ns on the sender's clock of one-way arrivals (the client's for a forward flow). Absent from
+       * older servers and without intervals.
+       */
+      readonly intervalOriginNs?: number
+    }
+  | { readonly type: 'interval'; readonly flow: number; readonly interval: LabInterval }
   | { readonly type: 'sent'; readonly flow: number; readonly sent: number }
   | { readonly type: 'received'; readonly flow: number; readonly receiver: ReceiverHalf | null }
   | { readonly type: 'report'; readonly flow: number; readonly sender: SenderHalf }
@@ -209,8 +247,14 @@ export function parseControlMessage(line: Uint8Array): ControlMessage {
       check.integer('flow', 0, MAX_FLOWS - 1)
       check.object('sender')
       break
-    case 'start':
+    case 'interval':
+      check.integer('flow', 0, MAX_FLOWS - 1)
+      check.object('interval')
+      break
     case 'started':
+      if (fields.intervalOriginNs !== undefined) check.number('intervalOriginNs')
+      break
+    case 'start':
     case 'ping':
     case 'pong':
     case 'bye':
@@ -239,12 +283,27 @@ function checkSession(check: FieldCheck): void {
       `flows must be ["forward", "reverse"], or 1 to ${MAX_FLOWS} flows all "forward" or all "reverse"`,
     )
   }
+  const transports = check.fields.transports
+  if (transports !== undefined && transports !== null) {
+    const known = labTransportNames()
+    check.array('transports', (name) => known.includes(name as LabTransportName))
+    if ((transports as unknown[]).length !== flows.length)
+      throw new ControlProtocolError("the peer's session message needs one transport per flow")
+  }
+  const rates = check.fields.rates
+  if (rates !== undefined && rates !== null) {
+    check.array('rates', (rate) => typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)
+    if ((rates as unknown[]).length !== flows.length)
+      throw new ControlProtocolError("the peer's session message needs one rate per flow")
+  }
   check.boolean('trace')
   if (check.fields.recvBufferBytes !== null) check.integer('recvBufferBytes', 1, 2 ** 31 - 1)
   check.integer('quietMs', 1, MAX_QUIET_MS)
   check.number('clockOffsetMs')
   if (check.fields.intervalMs !== undefined && check.fields.intervalMs !== null)
     check.integer('intervalMs', MIN_INTERVAL_MS, MAX_QUIET_MS)
+  if (check.fields.liveIntervals !== undefined && check.fields.liveIntervals !== null)
+    check.boolean('liveIntervals')
 }
 
 /** The shortest interval a client may ask for: shorter ones would flood the server's log. */
@@ -301,4 +360,9 @@ class FieldCheck {
       `the peer's ${String(this.fields.type)} message needs ${name} to be ${what}`,
     )
   }
+}
+
+/** The transport of a session's flow: its own (`transports`) or the session's. */
+export function flowTransport(request: SessionRequest, index: number): LabTransportName {
+  return request.transports?.[index] ?? request.transport
 }

@@ -18,6 +18,7 @@ import {
   CONTROL_PROTOCOL,
   CONTROL_VERSION,
   type ControlMessageOf,
+  flowTransport,
   helloMessage,
   type SessionRequest,
 } from './protocol.js'
@@ -250,9 +251,9 @@ export class LabServer {
       ...(error === undefined ? {} : { error }),
     })
     try {
-      for (const direction of request.flows) {
+      for (const [index, direction] of request.flows.entries()) {
         const receiving = direction === 'forward'
-        const inner = await openLabEndpoint(request.transport, {
+        const inner = await openLabEndpoint(flowTransport(request, index), {
           bind: { host: this.init.bind.host, port: 0 },
           listen: true,
           payloadBytes: request.size,
@@ -272,9 +273,14 @@ export class LabServer {
       )
       ports = endpoints.map((endpoint) => endpoint.localAddress?.port ?? 0)
       this.log(
-        `session ${id}: data on ${request.transport} port${ports.length > 1 ? 's' : ''} ${ports.join(' and ')}`,
+        `session ${id}: data on ${request.flows.map((_, index) => `${flowTransport(request, index)} port ${ports[index]}`).join(', ')}`,
       )
-      await channel.send({ type: 'ready', session: request.session, ports })
+      await channel.send({
+        type: 'ready',
+        session: request.session,
+        ports,
+        ...(request.transports == null ? {} : { transports: request.transports }),
+      })
       await channel.next('start', { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal })
       // A reverse flow sends to where the client's data socket said hello from.
       await Promise.all(
@@ -282,7 +288,11 @@ export class LabServer {
           .filter((item) => item.kind === 'send')
           .map((item) => withTimeout(item.side.endpoint.learned, HANDSHAKE_TIMEOUT_MS, signal)),
       )
-      await channel.send({ type: 'started' })
+      const originNs = work.find((item) => item.kind === 'count')?.intervals.originNs
+      await channel.send({
+        type: 'started',
+        ...(originNs === undefined ? {} : { intervalOriginNs: originNs }),
+      })
       startedMs = monotonicMs()
       await Promise.all(
         work.map((item) =>
@@ -319,14 +329,21 @@ function keyOf(peer: { readonly address: string; readonly port: number }): strin
 
 /** A session in a few words: `udp, forward, 10,000 × 64 B, as fast as possible, one-way`. */
 export function describeSession(request: SessionRequest): string {
-  const rate = request.rate > 0 ? `at ${formatCount(request.rate)}/s` : 'as fast as possible'
+  const rate =
+    request.rates != null
+      ? `at ${request.rates.map((each) => (each > 0 ? `${formatCount(each)}/s` : 'full speed')).join(', ')}`
+      : request.rate > 0
+        ? `at ${formatCount(request.rate)}/s`
+        : 'as fast as possible'
+  const transport =
+    request.transports == null ? request.transport : [...new Set(request.transports)].join(' and ')
   const oneWay = request.flows.every((flow) => flow === request.flows[0])
   const flows = !oneWay
     ? 'both ways'
     : request.flows.length > 1
       ? `${request.flows.length} flows ${request.flows[0]}`
       : request.flows[0]
-  return `${request.transport}, ${flows}, ${formatCount(request.count)} × ${formatCount(request.size)} B, ${rate}, ${request.mode === 'rtt' ? 'round trip' : 'one-way'}`
+  return `${transport}, ${flows}, ${formatCount(request.count)} × ${formatCount(request.size)} B, ${rate}, ${request.mode === 'rtt' ? 'round trip' : 'one-way'}`
 }
 
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, signal: AbortSignal): Promise<T> {

@@ -49,6 +49,8 @@ export class SessionEndpoint extends FilteredEndpoint<LabEndpoint> implements La
   private onLearned: (peer: SocketAddress) => void = () => {}
   /** Resolves with the peer's data address once its hello arrived (while the endpoint is read). */
   readonly learned: Promise<SocketAddress>
+  /** Added to each arrival time: the sender's clock minus this host's, in ms (0 on one host). */
+  readonly clockShiftMs: number
 
   constructor(inner: LabEndpoint, init: SessionEndpointInit) {
     super(inner, {
@@ -56,6 +58,7 @@ export class SessionEndpoint extends FilteredEndpoint<LabEndpoint> implements La
       admit: (message) => this?.admit(message, init),
     })
     this.destination = init.destination
+    this.clockShiftMs = init.clockShiftMs
     this.learned = new Promise((resolve) => {
       this.onLearned = resolve
     })
@@ -64,6 +67,11 @@ export class SessionEndpoint extends FilteredEndpoint<LabEndpoint> implements La
   /** The peer's data address, once its hello arrived. */
   get peer(): SocketAddress | undefined {
     return this.learnedPeer
+  }
+
+  /** The transport's own endpoint under the session's filter, for what only it can tell (its wire counts). */
+  get transportEndpoint(): LabEndpoint {
+    return this.inner
   }
 
   get recvBufferSize(): number | undefined {

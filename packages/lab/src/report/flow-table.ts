@@ -2,6 +2,7 @@ import { describePacing, formatBitsPerSec } from '@protolab/core'
 import pc from 'picocolors'
 import type { LabFlowsRun } from '../runner/flow-types.js'
 import { formatCount } from './format.js'
+import { describeFlowLoss } from './loss-story.js'
 
 /** Options of {@link renderFlowTable}. */
 export interface RenderFlowTableOptions {
@@ -124,7 +125,11 @@ export function renderFlowTable(run: LabFlowsRun, options: RenderFlowTableOption
   lines.push(colors.dim('-'.repeat(Math.min(width, lineWidth(columns)))))
   lines.push(line(aggregate, colors.bold))
   lines.push('')
-  const notes = [fairnessNote(run), `shared: ${run.sharing.note}`]
+  const notes = [
+    ...run.flows.map(describeFlowLoss).filter((note) => note !== undefined),
+    fairnessNote(run),
+    `shared: ${run.sharing.note}`,
+  ]
   if (dropped.length > 0) notes.push(`left out to fit ${width} columns: ${dropped.join(', ')} (see --json)`)
   for (const note of notes) lines.push(...wrap(note, width))
   return `${lines.join('\n')}\n`

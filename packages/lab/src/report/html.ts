@@ -6,6 +6,7 @@ import { escapeXml } from './plot/axes.js'
 import { ccdfPlot } from './plot/ccdf.js'
 import { cdfPlot } from './plot/cdf.js'
 import { latencyOverTimePlot, lossPlot, sharedEndMs, throughputPlot, timeSeries } from './plot/over-time.js'
+import { retransmitsPlot } from './plot/retransmits.js'
 import { MAX_PLOT_POINTS } from './plot/sample.js'
 import { SCATTER_SERIES, scatterPlot } from './plot/scatter.js'
 import { environmentHtml, type ReportEnvironment, thisEnvironment } from './report-header.js'
@@ -63,6 +64,7 @@ svg.plot{width:100%;height:auto;display:block}
 .curve{fill:none;stroke:#0f766e;stroke-width:2}
 .line{fill:none;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}.line.mbits{stroke:${COLORS.delivered}}
 .line.p50{stroke:#0f766e}.line.p99{stroke:#b45309}.bars.lost{fill:${COLORS.lost};opacity:.8}
+.bars.retransmits{fill:#7c3aed;opacity:.75}.dots.cwnd{stroke:#0f766e;stroke-width:4}
 .pair{display:grid;gap:12px;grid-template-columns:1fr 1fr}
 .env{color:#374151;margin:0 0 16px;font-size:13px}.env dt{font-weight:600;float:left;clear:left;width:110px}.env dd{margin:0 0 2px 110px}
 .legend{display:inline-flex;align-items:center;margin-right:12px}
@@ -136,6 +138,7 @@ export function renderHtml(
     const throughput = throughputPlot(series, endMs, run.transport)
     const losses = lossPlot(series, endMs, run.transport)
     const latencyOverTime = latencyOverTimePlot(series, endMs, run.transport, latencyTitle)
+    const kernelRetransmits = retransmitsPlot(run.intervals, endMs, run.transport)
     plots.push({
       transport: run.transport,
       points: scatter.points,
@@ -146,12 +149,19 @@ export function renderHtml(
         losses: losses.points,
         latency: latencyOverTime.points,
         ccdf: ccdf.samples,
+        ...(kernelRetransmits.points > 0 ? { retransmits: kernelRetransmits.points } : {}),
       },
     })
     const retransmits =
       run.retransmits === undefined
         ? ''
-        : ` The kernel retransmitted ${run.retransmits.toLocaleString('en-US')} segments; it gives their count, not their times, so they are not marked on the time axis.`
+        : kernelRetransmits.points > 0
+          ? ` The kernel retransmitted ${run.retransmits.toLocaleString('en-US')} segments, marked per interval below.`
+          : ` The kernel retransmitted ${run.retransmits.toLocaleString('en-US')} segments; without --interval it gives their count, not their times, so they are not marked on the time axis.`
+    const retransmitsFigure =
+      kernelRetransmits.points > 0
+        ? `<figure>${kernelRetransmits.svg}<figcaption>TCP segments the sender's kernel retransmitted per interval (${kernelRetransmits.total.toLocaleString('en-US')} in all; bars), and its congestion window at each interval's end (dots, on their own scale up to ${Math.max(...(run.intervals ?? []).map((interval) => interval.cwnd ?? 0)).toLocaleString('en-US')} segments): read from the connection (TCP_INFO) once per interval.</figcaption></figure>\n`
+        : ''
     const sampled = scatter.sample.downsampled
       ? ` Downsampled to at most ${formatLimit(options.maxPlotPoints ?? MAX_PLOT_POINTS)} points: one in ${scatter.sample.normalStride} in-order deliveries and one in ${scatter.sample.anomalyStride} anomalies are drawn.`
       : ' Every message is drawn.'
@@ -159,7 +169,7 @@ export function renderHtml(
 <figure>${scatter.svg}<figcaption>${legendHtml(scatter.points)}<br>Sequence number against arrival time: gaps in the line are losses, dots under it arrived late (reordered), a horizontal gap is a stall.${sampled}</figcaption></figure>
 <figure>${throughput.svg}<figcaption>Delivered Mbit/s in ${OVER_TIME_LABEL(series.binMs)} bins, by arrival time.</figcaption></figure>
 ${losses.points > 0 ? `<figure>${losses.svg}<figcaption>Messages lost per bin, by send time.${retransmits}</figcaption></figure>` : `<p>No message was lost.${retransmits}</p>`}
-<figure>${latencyOverTime.svg}<figcaption>${latencyTitle}: p50 and p99 of each bin's deliveries, over time.</figcaption></figure>
+${retransmitsFigure}<figure>${latencyOverTime.svg}<figcaption>${latencyTitle}: p50 and p99 of each bin's deliveries, over time.</figcaption></figure>
 <div class="pair"><figure>${cdf.svg}<figcaption>${latencyTitle} CDF of ${cdf.samples.toLocaleString('en-US')} delivered messages: how many arrived within a given time.</figcaption></figure>
 <figure>${ccdf.svg}<figcaption>The same as a CCDF on a log axis: the tail, 1 in 100 at 1e-2, 1 in 1,000 at 1e-3.</figcaption></figure></div>
 </article>`

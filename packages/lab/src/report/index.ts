@@ -1,5 +1,12 @@
 export { CSV_HEADER, csvChunks, writeCsv, writeCsvLog } from './csv.js'
 export { FLOW_TABLE_WIDTH, type RenderFlowTableOptions, renderFlowTable } from './flow-table.js'
+export {
+  type FlowsHtmlReportData,
+  type FlowsReportRun,
+  type RenderFlowsHtmlOptions,
+  renderFlowsHtml,
+  writeFlowsHtml,
+} from './flows-html.js'
 export { describeImpairment, formatCount, type KernelLossTool } from './format.js'
 export { type HtmlReportData, type RenderHtmlOptions, renderHtml, writeHtml } from './html.js'
 export { intervalHeader, intervalLine } from './interval-lines.js'

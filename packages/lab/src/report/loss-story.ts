@@ -1,4 +1,5 @@
 import type { LostBy } from '@protolab/core'
+import type { LabFlowRun } from '../runner/flow-types.js'
 import type { LabRun } from '../runner/types.js'
 import { formatCount, formatPercent } from './format.js'
 
@@ -16,7 +17,10 @@ const PLACES: readonly (readonly [keyof LostBy, string])[] = [
  * `lost 5,648 (28.2%): 2,007 by the impairment, 3,641 in the receiver's socket buffer`.
  * Off Linux the kernel's socket counters cannot be read, and the line says so.
  */
-export function describeLoss(run: LabRun, platform: NodeJS.Platform = process.platform): string | undefined {
+export function describeLoss(
+  run: Pick<LabRun, 'lost' | 'sent' | 'lostBy'>,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   if (run.lost === 0) return undefined
   const head = `lost ${formatCount(run.lost)} (${formatPercent(run.lost, run.sent)})`
   const lostBy = run.lostBy
@@ -50,4 +54,22 @@ export function describeTcpDelays(run: LabRun): string | undefined {
   if (parts.length === 0 && run.stalls === 0) return undefined
   const stalls = `${formatCount(run.stalls)} ${run.stalls === 1 ? 'stall' : 'stalls'} seen`
   return parts.length === 0 ? stalls : `${stalls}: ${parts.join(', ')}`
+}
+
+/**
+ * What the link did to one flow of a run of flows, in one line, or undefined when nothing is
+ * known or nothing happened: where its lost messages went, and for TCP, which of its segments
+ * the link dropped (the kernel sent them again, so they cost time, not messages).
+ */
+export function describeFlowLoss(flow: LabFlowRun): string | undefined {
+  const name = `flow ${flow.id} ${flow.transport}`
+  if (flow.lost > 0 && flow.lostBy !== undefined) return `${name}: ${describeLoss(flow)}`
+  const drops = flow.linkDrops
+  if (flow.transport !== 'tcp' || drops === undefined || drops.impairment + drops.queue === 0)
+    return undefined
+  const where = [
+    drops.queue > 0 ? `${formatCount(drops.queue)} in the bottleneck queue` : '',
+    drops.impairment > 0 ? `${formatCount(drops.impairment)} by the impairment` : '',
+  ].filter((part) => part !== '')
+  return `${name}: the link dropped ${formatCount(drops.impairment + drops.queue)} of its segments (${where.join(', ')}); the kernel sent them again`
 }

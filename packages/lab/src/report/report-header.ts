@@ -30,7 +30,10 @@ export function thisEnvironment(
 }
 
 /** The report's header block: command, version, host, OS and kernel, the link and the seed. */
-export function environmentHtml(environment: ReportEnvironment, runs: readonly LabRun[]): string {
+export function environmentHtml(
+  environment: ReportEnvironment,
+  runs: readonly Pick<LabRun, 'link' | 'seed'>[],
+): string {
   const links = [...new Set(runs.map((run) => run.link ?? 'proxy'))].join(', ')
   const seeds = [...new Set(runs.map((run) => run.seed))].join(', ')
   const rows: [string, string][] = [

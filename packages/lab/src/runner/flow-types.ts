@@ -4,6 +4,7 @@ import type {
   FlowPacing,
   FlowShare,
   LabMetrics,
+  LostBy,
   StreamImpairment,
 } from '@protolab/core'
 import type { LabLink, LabMode, LabTransportName } from './types.js'
@@ -17,12 +18,21 @@ export interface LabFlowRun extends LabMetrics {
   /** 1, 2, … in the order the flows were asked for. */
   readonly id: number
   readonly transport: LabTransportName
+  /** The receiver's port this flow's messages went to, where known (across hosts, on the packet link). */
+  readonly receiverPort?: number
   /** The pacing asked for; null: as fast as the transport took the messages. */
   readonly rate: FlowPacing | null
   /** Delivered payload bits per second, over the flow's own duration: what fairness compares. */
   readonly bitsPerSec: number
   /** The flow's part of what was delivered, and of the bottleneck when its rate is known. */
   readonly share: FlowShare
+  /** On the packet link: where this flow's lost messages went; the values add up to `lost`. */
+  readonly lostBy?: LostBy
+  /**
+   * On the packet link: this flow's packets the link dropped on the way to the receiver, by the
+   * impairment and by the full bottleneck queue. For TCP they are segments the kernel then sent again.
+   */
+  readonly linkDrops?: { readonly impairment: number; readonly queue: number }
   /** TCP, where the kernel's numbers could be read: segments this flow's sender retransmitted. */
   readonly retransmits?: number
   /** TCP, where read: this flow's smoothed round-trip time, ms. */
@@ -62,11 +72,11 @@ export interface LabFlowsRun {
   /** The transports of the run's flows, each once, in the order first asked for. */
   readonly transports: readonly LabTransportName[]
   readonly mode: LabMode
-  /** Per transport, what its flows' relay did (each flow has its own decisions); null with none. */
-  readonly impairment: {
-    readonly udp?: DatagramImpairment
-    readonly tcp?: StreamImpairment
-  } | null
+  /**
+   * Per transport, the impairment its flows met (on the relay link each flow has its own decisions;
+   * on the packet link every transport's packets meet the one datagram impairment); null with none.
+   */
+  readonly impairment: Partial<Record<LabTransportName, DatagramImpairment | StreamImpairment>> | null
   readonly seed: number
   readonly link: LabLink
   readonly sharing: LabFlowSharing

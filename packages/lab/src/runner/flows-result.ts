@@ -1,9 +1,11 @@
 import {
   aggregateFlows,
+  attributeLoss,
   type FlowSpec,
   fairness,
   flowBitsPerSec,
   InvalidArgumentError,
+  type LossCounts,
   labMetricsFromSummary,
   planTransports,
   type ReceiverSummary,
@@ -20,7 +22,17 @@ export interface FlowMeasurement {
   readonly summary: ReceiverSummary
   /** TCP: the kernel's numbers of its sender's connection, where they were read. */
   readonly tcp?: { readonly retransmits: number; readonly rttMs: number; readonly cwnd: number }
+  /** The port its messages were sent to, where the run knows it (across hosts, on the packet link). */
+  readonly receiverPort?: number | undefined
+  /** What the counters of its two ends say was dropped where, when they were read. */
+  readonly lossCounts?: LossCounts | undefined
 }
+
+/** What lay between the flows' two ends, as a run of flows describes it. */
+export type FlowsLinkContext = Pick<
+  FlowsRunContext,
+  'link' | 'impairment' | 'sharing' | 'bottleneckBitsPerSec'
+>
 
 /** How the run of flows was made, for {@link flowsRun}. */
 export interface FlowsRunContext
@@ -57,15 +69,22 @@ export function flowsRun(measurements: readonly FlowMeasurement[], context: Flow
     aggregate.bitsPerSec,
     bottleneck,
   )
-  const flows: LabFlowRun[] = measurements.map(({ spec, sent, summary, tcp }, i) => ({
-    id: spec.id,
-    transport: spec.transport,
-    rate: spec.rate ?? null,
-    ...labMetricsFromSummary(summary, sent),
-    bitsPerSec: Math.round(rates[i]! * 100) / 100,
-    share: fair.shares[i]!,
-    ...(tcp === undefined ? {} : { retransmits: tcp.retransmits, rttMs: tcp.rttMs, cwnd: tcp.cwnd }),
-  }))
+  const flows: LabFlowRun[] = measurements.map(
+    ({ spec, sent, summary, tcp, receiverPort, lossCounts }, i) => {
+      const metrics = labMetricsFromSummary(summary, sent)
+      return {
+        id: spec.id,
+        transport: spec.transport,
+        ...(receiverPort === undefined ? {} : { receiverPort }),
+        rate: spec.rate ?? null,
+        ...metrics,
+        ...(lossCounts === undefined ? {} : { lostBy: attributeLoss(metrics.lost, lossCounts) }),
+        bitsPerSec: Math.round(rates[i]! * 100) / 100,
+        share: fair.shares[i]!,
+        ...(tcp === undefined ? {} : { retransmits: tcp.retransmits, rttMs: tcp.rttMs, cwnd: tcp.cwnd }),
+      }
+    },
+  )
   return {
     transports: planTransports({ flows: measurements.map(({ spec }) => spec) }),
     mode: context.mode,

@@ -23,6 +23,14 @@ export class SentTally {
   sentIn(startMs: number): number {
     return this.counts[Math.round((startMs * 1e6) / this.intervalNs)] ?? 0
   }
+
+  /** Messages sent from the interval that starts at `startMs` on, to the end (for a run's last interval). */
+  sentFrom(startMs: number): number {
+    let sent = 0
+    for (let index = Math.round((startMs * 1e6) / this.intervalNs); index < this.counts.length; index++)
+      sent += this.counts[index] ?? 0
+    return sent
+  }
 }
 
 /** Called with each interval of a run as soon as it is known. */

@@ -91,6 +91,7 @@ const DATAGRAM_ONLY: readonly (keyof LabImpairment)[] = [
   'duplicate',
   'reorder',
   'reorderGap',
+  'queuePackets',
   'corrupt',
 ]
 /** Impairments of a TCP stream only (the kernel link has none of them either). */
@@ -199,6 +200,7 @@ export function impairmentFor(
           duplicate: impairment.duplicate,
           reorder: impairment.reorder,
           reorderGap: impairment.reorderGap,
+          queuePackets: impairment.queuePackets,
           corrupt: impairment.corrupt,
         }
       : {

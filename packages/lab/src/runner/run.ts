@@ -35,7 +35,7 @@ export async function runLab(
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new InvalidArgumentError(`seed must be a non-negative whole number, got ${String(seed)}`)
   }
-  if (chosen.link === 'packet') return runPacketLab(plan, seed, { signal, onProgress, onLink })
+  if (chosen.link === 'packet') return runPacketLab(plan, seed, { signal, onProgress, onLink, onInterval })
   const runs: LabRun[] = []
   const traces: LabTrace[] = []
   const relays: (RelayReport | undefined)[] = []

@@ -6,7 +6,7 @@ import type {
   LostBy,
   StreamImpairment,
 } from '@protolab/core'
-import type { PacketLinkCounts } from '../links/packet/protocol.js'
+import type { PacketLinkCounts } from '../links/packet/counts.js'
 import type { RelayReport } from '../links/relay/relay.js'
 
 import type { LabTransportName } from './transport-name.js'
@@ -46,6 +46,7 @@ export interface LabImpairment
       | 'delayMs'
       | 'jitterMs'
       | 'rateLimitBytesPerSec'
+      | 'queuePackets'
       | 'corrupt'
     >,
     Pick<

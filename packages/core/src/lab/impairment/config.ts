@@ -40,6 +40,12 @@ export interface DatagramImpairment {
   readonly rateBurstBytes?: number
   /** With a rate limit, a datagram that would wait longer than this (ms) for the link is dropped (tail drop). Default 1000. */
   readonly queueLimitMs?: number
+  /**
+   * With a rate limit, the queue in front of the link holds at most this many datagrams waiting
+   * for it (drop-tail, as a router's or netem's `limit`): one that finds it full is dropped. Absent:
+   * only `queueLimitMs` bounds the queue.
+   */
+  readonly queuePackets?: number
   /** Probability that one byte of a datagram is flipped (after the first 4 bytes, the lab envelope's magic). */
   readonly corrupt?: number
 }
@@ -118,6 +124,7 @@ export function validateDatagramImpairment(config: DatagramImpairment): void {
   }
   for (const key of ['queueLimitMs', 'reorderMaxHoldMs'] as const) checkPositive(key, config[key])
   checkInteger('reorderGap', config.reorderGap, 1)
+  checkInteger('queuePackets', config.queuePackets, 1)
   if (config.lossModel !== undefined && config.lossModel !== 'random' && config.lossModel !== 'gilbert') {
     throw new InvalidArgumentError(`lossModel must be random or gilbert, got ${String(config.lossModel)}`)
   }

@@ -61,6 +61,9 @@ export class DatagramImpairer {
   private readonly active: boolean
   /** Token bucket as GCRA: the theoretical arrival time of the next byte at the configured rate. */
   private theoreticalArrivalMs = Number.NEGATIVE_INFINITY
+  /** With `queuePackets`: departure times of the datagrams accepted, oldest first (non-decreasing). */
+  private readonly departures: number[] = []
+  private departuresHead = 0
 
   /** @throws InvalidArgumentError when the impairment has a value it cannot take */
   constructor(init: DatagramImpairerInit) {
@@ -112,8 +115,8 @@ export class DatagramImpairer {
   /**
    * Token bucket of depth `rateBurstBytes` (GCRA form): a datagram may leave once the bucket holds
    * its bytes, so datagrams leave paced at the rate after the first `rateBurstBytes`. Returns the
-   * departure time, or undefined when it would wait longer than `queueLimitMs` (dropped, and it
-   * takes no tokens).
+   * departure time, or undefined when it would wait longer than `queueLimitMs`, or find
+   * `queuePackets` datagrams already waiting (dropped, and it takes no tokens).
    */
   private departure(length: number, nowMs: number, rate: number): number | undefined {
     const c = this.config
@@ -121,8 +124,26 @@ export class DatagramImpairer {
     const start = Math.max(this.theoreticalArrivalMs, nowMs)
     const departure = Math.max(nowMs, start - toleranceMs)
     if (departure - nowMs > (c.queueLimitMs ?? DEFAULT_QUEUE_LIMIT_MS)) return undefined
+    if (c.queuePackets !== undefined && departure > nowMs) {
+      if (this.waiting(nowMs) >= c.queuePackets) return undefined
+      this.departures.push(departure)
+    }
     this.theoreticalArrivalMs = start + (length * 1000) / rate
     return departure
+  }
+
+  /** Datagrams still waiting for the link at `nowMs`: those whose departure is later. */
+  private waiting(nowMs: number): number {
+    const departures = this.departures
+    while (this.departuresHead < departures.length && departures[this.departuresHead]! <= nowMs) {
+      this.departuresHead++
+    }
+    // Compact now and then, so the array stays as long as the queue, not the run.
+    if (this.departuresHead > 1024 && this.departuresHead * 2 > departures.length) {
+      departures.splice(0, this.departuresHead)
+      this.departuresHead = 0
+    }
+    return departures.length - this.departuresHead
   }
 
   /** Delay plus jitter, uniform in [delay − jitter, delay + jitter] and cut at 0. */

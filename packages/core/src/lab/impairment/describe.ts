@@ -20,7 +20,10 @@ export function describeDatagramImpairment(config: DatagramImpairment): string {
   if ((config.reorder ?? 0) > 0)
     parts.push(`reorder ${percent(config.reorder!)} (gap ${config.reorderGap ?? DEFAULT_REORDER_GAP})`)
   pushDelay(parts, config.delayMs, config.jitterMs)
-  if ((config.rateLimitBytesPerSec ?? 0) > 0) parts.push(`rate ${formatRate(config.rateLimitBytesPerSec!)}`)
+  if ((config.rateLimitBytesPerSec ?? 0) > 0) {
+    const queue = config.queuePackets === undefined ? '' : `, queue ${config.queuePackets} packets`
+    parts.push(`rate ${formatRate(config.rateLimitBytesPerSec!)}${queue}`)
+  }
   if ((config.corrupt ?? 0) > 0) parts.push(`corrupt ${percent(config.corrupt!)}`)
   return parts.length === 0 ? 'none' : parts.join(', ')
 }

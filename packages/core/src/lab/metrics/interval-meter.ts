@@ -28,6 +28,13 @@ export interface LabInterval {
   /** Latency of the interval's deliveries, ms; 0 when none arrived. */
   readonly p50Ms: number
   readonly p99Ms: number
+  /**
+   * TCP over a kernel or packet link (or between hosts): segments the sender's kernel retransmitted
+   * during the interval, from its connection's TCP_INFO read once per interval; absent when unknown.
+   */
+  readonly retransmits?: number
+  /** With `retransmits`: the sender's congestion window, in segments, when the interval was read. */
+  readonly cwnd?: number
 }
 
 /**

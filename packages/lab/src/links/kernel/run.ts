@@ -1,15 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AbortError, type Destination, randomSeed } from '@protolab/core'
+import {
+  AbortError,
+  type Destination,
+  InvalidArgumentError,
+  type LabInterval,
+  randomSeed,
+} from '@protolab/core'
 import { type Capture, droppedWarning, startCapture } from '../../capture/tcpdump.js'
 import { LabError } from '../../errors.js'
 import type { RemoteLabOptions } from '../../remote/client.js'
+import { type FlowDirection, MIN_INTERVAL_MS } from '../../remote/protocol.js'
 import { readResultsFile } from '../../remote/results-file.js'
 import { DEFAULT_LAB_PORT } from '../../remote/server.js'
 import type { RemoteLabReport } from '../../remote/types.js'
 import { type LabOptions, resolveLabOptions } from '../../runner/options.js'
-import type { LabProgress, LabRun } from '../../runner/types.js'
+import type { LabProgress, LabRun, LabTransportName } from '../../runner/types.js'
 import { NamespacedProcess } from './children.js'
 import { withSystemDirectories } from './exec.js'
 import { guardExit } from './exit-guard.js'
@@ -29,6 +36,11 @@ export interface RunKernelLinkOptions {
   /** Stops the run; everything is removed before runKernelLink rejects with AbortError. */
   readonly signal?: AbortSignal
   readonly onProgress?: (progress: LabProgress) => void
+  /**
+   * With `intervalMs`: told of each interval as it closes, as `lab run` is (a forward flow's with
+   * what was sent in it and, over TCP, the sender's kernel retransmits and cwnd).
+   */
+  readonly onInterval?: (transport: LabTransportName, interval: LabInterval, direction: FlowDirection) => void
   /**
    * Told once the link is up: what was built and how it is impaired, in one line, and which tool
    * drops packets (undefined without `--loss`).
@@ -61,6 +73,7 @@ const SERVER_START_TIMEOUT_MS = 15_000
  *
  * @throws LabError (`ERR_INVALID_ARGUMENT`) off Linux, or for an impairment only the proxy link has
  * @throws LabError without root or iproute2, when a child fails or dies, or when `capture` cannot start
+ * @throws InvalidArgumentError for intervals shorter than 100 ms
  * @throws AbortError when `signal` aborts
  */
 export async function runKernelLink(
@@ -68,6 +81,11 @@ export async function runKernelLink(
   context: RunKernelLinkOptions = {},
 ): Promise<RemoteLabReport> {
   const plan = resolveLabOptions({ ...options, inProcess: false })
+  if (plan.intervalMs !== undefined && plan.intervalMs < MIN_INTERVAL_MS) {
+    throw new InvalidArgumentError(
+      `the kernel link reports intervals of at least ${MIN_INTERVAL_MS} ms (its lab server takes no shorter ones), got ${plan.intervalMs} ms`,
+    )
+  }
   const kernel = kernelImpairmentOf(plan.impairment)
   const machine = context.machine ?? thisMachine()
   const problem = kernelLinkProblem(machine, kernel.loss > 0)
@@ -125,6 +143,7 @@ export async function runKernelLink(
       `the lab client in ${link.names.senderNamespace}`,
       (event) => {
         if (event.type === 'progress') context.onProgress?.(event.progress)
+        if (event.type === 'interval') context.onInterval?.(event.transport, event.interval, event.direction)
       },
     )
     children.push(client)
@@ -209,6 +228,7 @@ function remoteOptionsOf(
     trace: plan.trace,
     ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
     ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
+    ...(plan.intervalMs === undefined ? {} : { intervalMs: plan.intervalMs }),
   }
 }
 

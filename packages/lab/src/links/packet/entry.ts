@@ -4,7 +4,7 @@
  * - `host <lab pid>`: the link host, PID 1 of its namespaces under `unshare`; reads its plan on stdin;
  * - `serve <address:port>`: the lab's receiving side (a lab server) in the receiver's namespace;
  * - `run <address:port> <workload JSON> <results file>`: the sending side in the sender's
- *   namespace; prints its progress as JSON lines and writes its report to the results file.
+ *   namespace; prints its progress (and intervals) as JSON lines and writes its report to the results file.
  * A failure is one line on stderr, `protolab: <what>`, and exit code 1.
  */
 import { runRemoteLab } from '../../remote/client.js'
@@ -20,6 +20,7 @@ async function main(args: readonly string[]): Promise<number> {
     const { host, port } = hostPort(rest[0])
     const server = await LabServer.start({
       bind: { host, port },
+      // One control connection per transport of a run of flows, and one spare.
       maxConnections: 4,
       idleTimeoutMs: 0,
       log: (line) => process.stderr.write(`lab serve: ${line}\n`),
@@ -44,8 +45,13 @@ async function main(args: readonly string[]): Promise<number> {
         trace: workload.trace,
         ...(workload.durationMs === undefined ? {} : { durationMs: workload.durationMs }),
         ...(workload.recvBufferBytes === undefined ? {} : { recvBufferBytes: workload.recvBufferBytes }),
+        ...(workload.flows === undefined ? {} : { flows: workload.flows.plan, between: workload.flows.link }),
+        ...(workload.intervalMs === undefined ? {} : { intervalMs: workload.intervalMs }),
       },
-      { onProgress: (progress) => process.stdout.write(`${JSON.stringify({ progress })}\n`) },
+      {
+        onProgress: (progress) => process.stdout.write(`${JSON.stringify({ progress })}\n`),
+        onInterval: (_, interval) => process.stdout.write(`${JSON.stringify({ interval })}\n`),
+      },
     )
     await writeResultsFile(rest[2] ?? '', report)
     return 0

@@ -6,7 +6,14 @@ import {
   HoldQueue,
 } from '@protolab/core'
 import { TimerHeap } from '@protolab/udp'
-import { corruptionOffset, isTcpPort, transportOffset } from './frames.js'
+import {
+  corruptionOffset,
+  destinationPort,
+  type FlowProtocol,
+  flowProtocol,
+  isTcpPort,
+  transportOffset,
+} from './frames.js'
 
 /** Which ways the link impairs: `both` (the default), or `forward` only (sender → receiver). */
 export type PacketLinkDirection = 'forward' | 'both'
@@ -31,6 +38,21 @@ export interface FrameCounts {
   readonly unimpaired: number
   /** Bytes sent on, each copy counted. */
   readonly bytes: number
+}
+
+/**
+ * What the impairment did to the frames sent to one port of the receiver, sender → receiver: one
+ * flow's data packets, since every flow of a run has a data port of its own at the receiver.
+ */
+export interface PortCounts {
+  readonly protocol: FlowProtocol
+  /** The receiver's port the frames were sent to. */
+  readonly port: number
+  /** Frames that reached the relay, sent on, dropped by the impairment, dropped by the full queue. */
+  readonly frames: number
+  readonly forwarded: number
+  readonly lost: number
+  readonly queueDrops: number
 }
 
 /** Construction options of a {@link FrameRelay}. */
@@ -60,6 +82,27 @@ class Counts implements FrameCounts {
   bytes = 0
   snapshot(): FrameCounts {
     return { ...this }
+  }
+}
+
+class PortTally {
+  private readonly byKey = new Map<number, { -readonly [K in keyof PortCounts]: PortCounts[K] }>()
+
+  of(
+    protocol: FlowProtocol,
+    port: number,
+  ): { frames: number; forwarded: number; lost: number; queueDrops: number } {
+    const key = (protocol === 'tcp' ? 0x10000 : 0) + port
+    let counts = this.byKey.get(key)
+    if (counts === undefined) {
+      counts = { protocol, port, frames: 0, forwarded: 0, lost: 0, queueDrops: 0 }
+      this.byKey.set(key, counts)
+    }
+    return counts
+  }
+
+  snapshot(): PortCounts[] {
+    return [...this.byKey.values()].map((counts) => ({ ...counts }))
   }
 }
 
@@ -94,6 +137,7 @@ export class FrameRelay {
   private readonly receiverSocket: Socket
   private readonly timers = new TimerHeap()
   private readonly maxHoldMs: number
+  private ports = new PortTally()
   private inFlight = 0
   private armed = false
   private idleWaiters: (() => void)[] = []
@@ -137,11 +181,17 @@ export class FrameRelay {
     this.armed = true
     this.toReceiver.counts = new Counts()
     this.toSender.counts = new Counts()
+    this.ports = new PortTally()
   }
 
   /** Frames sender → receiver, and back. */
   counts(): { readonly forward: FrameCounts; readonly backward: FrameCounts } {
     return { forward: this.toReceiver.counts.snapshot(), backward: this.toSender.counts.snapshot() }
+  }
+
+  /** Per port of the receiver, what the impairment did to the frames sent there, since {@link arm}. */
+  portCounts(): readonly PortCounts[] {
+    return this.ports.snapshot()
   }
 
   /** Resolves once no frame is held or delayed (at once when none is). */
@@ -172,14 +222,20 @@ export class FrameRelay {
     }
     const nowMs = performance.now()
     const decision = path.impairer.decide(frame.length, nowMs)
+    const protocol = path === this.toReceiver ? flowProtocol(frame, offset) : undefined
+    const port = protocol === undefined ? undefined : this.ports.of(protocol, destinationPort(frame, offset))
+    if (port !== undefined) port.frames++
     if (decision.drop === 'loss') {
       counts.lost++
+      if (port !== undefined) port.lost++
       return
     }
     if (decision.drop === 'queue') {
       counts.queueDrops++
+      if (port !== undefined) port.queueDrops++
       return
     }
+    if (port !== undefined) port.forwarded += decision.copies
     if (decision.corruptAt >= 0) {
       frame[corruptionOffset(decision.corruptAt, frame.length, offset)]! ^= decision.corruptMask
       counts.corrupted++

@@ -4,6 +4,29 @@ export const ETHERNET_HEADER_BYTES = 14
 const ETHERTYPE_IPV4 = 0x0800
 const ETHERTYPE_IPV6 = 0x86dd
 const PROTOCOL_TCP = 6
+const PROTOCOL_UDP = 17
+
+/** The IP protocol of a frame's transport header, for the protocols the lab's flows use. */
+export type FlowProtocol = 'tcp' | 'udp'
+
+/**
+ * The protocol of an IP frame whose transport header starts at `offset` (from
+ * {@link transportOffset}), when it is TCP or UDP with its ports in the frame; else undefined.
+ */
+export function flowProtocol(frame: Uint8Array, offset: number): FlowProtocol | undefined {
+  if (offset < 0 || frame.length < offset + 4) return undefined
+  const etherType = (frame[12]! << 8) | frame[13]!
+  const protocol =
+    etherType === ETHERTYPE_IPV4 ? frame[ETHERNET_HEADER_BYTES + 9] : frame[ETHERNET_HEADER_BYTES + 6]
+  if (protocol === PROTOCOL_TCP) return 'tcp'
+  if (protocol === PROTOCOL_UDP) return 'udp'
+  return undefined
+}
+
+/** The destination port of a TCP or UDP frame whose transport header starts at `offset`. */
+export function destinationPort(frame: Uint8Array, offset: number): number {
+  return (frame[offset + 2]! << 8) | frame[offset + 3]!
+}
 
 /**
  * Where the transport header (TCP, UDP, ICMP) of an Ethernet frame starts, or -1 for a frame that

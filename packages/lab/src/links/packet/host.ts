@@ -4,6 +4,7 @@ import { setPriority } from 'node:os'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
+import type { PacketLinkCounts } from './counts.js'
 import { type FrameCounts, FrameRelay } from './frame-relay.js'
 import {
   type NamespaceCounters,
@@ -11,13 +12,7 @@ import {
   TCP_WORK_FIELDS,
   type TcpWorkField,
 } from './kernel-counters.js'
-import {
-  type HostMessage,
-  type HostPlan,
-  type PacketLinkCounts,
-  RECEIVER_ADDRESS,
-  SENDER_ADDRESS,
-} from './protocol.js'
+import { type HostMessage, type HostPlan, RECEIVER_ADDRESS, SENDER_ADDRESS } from './protocol.js'
 
 /** Ports on the link host's own loopback (a namespace of its own: nothing else binds there). */
 const SENDER_RELAY_PORT = 47001
@@ -34,6 +29,8 @@ const SENDER_OUTER = 'a-out'
 const RECEIVER_OUTER = 'b-out'
 /** The link's nice value where it may have one (see raisePriority). */
 const LINK_PRIORITY = -10
+/** The real-time priority (SCHED_FIFO) of the relay path where it may have one (see relayInRealTime). */
+const RELAY_RT_PRIORITY = 50
 const TOOL_TIMEOUT_MS = 10_000
 const START_TIMEOUT_MS = 15_000
 /** How many times, 20 ms apart, the counters are read before they are taken as settled. */
@@ -90,6 +87,22 @@ function raisePriority(): void {
     setPriority(LINK_PRIORITY)
   } catch {
     // Not allowed (a user namespace): the link runs at the ordinary priority.
+  }
+}
+
+/**
+ * As root, the relay path (this process and the two bridges) runs under SCHED_FIFO for the run,
+ * so a machine busy with other work cannot hold frames up in the link's socket buffers and the
+ * link's rate and delay stay what the impairment says. It sleeps in poll between frames, and
+ * the kernel's real-time throttling keeps 5% of each second for everything else even if it did
+ * not. This comes after every process the host starts, none of which inherit it. Elsewhere (a
+ * user namespace may not) the link keeps its nice value.
+ */
+async function relayInRealTime(pids: readonly number[]): Promise<void> {
+  for (const pid of pids) {
+    await tool('chrt', ['--fifo', '--all-tasks', '--pid', String(RELAY_RT_PRIORITY), String(pid)]).catch(
+      () => {},
+    )
   }
 }
 
@@ -206,6 +219,8 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     ]),
   )
   createInterface({ input: client.child.stdout! }).on('line', (line) => say({ type: 'progress', line }))
+  // This process last: what it starts from then on (chrt itself) would inherit it.
+  await relayInRealTime([...bridges.map(({ started }) => started.child.pid!), process.pid])
   const ended = await Promise.race([
     client.exited.then((code) => ({ who: 'client' as const, code })),
     server.exited.then((code) => ({ who: 'server' as const, code })),
@@ -226,7 +241,10 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
   }
   await relay.idle()
   const after = await settledCounters(holderA, holderB)
-  say({ type: 'done', counts: linkCounts(plan, relay.counts(), before, after) })
+  say({
+    type: 'done',
+    counts: { ...linkCounts(plan, relay.counts(), before, after), ports: relay.portCounts() },
+  })
   await relay.close()
 }
 
@@ -235,7 +253,7 @@ function linkCounts(
   relayed: { forward: FrameCounts; backward: FrameCounts },
   before: readonly NamespaceCounters[],
   after: readonly NamespaceCounters[],
-): PacketLinkCounts {
+): Omit<PacketLinkCounts, 'ports'> {
   const delta = (index: number, pick: (counters: NamespaceCounters) => number): number =>
     pick(after[index]!) - pick(before[index]!)
   const inner = (index: number, field: 'rxPackets' | 'txPackets' | 'txDropped') =>

@@ -1,6 +1,14 @@
 export { findPacketLinkHosts, type PacketLinkHost, removePacketLinks } from './cleanup.js'
+export type { PacketLinkCounts } from './counts.js'
 export { PACKET_LINK_ENTRY_FILE, packetLinkEntry } from './entry-file.js'
-export { type FrameCounts, FrameRelay, type FrameRelayInit, type PacketLinkDirection } from './frame-relay.js'
+export { type PacketFlowsOutcome, type RunPacketFlowsContext, runPacketFlows } from './flows.js'
+export {
+  type FrameCounts,
+  FrameRelay,
+  type FrameRelayInit,
+  type PacketLinkDirection,
+  type PortCounts,
+} from './frame-relay.js'
 export { corruptionOffset, isTcpPort, transportOffset } from './frames.js'
 export {
   type NamespaceCounters,
@@ -13,7 +21,6 @@ export { packetImpairment, type RunPacketLabContext, runPacketLab } from './lab.
 export { describePacketLinkCounts, packetLinkNotes } from './notes.js'
 export {
   type HostPlan,
-  type PacketLinkCounts,
   type PacketWorkload,
   RECEIVER_ADDRESS,
   SENDER_ADDRESS,

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path'
-import type { DatagramImpairment } from '@protolab/core'
+import type { DatagramImpairment, LabInterval } from '@protolab/core'
 import { DEFAULT_LAB_PORT } from '../../remote/server.js'
+import type { IntervalListener } from '../../runner/intervals.js'
 import type { LabPlan } from '../../runner/options.js'
 import type { LabProgress, LabReport, LabRun, LabTrace, LabTransportName } from '../../runner/types.js'
+import { withPacketLinkLosses } from './lost-by.js'
 import { packetLinkNotes } from './notes.js'
 import { runPacketLink } from './run.js'
 
@@ -12,6 +14,8 @@ export interface RunPacketLabContext {
   readonly onProgress?: ((progress: LabProgress) => void) | undefined
   /** Told once per transport, when its link is up: the link in one line. */
   readonly onLink?: ((transport: LabTransportName, description: string) => void) | undefined
+  /** With the plan's `intervalMs`: told of each interval as it closes. */
+  readonly onInterval?: IntervalListener | undefined
 }
 
 /** The datagram impairment keys: what the packet link's impairer acts on, packet by packet. */
@@ -25,6 +29,7 @@ const PACKET_KEYS = [
   'delayMs',
   'jitterMs',
   'rateLimitBytesPerSec',
+  'queuePackets',
   'corrupt',
 ] as const
 
@@ -61,24 +66,24 @@ export async function runPacketLab(
           trace: plan.trace,
           ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
           ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
+          ...(plan.intervalMs === undefined ? {} : { intervalMs: plan.intervalMs }),
         },
         controlPort: DEFAULT_LAB_PORT,
         ...(capture === undefined ? {} : { capture }),
       },
       {
         signal: context.signal,
-        onOutputLine: (line) => forwardProgress(line, context.onProgress),
+        onOutputLine: (line) => forwardProgress(line, transport, context),
         onLink: (description) => context.onLink?.(transport, description),
       },
     )
     for (const run of result.runs) {
-      runs.push({
-        ...run,
-        impairment: none ? null : impairment,
-        seed,
-        link: 'packet',
-        packetLink: result.counts,
-      })
+      runs.push(
+        withPacketLinkLosses(
+          { ...run, impairment: none ? null : impairment, seed, link: 'packet', packetLink: result.counts },
+          result.counts,
+        ),
+      )
     }
     traces.push(...result.traces)
   }
@@ -105,12 +110,14 @@ function captureFile(
   return resolve(named)
 }
 
-function forwardProgress(line: string, onProgress: ((progress: LabProgress) => void) | undefined): void {
-  if (onProgress === undefined || !line.startsWith('{')) return
+/** A line of the sending role: its progress, or an interval as it closed. */
+function forwardProgress(line: string, transport: LabTransportName, context: RunPacketLabContext): void {
+  if (!line.startsWith('{')) return
   try {
-    const parsed = JSON.parse(line) as { progress?: LabProgress }
-    if (parsed.progress !== undefined) onProgress(parsed.progress)
+    const parsed = JSON.parse(line) as { progress?: LabProgress; interval?: LabInterval }
+    if (parsed.progress !== undefined) context.onProgress?.(parsed.progress)
+    if (parsed.interval !== undefined) context.onInterval?.(transport, parsed.interval)
   } catch {
-    // Not a progress line.
+    // Not a line of the role's.
   }
 }

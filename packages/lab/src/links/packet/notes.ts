@@ -1,7 +1,7 @@
 import { formatCount } from '../../report/format.js'
 import type { LabRun } from '../../runner/types.js'
+import type { PacketLinkCounts } from './counts.js'
 import type { PacketLinkDirection } from './frame-relay.js'
-import type { PacketLinkCounts } from './protocol.js'
 
 /** The lines under the table of a packet link run: what the link did, per run, and whose losses were whose. */
 export function packetLinkNotes(runs: readonly LabRun[], direction: PacketLinkDirection): string[] {

@@ -6,10 +6,12 @@ import { createInterface } from 'node:readline'
 import { AbortError, type DatagramImpairment } from '@protolab/core'
 import { LabError } from '../../errors.js'
 import { readResultsFile } from '../../remote/results-file.js'
+import type { LabFlowsRun } from '../../runner/flow-types.js'
 import type { LabRun, LabTrace } from '../../runner/types.js'
+import type { PacketLinkCounts } from './counts.js'
 import { packetLinkEntry } from './entry-file.js'
 import type { PacketLinkDirection } from './frame-relay.js'
-import type { HostMessage, HostPlan, PacketLinkCounts, PacketWorkload } from './protocol.js'
+import type { HostMessage, HostPlan, PacketWorkload } from './protocol.js'
 import { type PacketLinkMode, packetLinkSupport, systemPath, unshareArgs } from './support.js'
 
 /** One run over the packet link: the impairment, and the workload that crosses it. */
@@ -41,6 +43,8 @@ export interface RunPacketLinkOptions {
 /** What one packet link run gave: the sender's report and the link's own counts. */
 export interface PacketLinkResult {
   readonly runs: readonly LabRun[]
+  /** With the workload's `flows`: their run (each flow's numbers, the aggregate, fairness). */
+  readonly flowRuns: readonly LabFlowsRun[]
   readonly traces: readonly LabTrace[]
   readonly counts: PacketLinkCounts
   readonly mode: PacketLinkMode
@@ -139,7 +143,7 @@ export async function runPacketLink(
       )
     }
     const report = await readResultsFile(plan.resultsFile)
-    return { runs: report.runs, traces: report.traces, counts, mode }
+    return { runs: report.runs, traces: report.traces, flowRuns: report.flowRuns ?? [], counts, mode }
   } finally {
     signal.removeEventListener('abort', kill)
     process.off('exit', kill)

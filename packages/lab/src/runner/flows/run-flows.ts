@@ -1,6 +1,7 @@
 import {
   AbortError,
   type DatagramImpairment,
+  decodeMessageRecords,
   ENVELOPE_FLAG_ECHO,
   type FlowPlan,
   type FlowSpec,
@@ -12,7 +13,10 @@ import {
   type SocketAddress,
   type StreamImpairment,
 } from '@protolab/core'
+import { chooseLink } from '../../links/choose-link.js'
 import { readTcpInfo, type TcpConnectionInfo } from '../../links/kernel/tcp-info.js'
+import type { PacketLinkCounts } from '../../links/packet/counts.js'
+import { runPacketFlows } from '../../links/packet/flows.js'
 import { Relay, type RelayReport } from '../../links/relay/relay.js'
 import { type LabHost, startLabHost } from '../child/host.js'
 import { quietTimeMs } from '../drain.js'
@@ -23,7 +27,8 @@ import { type CounterStatus, MessageCounter } from '../roles/counter.js'
 import { type LabEndpoint, openLabEndpoint } from '../roles/endpoints.js'
 import { LAB_SOCKET_BUFFER_BYTES } from '../run-hosts.js'
 import { type SendResult, sendMessages } from '../sender.js'
-import type { LabTransportName } from '../types.js'
+import { buildTrace } from '../trace.js'
+import type { LabTrace, LabTransportName } from '../types.js'
 import { drainFlows } from './drain-flow.js'
 import type { FlowReceiverOutcome } from './flow-receiver.js'
 
@@ -32,7 +37,7 @@ import type { FlowReceiverOutcome } from './flow-receiver.js'
  * `durationMs`, `mode`, `impairment`, `seed`, `host`, `recvBufferBytes`), and the flows. Each flow
  * is paced by its own `rate` in the plan; the lab's `rate` has no meaning here (the plan carries it).
  */
-export interface RunFlowsOptions extends Omit<LabOptions, 'transports' | 'rate' | 'trace'> {
+export interface RunFlowsOptions extends Omit<LabOptions, 'transports' | 'rate'> {
   readonly plan: FlowPlan<LabTransportName>
 }
 
@@ -40,14 +45,22 @@ export interface RunFlowsOptions extends Omit<LabOptions, 'transports' | 'rate' 
 export interface RunFlowsContext {
   /** Stops the run: everything started is closed and runFlows rejects with AbortError. */
   readonly signal?: AbortSignal
-  /** Called with each flow's messages sent so far, about every 100 ms while sending. */
+  /** Called with each flow's messages sent so far, about every 100 ms while sending (on the relay link). */
   readonly onProgress?: (flowId: number, sent: number, elapsedMs: number) => void
+  /** Told once the packet link is up, in one line. */
+  readonly onLink?: (description: string) => void
 }
 
 /** A run of flows' numbers, and what each transport's relay did (absent without impairment). */
 export interface FlowsOutcome {
   readonly run: LabFlowsRun
   readonly relays: Partial<Record<LabTransportName, RelayReport>>
+  /** On the packet link: what the link did to every flow's frames. */
+  readonly packetLink?: PacketLinkCounts
+  /** Lines for under the table: which link ran and why, what the link did, what the flows shared. */
+  readonly notes: readonly string[]
+  /** With `trace`: each flow's per-message data, in the order of `run.flows` (for `--report`). */
+  readonly traces?: readonly LabTrace[]
 }
 
 /** After all is delivered, how long to wait for trailing duplicates when the relay duplicates. */
@@ -128,13 +141,28 @@ export async function runFlows(
   const { plan: flowPlan, ...workload } = options
   if (flowPlan.flows.length === 0) throw new InvalidArgumentError('a run of flows needs at least one flow')
   const transports = planTransports(flowPlan)
-  const plan = resolveLabOptions({ ...workload, transports, trace: false })
+  const chosen = chooseLink({ ...workload, transports })
+  const plan = resolveLabOptions({ ...workload, transports, link: chosen.link })
   const seed = options.seed ?? randomSeed()
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new InvalidArgumentError(`seed must be a non-negative whole number, got ${String(seed)}`)
   }
   const signal = context.signal ?? new AbortController().signal
   signal.throwIfAborted()
+  if (chosen.link === 'packet') {
+    const packet = await runPacketFlows(plan, flowPlan, seed, {
+      signal,
+      onLink: context.onLink,
+    })
+    return {
+      run: packet.run,
+      relays: {},
+      packetLink: packet.counts,
+      notes: packet.notes,
+      ...(plan.trace ? { traces: packet.traces } : {}),
+    }
+  }
+  const notes = chosen.note === undefined ? [] : [chosen.note]
   const sessions = distinctSessions(flowPlan.flows.length)
   const ends = new Map<LabTransportName, TransportEnd>()
   const flows: RunningFlow[] = []
@@ -170,7 +198,10 @@ export async function runFlows(
       }
     }
 
-    const results = await Promise.all(flows.map((flow) => sendFlow(flow, plan, signal, context)))
+    const sentAtMs = flows.map(() => (plan.trace ? new Float64Array(plan.count) : undefined))
+    const results = await Promise.all(
+      flows.map((flow, i) => sendFlow(flow, plan, sentAtMs[i], signal, context)),
+    )
     signal.throwIfAborted()
     const failed = results.find((result) => result.error !== undefined)
     if (failed !== undefined) throw failed.error
@@ -200,17 +231,32 @@ export async function runFlows(
     const outcomes = new Map<LabTransportName, FlowReceiverOutcome>()
     const relays: Partial<Record<LabTransportName, RelayReport>> = {}
     for (const [transport, end] of ends) {
-      outcomes.set(transport, await end.receiver.call('finishFlowReceiver', false))
+      outcomes.set(transport, await end.receiver.call('finishFlowReceiver', plan.trace))
       if (end.relay !== undefined) relays[transport] = await end.relay.stop()
     }
     const measurements: FlowMeasurement[] = []
+    const traces: LabTrace[] = []
     for (const [i, flow] of flows.entries()) {
       let summary = outcomes.get(flow.spec.transport)!.summaries[flow.index]!
       if (flow.echoes !== undefined) {
         // In round-trip mode the sender counted the echoes.
         await flow.sender?.close()
         await flow.echoes.done
-        summary = flow.echoes.summary(false)
+        summary = flow.echoes.summary(plan.trace)
+      }
+      const sent = sentAtMs[i]
+      if (sent !== undefined) {
+        const result = results[i]!
+        traces.push(
+          buildTrace(
+            flow.spec.transport,
+            sent,
+            result.sent,
+            result.startNs,
+            decodeMessageRecords(summary),
+            summary.originNs,
+          ),
+        )
       }
       const info = tcpInfo[i]
       measurements.push({
@@ -242,7 +288,7 @@ export async function runFlows(
       unclaimedForeign,
       unclaimedCorrupted,
     })
-    return { run, relays }
+    return { run, relays, notes: [...notes, run.sharing.note], ...(plan.trace ? { traces } : {}) }
   } catch (error) {
     if (signal.aborted) throw new AbortError()
     throw error
@@ -298,6 +344,7 @@ async function startEnd(
 function sendFlow(
   flow: RunningFlow,
   plan: LabPlan,
+  sentAtMs: Float64Array | undefined,
   signal: AbortSignal,
   context: RunFlowsContext,
 ): Promise<SendResult> {
@@ -308,7 +355,7 @@ function sendFlow(
     rate: messagesPerSecond(flow.spec.rate, plan.size),
     durationMs: plan.durationMs,
     flags: plan.mode === 'rtt' ? ENVELOPE_FLAG_ECHO : 0,
-    sentAtMs: undefined,
+    sentAtMs,
     signal,
     onProgress: (sent, elapsedMs) => context.onProgress?.(flow.spec.id, sent, elapsedMs),
   })

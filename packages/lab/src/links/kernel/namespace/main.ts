@@ -40,6 +40,8 @@ async function run(request: Extract<NamespaceRequest, { kind: 'run' }>): Promise
   const report = await runRemoteLab(request.options, {
     signal: stop.signal,
     onProgress: (progress) => void say({ type: 'progress', progress }),
+    onInterval: (transport, interval, direction) =>
+      void say({ type: 'interval', transport, interval, direction }),
   })
   await writeResultsFile(request.resultsFile, report)
   await say({ type: 'done' })

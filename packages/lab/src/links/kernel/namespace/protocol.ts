@@ -1,6 +1,7 @@
-import type { SocketAddress } from '@protolab/core'
+import type { LabInterval, SocketAddress } from '@protolab/core'
 import type { RemoteLabOptions } from '../../../remote/client.js'
-import type { LabProgress } from '../../../runner/types.js'
+import type { FlowDirection } from '../../../remote/protocol.js'
+import type { LabProgress, LabTransportName } from '../../../runner/types.js'
 
 /**
  * What the kernel link asks of a process it starts inside one of its namespaces (the lab
@@ -14,15 +15,22 @@ export type NamespaceRequest =
 
 /**
  * What the process says back, one JSON line each on its stdout: `listening` (serve), `progress`
- * (run), `done` (run: the results file is written), `failed` (either, just before it exits 1).
+ * and `interval` (run, with `intervalMs`: each interval as it closes), `done` (run: the results
+ * file is written), `failed` (either, just before it exits 1).
  */
 export type NamespaceEvent =
   | { readonly type: 'listening'; readonly address: SocketAddress }
   | { readonly type: 'progress'; readonly progress: LabProgress }
+  | {
+      readonly type: 'interval'
+      readonly transport: LabTransportName
+      readonly interval: LabInterval
+      readonly direction: FlowDirection
+    }
   | { readonly type: 'done' }
   | { readonly type: 'failed'; readonly message: string; readonly code: string | undefined }
 
-const EVENT_TYPES = new Set(['listening', 'progress', 'done', 'failed'])
+const EVENT_TYPES = new Set(['listening', 'progress', 'interval', 'done', 'failed'])
 
 /** One stdout line read back as a {@link NamespaceEvent}; undefined for anything else. */
 export function parseNamespaceEvent(line: string): NamespaceEvent | undefined {
