@@ -8,6 +8,7 @@ export * from './socket-table/index.js'
 export * from './text/index.js'
 export { monotonicMs, monotonicNs } from './transport/clock.js'
 export { MessageQueue, type MessageQueueInit } from './transport/message-queue.js'
+export { openWithin } from './transport/open-within.js'
 export type {
   Destination,
   Endpoint,

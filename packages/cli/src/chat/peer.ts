@@ -5,7 +5,7 @@ import {
   normalizeEncoding,
   type SocketAddress,
 } from '@protolab/core'
-import { closePeer, endpointEvents, IncomingText } from '@protolab/core/session'
+import { closePeer, encodeChatLine, endpointEvents, IncomingText } from '@protolab/core/session'
 import { CliError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
@@ -17,7 +17,6 @@ import { createTransport } from '../session/transport.js'
 import { ChatConsole } from './console.js'
 import { chatEventLine } from './json-events.js'
 import { type ChatOptions, QUIT_COMMAND } from './options.js'
-import { encodeOutgoing } from './outgoing.js'
 
 /**
  * A full-duplex chat with one peer (or, listening, with whoever connects or writes): lines typed
@@ -138,7 +137,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
     for await (const line of screen) {
       if (line === QUIT_COMMAND) break
       if (line === '') continue
-      const payload = encodeOutgoing(line, options.name, encoding, (lossy) =>
+      const payload = encodeChatLine(line, options.name, encoding, (lossy) =>
         screen.status(`*** ${encoding} cannot represent all of '${lossy}'; sent with substitutes`),
       )
       const recipients = listening ? endpoint.peers : [undefined]

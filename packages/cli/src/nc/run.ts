@@ -4,6 +4,7 @@ import {
   escapeControlCharacters,
   formatHostPort,
   normalizeEncoding,
+  openWithin,
   type SocketAddress,
 } from '@protolab/core'
 import { IncomingText, outgoingMessages, runTwoWay, type TwoWayPeerEvent } from '@protolab/core/session'
@@ -75,10 +76,13 @@ export async function runNc(options: NcOptions, io: CliIO): Promise<void> {
             `${peer.address.includes(':') ? '[::]' : '0.0.0.0'}:${options.sourcePort}`,
             version,
           )
-    endpoint = await openWithin(options.wait, io, (signal) =>
-      transport.open({ peer, ...(bind === undefined ? {} : { bind }), signal }),
+    endpoint = await openWithin(
+      options.wait === undefined ? undefined : options.wait * 1000,
+      io.signal,
+      (signal) =>
+        transport.open({ peer, ...(bind === undefined ? {} : { bind }), signal: signal ?? io.signal }),
     ).catch((error: unknown) => {
-      throw connectFailure(error, peer, transportName)
+      throw connectFailure(error, peer, transportName, options.wait)
     })
     if (options.verbose) {
       const from = endpoint.localAddress === undefined ? '' : ` from ${formatAddress(endpoint.localAddress)}`
@@ -179,25 +183,23 @@ function bracketed(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
 }
 
-/** Opens with `-w` as the connect timeout, as nc's `-w` is; Ctrl-C still stops it. */
-async function openWithin<T>(
-  seconds: number | undefined,
-  io: CliIO,
-  open: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  if (seconds === undefined) return open(io.signal)
-  const timeout = AbortSignal.timeout(seconds * 1000)
-  try {
-    return await open(AbortSignal.any([io.signal, timeout]))
-  } catch (error) {
-    if (timeout.aborted && !io.signal.aborted) throw new CliError(`no answer within ${seconds} s (-w)`)
-    throw error
-  }
+/** Why a connection failed, as one line: `-w`'s limit, or the transport's reason. */
+function failureReason(error: unknown, wait: number | undefined): string {
+  if ((error as { code?: unknown } | undefined)?.code === 'ERR_TIMEOUT')
+    return `no answer within ${wait} s (-w)`
+  return error instanceof Error ? error.message : String(error)
 }
 
-function connectFailure(error: unknown, peer: Destination, transport: string): unknown {
-  if (error instanceof CliError || (error as { code?: unknown })?.code === 'ERR_ABORTED') return error
-  const reason = error instanceof Error ? error.message : String(error)
+function connectFailure(
+  error: unknown,
+  peer: Destination,
+  transport: string,
+  wait: number | undefined,
+): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code
+  if (error instanceof CliError || code === 'ERR_ABORTED') return error
+  if (code === 'ERR_TIMEOUT') return new CliError(failureReason(error, wait))
+  const reason = failureReason(error, wait)
   return new CliError(`connect to ${formatAddress(peer)} (${transport}) failed: ${reason}`, { cause: error })
 }
 
@@ -213,28 +215,28 @@ async function checkPorts(options: NcOptions, io: CliIO): Promise<void> {
   if (options.host === undefined || options.port === undefined) {
     throw new UsageError('-z needs a host and a port or range: protolab nc -z 127.0.0.1 9000-9010')
   }
+  const version = ipVersionOf(options)
   const range = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(options.port)
   const first = Number(range?.[1])
   const last = range?.[2] === undefined ? first : Number(range[2])
   if (range === null || first < 1 || last > 65_535 || last < first) {
     throw new UsageError(`-z takes a port or a range of ports from 1 to 65535, not '${options.port}'`)
   }
-  const { tcp } = await import('@protolab/tcp')
-  const transport = tcp()
-  const version = ipVersionOf(options)
-  const open: number[] = []
-  for (let port = first; port <= last && !io.signal.aborted; port++) {
-    const peer = await destinationOf({ ...options, port: String(port) }, version)
-    try {
-      const endpoint = await openWithin(options.wait, io, (signal) => transport.open({ peer, signal }))
-      await endpoint.close()
-      open.push(port)
-      if (options.verbose) io.stderr.write(`${formatAddress(peer)} (tcp) is open\n`)
-    } catch (error) {
-      if (options.verbose)
-        io.stderr.write(`${formatAddress(peer)} (tcp) is closed: ${(error as Error).message}\n`)
-    }
-  }
+  const peer = await destinationOf({ ...options, port: String(first) }, version)
+  const { probeTcpPorts } = await import('@protolab/tcp')
+  const open = await probeTcpPorts({
+    address: peer.address,
+    ports: Array.from({ length: last - first + 1 }, (_, index) => first + index),
+    ...(options.wait === undefined ? {} : { timeoutMs: options.wait * 1000 }),
+    signal: io.signal,
+    onPort: (port, isOpen, error) => {
+      if (!options.verbose) return
+      const where = `${formatAddress({ address: peer.address, port })} (tcp)`
+      io.stderr.write(
+        isOpen ? `${where} is open\n` : `${where} is closed: ${failureReason(error, options.wait)}\n`,
+      )
+    },
+  })
   if (open.length === 0) {
     const which = first === last ? `port ${first}` : `ports ${first}-${last}`
     throw new CliError(`${options.host} ${which} (tcp): closed`)

@@ -1,5 +1,5 @@
 import { formatHostPort } from '../address/index.js'
-import { decodeText, encodeText } from '../text/codec.js'
+import { canEncode, decodeText, encodeText } from '../text/codec.js'
 import { escapeControlCharacters } from '../text/escape.js'
 import type { Endpoint, Message, SocketAddress } from '../transport/types.js'
 import { closePeer } from './close-peer.js'
@@ -13,6 +13,22 @@ const MAX_PENDING_RELAY_BYTES = 4 * 1024 * 1024
 const NAME_PREFIX = /^([^\s:<>]{1,32}): /
 /** How often silent members are looked for, at most (the member timeout halved, when shorter). */
 const SWEEP_INTERVAL_MS = 1000
+
+/**
+ * The bytes of a line a chat member sends: `name: text` when it has a name (how a room learns who
+ * speaks, see {@link runChatRoom}), encoded for the wire; `onLossy` hears of text the encoding
+ * cannot represent (it is sent with substitutes).
+ */
+export function encodeChatLine(
+  line: string,
+  name: string | undefined,
+  encoding: string,
+  onLossy?: (text: string) => void,
+): Uint8Array {
+  const text = name === undefined ? line : `${name}: ${line}`
+  if (onLossy !== undefined && !canEncode(text, encoding)) onLossy(text)
+  return encodeText(text, encoding)
+}
 
 /** A member of a chat room, as the room's events show it. */
 export interface ChatMember {

@@ -24,6 +24,7 @@ export {
   type ChatMember,
   type ChatRoomEvent,
   type ChatRoomInit,
+  encodeChatLine,
   runChatRoom,
 } from './chat-room.js'
 export { closePeer } from './close-peer.js'
