@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'memory/index': 'src/memory/index.ts',
     'compliance/index': 'src/compliance/index.ts',
+    'session/index': 'src/session/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { createConnection, type Socket } from 'node:net'
-import { createRandom, type Random } from '@protolab/core'
-import { TCP_STATES } from '../src/ports/proc-net.js'
+import { createRandom, type Random, TCP_STATES } from '@protolab/core'
 
 /**
  * What the hostile and shutdown suites share: hostile TCP peers with bounded concurrency and

@@ -1,16 +1,15 @@
 import { createServer, type Server } from 'node:net'
-import { isProtolabError } from '@protolab/core'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ControlProtocolError } from '../../lab/src/remote/errors.js'
 import { encodeControlMessage, parseControlMessage } from '../../lab/src/remote/protocol.js'
-import { unframeDatagram } from '../src/session/datagram-framing.js'
 import { runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
 /**
- * The command's own decoders of peer input: the lab's control channel (a `lab serve` reads what
- * any client sends, a `lab run` what any server sends) and the frames inside a UDP datagram; then
- * what of a hostile peer's text reaches a terminal through `lab serve`'s log and `lab run`'s errors.
+ * The decoders of peer input the command relies on: the lab's control channel (a `lab serve` reads
+ * what any client sends, a `lab run` what any server sends); then what of a hostile peer's text
+ * reaches a terminal through `lab serve`'s log and `lab run`'s errors. (The frames inside a
+ * datagram are fuzzed with their code, in core's framing-datagram test.)
  */
 
 const servers: Server[] = []
@@ -117,32 +116,6 @@ describe('the lab control channel parser on anything a peer sends', () => {
           expect(error.message).not.toMatch(/[\n\r]/)
         }
       }),
-      { numRuns: 5000 },
-    )
-  })
-})
-
-describe('frames inside a UDP datagram', () => {
-  it('line and length framing on random datagrams: frames within the maximum, or a typed error', () => {
-    fc.assert(
-      fc.property(
-        fc.constantFrom('line' as const, 'length' as const, 'raw' as const),
-        fc.oneof(
-          fc.uint8Array({ maxLength: 300 }),
-          fc.uint8Array({ maxLength: 300 }).map((bytes) => bytes.map((byte) => (byte % 4 === 0 ? 0 : byte))),
-        ),
-        fc.integer({ min: 1, max: 100 }),
-        (framing, datagram, max) => {
-          try {
-            const frames = unframeDatagram(framing, datagram, max)
-            if (framing === 'raw') expect(frames).toEqual([datagram])
-            else for (const frame of frames) expect(frame.byteLength).toBeLessThanOrEqual(max)
-          } catch (error) {
-            if (!isProtolabError(error)) throw error
-            expect(['ERR_FRAME_TOO_LARGE', 'ERR_INVALID_FRAME']).toContain(error.code)
-          }
-        },
-      ),
       { numRuns: 5000 },
     )
   })

@@ -3,8 +3,6 @@ import { parseInteger } from '../src/options/integer.js'
 import { hexDump } from '../src/output/hex-dump.js'
 import { toJsonLine } from '../src/output/json-line.js'
 import { showPeerText } from '../src/output/peer-text.js'
-import { createAccessFilter } from '../src/session/access.js'
-import { frameDatagram, unframeDatagram } from '../src/session/datagram-framing.js'
 
 describe('hexDump', () => {
   it('prints offsets, two groups of eight bytes and the printable ASCII, as hexdump -C', () => {
@@ -45,49 +43,5 @@ describe('parseInteger', () => {
         /--count takes a whole number/,
       )
     }
-  })
-})
-
-describe('datagram framing', () => {
-  const text = (frame: Uint8Array): string => Buffer.from(frame).toString()
-
-  it('keeps a raw datagram whole, and cuts framed ones into their frames', () => {
-    const raw = Buffer.from('a\nb')
-    expect(unframeDatagram('raw', raw, 100)).toEqual([raw])
-    expect(unframeDatagram('line', Buffer.from('one\ntwo\nthree'), 100).map(text)).toEqual([
-      'one',
-      'two',
-      'three',
-    ])
-    const framed = frameDatagram('length', Buffer.from('hi'))
-    expect([...framed]).toEqual([0, 0, 0, 2, 0x68, 0x69])
-    expect(unframeDatagram('length', framed, 100).map(text)).toEqual(['hi'])
-  })
-
-  it('refuses a datagram that holds a cut frame', () => {
-    expect(() => unframeDatagram('length', Buffer.from([0, 0, 0, 9, 1]), 100)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_FRAME' }),
-    )
-  })
-})
-
-describe('createAccessFilter', () => {
-  it('serves everyone without flags', () => {
-    expect(createAccessFilter({})).toBeUndefined()
-  })
-
-  it('serves what --allow lists and --deny does not, IPv4-mapped peers judged as IPv4', () => {
-    const filter = createAccessFilter({ allow: ['10.0.0.0/8', '::1'], deny: ['10.0.0.13'] })!
-    expect(filter('10.1.2.3')).toBe(true)
-    expect(filter('::ffff:10.1.2.3')).toBe(true)
-    expect(filter('10.0.0.13')).toBe(false)
-    expect(filter('::ffff:10.0.0.13')).toBe(false)
-    expect(filter('192.168.0.1')).toBe(false)
-    expect(filter('::1')).toBe(true)
-    expect(createAccessFilter({ deny: ['127.0.0.0/8'] })!('127.0.0.1')).toBe(false)
-  })
-
-  it('refuses an entry that is not an address or prefix as bad usage', () => {
-    expect(() => createAccessFilter({ allow: ['10.0.0.0/33'] })).toThrow(/--allow.*invalid prefix/)
   })
 })

@@ -4,9 +4,11 @@ export * from './errors.js'
 export * from './framing/index.js'
 export * from './lab/index.js'
 export * from './packet/index.js'
+export * from './socket-table/index.js'
 export * from './text/index.js'
 export { monotonicMs, monotonicNs } from './transport/clock.js'
 export { MessageQueue, type MessageQueueInit } from './transport/message-queue.js'
+export { openWithin } from './transport/open-within.js'
 export type {
   Destination,
   Endpoint,

@@ -13,6 +13,8 @@
  * The two-host lab is `@protolab/lab/remote`; the reports alone are `@protolab/lab/report`.
  */
 export { LabCapture } from './capture/lab-capture.js'
+export { LAYER_LETTERS, LAYER_TITLES, type LayerStyle, layerStyle } from './capture/layer-style.js'
+export { layeredHexDump } from './capture/layered-hex-dump.js'
 export {
   buildLayersReport,
   fieldSize,
@@ -23,6 +25,8 @@ export {
   overheadOf,
 } from './capture/packet-layers.js'
 export { type PacketReport, type ReadReport, readCaptureReport } from './capture/read.js'
+export { renderLayer, renderLayersReport } from './capture/render-layers.js'
+export { renderReadReport } from './capture/render-read.js'
 export { type Retransmission, type TcpSegment, type TcpStory, tellTcpStories } from './capture/tcp-story.js'
 export {
   type Capture,
@@ -61,6 +65,7 @@ export {
   withSystemDirectories,
 } from './links/kernel/index.js'
 export * from './links/packet/index.js'
+export { type ProxyInit, startProxy } from './links/relay/proxy.js'
 export type { RelayReport } from './links/relay/relay.js'
 export * from './report/index.js'
 export type {
@@ -110,4 +115,4 @@ export type {
   LabTransport,
   LabWireCounts,
 } from './transports/lab-transport.js'
-export { labTransport, labTransportNames } from './transports/registry.js'
+export { labTransport, labTransportNames, labTransportsOf } from './transports/registry.js'

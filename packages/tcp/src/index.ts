@@ -1,5 +1,6 @@
 export { DEFAULT_HIGH_WATER_MARK_BYTES, DEFAULT_LISTEN_HOST, TCP_SEMANTICS } from './constants.js'
 export type { TcpInit } from './options.js'
+export { type ProbeTcpPortsOptions, probeTcpPorts } from './probe-ports.js'
 export * from './proxy/index.js'
 export { tcp } from './transport.js'
 export type { TcpEndpoint, TcpTransport } from './types.js'

@@ -1,19 +1,22 @@
-import { formatHostPort, normalizeEncoding, type SocketAddress } from '@protolab/core'
+import {
+  accessListOf,
+  formatHostPort,
+  guardEndpoint,
+  normalizeEncoding,
+  type SocketAddress,
+} from '@protolab/core'
+import { closePeer, encodeChatLine, endpointEvents, IncomingText } from '@protolab/core/session'
 import { CliError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
 import { keepsBoundaries } from '../options/transport.js'
 import { showPeerText } from '../output/peer-text.js'
-import { createAccessFilter, guardEvents } from '../session/access.js'
+import { refusedOnce } from '../session/access.js'
 import { captureSession } from '../session/capture.js'
-import { closePeer } from '../session/close-peer.js'
-import { endpointEvents } from '../session/events.js'
-import { IncomingText } from '../session/incoming-text.js'
 import { createTransport } from '../session/transport.js'
 import { ChatConsole } from './console.js'
 import { chatEventLine } from './json-events.js'
 import { type ChatOptions, QUIT_COMMAND } from './options.js'
-import { encodeOutgoing } from './outgoing.js'
 
 /**
  * A full-duplex chat with one peer (or, listening, with whoever connects or writes): lines typed
@@ -25,7 +28,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   const version = ipVersionOf(options)
   const encoding = normalizeEncoding(options.encoding)
   const isUdp = keepsBoundaries(options.transport)
-  const access = createAccessFilter(options)
+  const access = accessListOf(options)
   const peer = options.peer === undefined ? undefined : await parseDestination(options.peer, version)
   const localText = options.listen ?? options.bind
   const bind =
@@ -42,7 +45,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   const listening = peer === undefined
   // Captured from before the connection, so a TCP handshake is recorded too.
   const captureBeforeOpen = listening ? undefined : await captureSession(options.capture, [peer], io)
-  const endpoint = await transport
+  const opened = await transport
     .open({
       ...(bind === undefined ? {} : { bind }),
       ...(peer === undefined ? {} : { peer }),
@@ -57,8 +60,8 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   // A listening chat is captured once it is bound, before any peer can reach it.
   const capture =
     captureBeforeOpen ??
-    (await captureSession(options.capture, [endpoint.localAddress], io).catch(async (error: unknown) => {
-      await endpoint.close()
+    (await captureSession(options.capture, [opened.localAddress], io).catch(async (error: unknown) => {
+      await opened.close()
       throw error
     }))
   const screen = new ChatConsole(io)
@@ -66,6 +69,11 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   io.signal.addEventListener('abort', stop, { once: true })
   if (io.signal.aborted) stop()
   const name = (address: SocketAddress): string => formatHostPort(address.address, address.port)
+  const endpoint = guardEndpoint(
+    opened,
+    access,
+    refusedOnce((who) => screen.status(`*** [${name(who)}] refused by --allow/--deny`)),
+  )
   const local =
     endpoint.localAddress === undefined ? 'an address the OS picks' : formatAddress(endpoint.localAddress)
   screen.status(
@@ -84,9 +92,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
   }
   const receiving = (async () => {
     try {
-      const refused = (who: SocketAddress): void =>
-        screen.status(`*** [${name(who)}] refused by --allow/--deny`)
-      for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused)) {
+      for await (const event of endpointEvents(endpoint)) {
         if (event.kind === 'message') {
           const { from } = event.message
           const line = text.decode(from, event.message.payload)
@@ -131,7 +137,7 @@ export async function runChatPeer(options: ChatOptions, io: CliIO): Promise<void
     for await (const line of screen) {
       if (line === QUIT_COMMAND) break
       if (line === '') continue
-      const payload = encodeOutgoing(line, options.name, encoding, (lossy) =>
+      const payload = encodeChatLine(line, options.name, encoding, (lossy) =>
         screen.status(`*** ${encoding} cannot represent all of '${lossy}'; sent with substitutes`),
       )
       const recipients = listening ? endpoint.peers : [undefined]

@@ -12,8 +12,8 @@ export async function runChat(options: ChatOptions, io: CliIO): Promise<void> {
         hint: 'members join a room with: protolab chat --peer <room host:port>',
       })
     }
-    const { runChatRoom } = await import('./room.js')
-    await runChatRoom(options, io)
+    const { runChatRoomCommand } = await import('./room.js')
+    await runChatRoomCommand(options, io)
     return
   }
   if (options.peer === undefined && options.listen === undefined) {

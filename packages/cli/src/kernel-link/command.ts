@@ -1,12 +1,12 @@
 import { resolve } from 'node:path'
-import { kernelLinkNotes, type LossTool, runKernelLink } from '@protolab/lab'
+import { describeWorkload, kernelLinkNotes, type LossTool, runKernelLink } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
 import type { RemoteLabReport } from '@protolab/lab/remote'
 import { renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
-import { describeWorkload, type LabFlags, labOptionsFromFlags } from '../lab/command.js'
+import { type LabFlags, labOptionsFromFlags } from '../lab/command.js'
 import { printTwoSidedInterval } from '../lab-remote/print-intervals.js'
 
 /**

@@ -62,7 +62,7 @@ function serveCommand(io: CliIO): Command {
     .addHelpText(
       'after',
       `
-The control channel is TCP (line-delimited JSON); each session's data goes over UDP or TCP on
+The control channel is TCP (line-delimited JSON); each session's data goes over UDP, TCP or KCP on
 ports the OS chooses, which the client learns over the control channel. A second client while a
 session runs is told the server is busy. Runs until Ctrl-C.
 
@@ -84,8 +84,11 @@ function runCommand(io: CliIO): Command {
     )
     .requiredOption('--server <host:port>', 'the lab server (`protolab lab serve`) to run against')
     .addOption(
-      new Option('-t, --transport <name>', 'udp, tcp, or both (one session each)')
-        .choices(['udp', 'tcp', 'both'])
+      new Option(
+        '-t, --transport <name>',
+        'udp, tcp, kcp, both (udp and tcp) or all (udp, tcp and kcp): one session each',
+      )
+        .choices(['udp', 'tcp', 'kcp', 'both', 'all'])
         .default('both'),
     )
     .addOption(new Option('--reverse', 'the server sends and this host receives').conflicts('bidir'))

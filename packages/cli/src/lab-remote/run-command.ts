@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { parseHostPort } from '@protolab/core'
+import { type LabTransportName, labTransportsOf } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
 import { type RemoteLabOptions, type RemoteLabReport, runRemoteLab } from '@protolab/lab/remote'
 import { renderFlowTable, renderJson, renderTable, writeCsvLog, writeHtml } from '@protolab/lab/report'
@@ -12,7 +13,8 @@ import { printTwoSidedInterval } from './print-intervals.js'
 /** What `protolab lab run` was asked for. */
 export interface RunFlags {
   server: string
-  transport: 'udp' | 'tcp' | 'both'
+  /** A transport, `both` (udp and tcp) or `all` (every transport the lab knows), as `lab -t` takes them. */
+  transport: LabTransportName | 'both' | 'all'
   reverse?: boolean
   bidir?: boolean
   /** `-P, --parallel <n>`: n flows of each transport at once. */
@@ -39,7 +41,7 @@ export async function remoteOptionsFromFlags(flags: RunFlags): Promise<RemoteLab
     throw new UsageError('--server needs the port the lab server listens on, e.g. 192.0.2.7:5301')
   return {
     server: { address: host, port },
-    transports: flags.transport === 'both' ? ['udp', 'tcp'] : [flags.transport],
+    transports: labTransportsOf(flags.transport),
     direction: flags.bidir ? 'bidir' : flags.reverse ? 'reverse' : 'forward',
     ...(flags.parallel === undefined ? {} : { parallel: flags.parallel }),
     ...(flags.flows === undefined ? {} : { flows: await flowPlanOf(flags.flows, flags.rate) }),

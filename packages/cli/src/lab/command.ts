@@ -2,20 +2,20 @@ import { resolve } from 'node:path'
 import { type FlowPacing, messagesPerSecond } from '@protolab/core'
 import {
   DEFAULT_SIZE,
+  describeRelay,
+  describeRoute,
+  describeWorkload,
   droppedWarning,
   type FlowsReportRun,
-  formatCount,
   type IntervalListener,
   intervalHeader,
   intervalLine,
   LabCapture,
-  type LabListening,
   type LabMode,
   type LabOptions,
   type LabTransportName,
   labTransport,
-  labTransportNames,
-  type RelayReport,
+  labTransportsOf,
   renderFlowTable,
   renderJson,
   renderTable,
@@ -29,7 +29,7 @@ import { createProgressDisplay } from '@protolab/lab/progress'
 import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
-import { formatAddress, type IPVersionFlags, ipVersionOf } from '../options/address.js'
+import { type IPVersionFlags, ipVersionOf } from '../options/address.js'
 import { flowPlansFromFlags } from '../options/flows.js'
 import { type ImpairmentFlags, type ImpairmentScope, impairmentFromFlags } from './flags.js'
 
@@ -65,7 +65,7 @@ export interface LabFlags extends ImpairmentFlags, IPVersionFlags {
 
 /** The lab options the flags ask for. */
 export function labOptionsFromFlags(flags: LabFlags): LabOptions {
-  const transports = transportsOf(flags.transport)
+  const transports = labTransportsOf(flags.transport)
   const link = flags.link === 'kernel' || flags.link === undefined ? 'auto' : flags.link
   // On the packet link every transport's packets meet every impairment: the library checks what fits the link it takes.
   const impairment = impairmentFromFlags(flags, link === 'proxy' ? impairmentScopeOf(transports) : 'both')
@@ -91,36 +91,11 @@ export function labOptionsFromFlags(flags: LabFlags): LabOptions {
   }
 }
 
-/** The transports `-t` names: one, `both` (udp, tcp) or `all` (udp, tcp, kcp: every one the lab knows). */
-export function transportsOf(flag: LabFlags['transport']): LabTransportName[] {
-  if (flag === 'both') return ['udp', 'tcp']
-  if (flag === 'all') return labTransportNames()
-  return [flag]
-}
-
 /** Which impairment flags the transports can have: datagram ones (udp, kcp), stream ones (tcp), or both kinds. */
 export function impairmentScopeOf(transports: readonly LabTransportName[]): ImpairmentScope {
   const kinds = new Set(transports.map((name) => labTransport(name).impairment))
   if (kinds.size > 1) return 'both'
   return kinds.has('stream') ? 'tcp' : 'udp'
-}
-
-/** The workload in a few words: `10,000 messages of 64 B, as fast as possible, one-way`. */
-export function describeWorkload(options: LabOptions): string {
-  const count = options.count === undefined ? '' : `${formatCount(options.count)} messages of `
-  const size = `${options.size ?? 64} B`
-  const rate = options.rate ? `at ${formatCount(Math.round(options.rate))} messages/s` : 'as fast as possible'
-  const duration = options.durationMs === undefined ? '' : `, for ${formatCount(options.durationMs)} ms`
-  const mode = options.mode === 'rtt' ? 'round trip (echoed)' : 'one-way'
-  return `${count || 'messages of '}${size}, ${rate}${duration}, ${mode}`
-}
-
-/** Where a run's messages go, in a few words: `through the impairment relay 127.0.0.1:41000 to the receiver 127.0.0.1:41001`. */
-export function describeRoute({ receiver, relay }: LabListening): string {
-  const to = `the receiver ${formatAddress(receiver)}`
-  return relay === undefined
-    ? `direct to ${to}`
-    : `through the impairment relay ${formatAddress(relay)} to ${to}`
 }
 
 /**
@@ -202,19 +177,6 @@ function printInterval(io: CliIO): IntervalListener {
     }
     io.stdout.write(`${intervalLine(interval)}\n`)
   }
-}
-
-/** What a relay did on the way to the receiver, in a few words. */
-export function describeRelay(stats: RelayReport): string {
-  const counts: Readonly<Record<string, number>> = { ...stats.toServer }
-  const names =
-    'received' in stats.toServer
-      ? ['received', 'forwarded', 'dropped', 'duplicated', 'reordered', 'corrupted']
-      : ['bytes', 'writes', 'stalls', 'lostSegments', 'resets']
-  return names
-    .filter((name, index) => index < 2 || (counts[name] ?? 0) > 0)
-    .map((name) => `${name === 'lostSegments' ? 'lost segments' : name} ${formatCount(counts[name] ?? 0)}`)
-    .join(', ')
 }
 
 /** The flags a run of several flows cannot have yet. */

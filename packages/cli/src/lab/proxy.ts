@@ -1,7 +1,12 @@
 import { accessListOf, formatHostPort, refusalLog, type SocketAddress } from '@protolab/core'
-import { describeImpairment, formatCount, impairmentFor, labTransport, type RelayReport } from '@protolab/lab'
-import { tcpProxy } from '@protolab/tcp'
-import { udpProxy } from '@protolab/udp'
+import {
+  describeImpairment,
+  impairmentFor,
+  labTransport,
+  type RelayReport,
+  renderRelayStats,
+  startProxy,
+} from '@protolab/lab'
 import { type CliIO, writeAndDrain, writeLine } from '../io.js'
 import type { AccessFlags } from '../options/access.js'
 import {
@@ -52,8 +57,15 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
     impairmentFor(flags.transport, impairmentFromFlags(flags, datagrams ? 'udp' : 'tcp')) ?? null
   const access = accessListOf(flags)
   const logRefusal = refusalLog((line) => writeLine(io.stderr, `proxy: ${line}`))
-  const init = {
+  const proxy = startProxy({
+    transport: flags.transport,
     listen: { host: listen.host, port: listen.port },
+    to: { host: to.address, port: to.port },
+    direction: flags.direction,
+    ...(impairment === null ? {} : { impairment }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.idleTimeout === undefined ? {} : { idleTimeoutMs: flags.idleTimeout * 1000 }),
+    ...(flags.maxConnections === undefined ? {} : { maxPeers: flags.maxConnections }),
     ...(access.restricts
       ? {
           acceptClient: (client: SocketAddress): boolean => {
@@ -63,22 +75,7 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
           },
         }
       : {}),
-    to: { host: to.address, port: to.port },
-    direction: flags.direction,
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.idleTimeout === undefined ? {} : { idleTimeoutMs: flags.idleTimeout * 1000 }),
-  }
-  const proxy = datagrams
-    ? udpProxy({
-        ...init,
-        ...(impairment === null ? {} : { impairment }),
-        ...(flags.maxConnections === undefined ? {} : { maxClients: flags.maxConnections }),
-      })
-    : tcpProxy({
-        ...init,
-        ...(impairment === null ? {} : { impairment }),
-        ...(flags.maxConnections === undefined ? {} : { maxConnections: flags.maxConnections }),
-      })
+  })
   try {
     await proxy.listening
   } catch (error) {
@@ -108,21 +105,5 @@ export async function runProxyCommand(flags: ProxyFlags, io: CliIO): Promise<voi
     await writeAndDrain(io.stdout, `${JSON.stringify(json, null, 2)}\n`)
     return
   }
-  await writeAndDrain(io.stdout, renderProxyStats(stats))
-}
-
-/** The proxy's counts for people: one line per direction, then the connection counts. */
-export function renderProxyStats(stats: RelayReport): string {
-  const direction = (counts: object): string =>
-    Object.entries(counts)
-      .map(
-        ([name, value]) =>
-          `${name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${formatCount(Number(value))}`,
-      )
-      .join(', ')
-  const rest = Object.entries(stats)
-    .filter(([name]) => name !== 'toServer' && name !== 'toClient')
-    .map(([name, value]) => `${name} ${formatCount(Number(value))}`)
-    .join(', ')
-  return `to server: ${direction(stats.toServer)}\nto client: ${direction(stats.toClient)}\n${rest}\n`
+  await writeAndDrain(io.stdout, renderRelayStats(stats))
 }

@@ -1,13 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { canEncode, encodeText, LinkType, writePcap } from '@protolab/core'
-import { buildLayersReport, readCaptureReport } from '@protolab/lab'
+import {
+  buildLayersReport,
+  type LayerStyle,
+  layerStyle,
+  readCaptureReport,
+  renderLayersReport,
+  renderReadReport,
+} from '@protolab/lab'
 import { CliError, UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import type { TransportName } from '../options/transport.js'
 import { packetEndpoints } from './endpoints.js'
-import { renderLayersReport } from './render.js'
-import { renderReadReport } from './render-read.js'
-import { layerStyle } from './style.js'
 
 /** The flags of `protolab layers`. */
 export interface LayersFlags {
@@ -71,7 +75,7 @@ export async function runLayers(text: readonly string[], flags: LayersFlags, io:
     )
     return
   }
-  const lines = renderLayersReport(report, frame, layerStyle(io))
+  const lines = renderLayersReport(report, frame, styleFor(io))
   if (flags.pcap !== undefined)
     lines.push('', `wrote ${flags.pcap} (pcap, Ethernet): open it with wireshark or tshark -r`)
   io.stdout.write(`${lines.join('\n')}\n`)
@@ -92,7 +96,7 @@ async function runRead(file: string, flags: LayersFlags, io: CliIO): Promise<voi
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     return
   }
-  io.stdout.write(`${renderReadReport(report, layerStyle(io)).join('\n')}\n`)
+  io.stdout.write(`${renderReadReport(report, styleFor(io)).join('\n')}\n`)
 }
 
 async function writeOrFail(path: string, bytes: Uint8Array): Promise<void> {
@@ -104,4 +108,9 @@ async function writeOrFail(path: string, bytes: Uint8Array): Promise<void> {
       cause: error,
     })
   }
+}
+
+/** Colour only when stdout is a terminal and NO_COLOR is unset. */
+function styleFor(io: CliIO): LayerStyle {
+  return layerStyle(io.isTTY.stdout && io.env.NO_COLOR === undefined)
 }

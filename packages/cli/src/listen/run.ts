@@ -1,22 +1,22 @@
 import {
+  accessListOf,
   DEFAULT_MAX_FRAME_BYTES,
   type FramingName,
   formatHostPort,
+  guardEndpoint,
   type Message,
   normalizeEncoding,
   type SocketAddress,
+  unframeDatagram,
 } from '@protolab/core'
+import { closePeer, endpointEvents, IncomingText } from '@protolab/core/session'
 import { type CliIO, writeAndDrain } from '../io.js'
 import type { AccessFlags } from '../options/access.js'
 import { formatAddress, ipVersionOf, parseLocalAddress } from '../options/address.js'
 import { framingFor } from '../options/framing.js'
 import { keepsBoundaries, type MessageTransportName } from '../options/transport.js'
-import { createAccessFilter, guardEvents } from '../session/access.js'
+import { refusedOnce } from '../session/access.js'
 import { captureSession } from '../session/capture.js'
-import { closePeer } from '../session/close-peer.js'
-import { unframeDatagram } from '../session/datagram-framing.js'
-import { endpointEvents } from '../session/events.js'
-import { IncomingText } from '../session/incoming-text.js'
 import { createTransport } from '../session/transport.js'
 import { formatReceived, type ListenFormat } from './format.js'
 
@@ -49,7 +49,8 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
     options.framing ?? (options.output === 'bytes' ? 'raw' : undefined),
     options.transport,
   )
-  const access = createAccessFilter(options)
+  const access = accessListOf(options)
+  const peerName = (peer: SocketAddress): string => formatHostPort(peer.address, peer.port)
   const local = await parseLocalAddress(options.address, ipVersionOf(options))
   const transport = await createTransport(options.transport, {
     framing,
@@ -57,7 +58,12 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout * 1000 }),
   })
-  const endpoint = await transport.open({ bind: local, listen: true, signal: io.signal })
+  const refused = refusedOnce((peer) => io.stderr.write(`[${peerName(peer)}] refused by --allow/--deny\n`))
+  const endpoint = guardEndpoint(
+    await transport.open({ bind: local, listen: true, signal: io.signal }),
+    access,
+    refused,
+  )
   const capture = await captureSession(options.capture, [endpoint.localAddress], io).catch(
     async (error: unknown) => {
       await endpoint.close()
@@ -73,17 +79,13 @@ export async function runListen(options: ListenOptions, io: CliIO): Promise<void
   const isUdp = keepsBoundaries(options.transport)
   const hasSessions = options.transport !== 'udp'
   const text = new IncomingText(encoding, { streaming: !isUdp && framing === 'raw' })
-  const peerName = (peer: SocketAddress): string => formatHostPort(peer.address, peer.port)
   io.stderr.write(
     `listening on ${formatAddress(endpoint.localAddress ?? { address: local.host, port: local.port })} (${options.transport})\n`,
   )
 
   let received = 0
   try {
-    const refused = (peer: SocketAddress): void => {
-      io.stderr.write(`[${peerName(peer)}] refused by --allow/--deny\n`)
-    }
-    for await (const event of guardEvents(endpointEvents(endpoint), endpoint, access, refused)) {
+    for await (const event of endpointEvents(endpoint)) {
       if (event.kind === 'connect') {
         if (hasSessions) io.stderr.write(`[${peerName(event.peer)}] connected\n`)
       } else if (event.kind === 'end') {

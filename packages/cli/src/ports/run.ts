@@ -1,12 +1,17 @@
 import { readFile } from 'node:fs/promises'
+import {
+  parseProcNet,
+  SOCKET_PROTOS,
+  type SocketEntry,
+  type SocketFilter,
+  selectSockets,
+} from '@protolab/core'
 import { CliError } from '../errors.js'
 import type { CliIO } from '../io.js'
-import { type PortsFilter, selectSockets } from './filter.js'
-import { parseProcNet, SOCKET_PROTOS, type SocketEntry } from './proc-net.js'
 import { formatSocketTable } from './table.js'
 
 /** What `protolab ports` was asked for. */
-export interface PortsOptions extends PortsFilter {
+export interface PortsOptions extends SocketFilter {
   readonly json?: boolean
   /** Where the socket tables are; `/proc/net` on Linux. */
   readonly procNetDir?: string

@@ -1,5 +1,4 @@
-import { formatHostPort } from '@protolab/core'
-import type { SocketEntry } from './proc-net.js'
+import { formatHostPort, type SocketEntry } from '@protolab/core'
 
 const HEADER = ['Proto', 'Local Address', 'Foreign Address', 'State', 'Service'] as const
 

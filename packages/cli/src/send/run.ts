@@ -1,13 +1,11 @@
-import type { FramingName } from '@protolab/core'
-import { decodeText, normalizeEncoding } from '@protolab/core'
+import { decodeText, type FramingName, frameDatagram, normalizeEncoding } from '@protolab/core'
+import { outgoingMessages } from '@protolab/core/session'
 import { UsageError } from '../errors.js'
 import { type CliIO, writeAndDrain } from '../io.js'
 import { formatAddress, ipVersionOf, parseDestination, parseLocalAddress } from '../options/address.js'
 import { framingFor } from '../options/framing.js'
 import { keepsBoundaries, type MessageTransportName } from '../options/transport.js'
 import { toJsonLine } from '../output/json-line.js'
-import { frameDatagram } from '../session/datagram-framing.js'
-import { outgoingMessages } from '../session/outgoing.js'
 import { createTransport } from '../session/transport.js'
 
 /** What `protolab send` was asked for. */

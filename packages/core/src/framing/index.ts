@@ -1,3 +1,4 @@
+export { frameDatagram, unframeDatagram } from './datagram.js'
 export { lengthFraming } from './length.js'
 export { lineFraming } from './line.js'
 export { rawFraming } from './raw.js'

@@ -29,3 +29,17 @@ export function labTransport(name: string): LabTransport {
 export function labTransportNames(): string[] {
   return [...TRANSPORTS.keys()]
 }
+
+/** The pair the lab compares by default: the kernel's two transports. */
+const BOTH = ['udp', 'tcp']
+
+/**
+ * The transports a choice names: one by its name, `both` (udp and tcp) or `all` (every one the lab
+ * knows, in registry order), as the command line's `-t` takes them.
+ * @throws InvalidArgumentError for a name no transport has
+ */
+export function labTransportsOf(choice: string): string[] {
+  if (choice === 'both') return [...BOTH]
+  if (choice === 'all') return labTransportNames()
+  return [labTransport(choice).name]
+}

@@ -1,10 +1,7 @@
-import {
-  createTextDecoder,
-  decodeText,
-  formatHostPort,
-  type SocketAddress,
-  type StreamingTextDecoder,
-} from '@protolab/core'
+import { formatHostPort } from '../address/index.js'
+import { decodeText } from '../text/codec.js'
+import { createTextDecoder, type StreamingTextDecoder } from '../text/text-decoder.js'
+import type { SocketAddress } from '../transport/types.js'
 
 /**
  * Decodes what peers send into text. Messages are decoded whole, except over a raw TCP stream,

@@ -1,18 +1,20 @@
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import { canEncode, encodeText, type FramingName } from '@protolab/core'
+import type { FramingName } from '../framing/types.js'
+import { canEncode, encodeText } from '../text/codec.js'
 
 /** Where the messages to send come from, and how to cut and encode them. */
 export interface OutgoingSource {
-  /** Text given on the command line; when empty, standard input is read. */
+  /** Text given directly (the command line's words); when empty, `stdin` is read. */
   readonly text: readonly string[]
+  /** The stream read when there is no text: standard input, typed or piped in. */
   readonly stdin: Readable
   readonly framing: FramingName
   /** The encoding on the wire. What is typed or piped in is read as UTF-8, as the terminal writes it. */
   readonly encoding: string
   /** UDP sends raw input as one datagram; TCP streams it chunk by chunk. */
   readonly wholeInput: boolean
-  /** Stops reading standard input. */
+  /** Stops reading `stdin`. */
   readonly signal: AbortSignal
   /** Called for text that the encoding cannot represent (it is sent with substitutes, `?`). */
   readonly onLossyText?: (text: string) => void
@@ -21,7 +23,8 @@ export interface OutgoingSource {
 /**
  * The messages to send: with `line` or `length` framing one message per line (its `\n` or `\r\n`
  * removed); with `raw` the whole text, or all of standard input (chunk by chunk for a stream).
- * Text on the command line is joined with spaces, as `echo` does.
+ * Text given directly is joined with spaces, as `echo` does. Input that is not UTF-8 text on the
+ * way in is read as UTF-8 and transcoded to `encoding` (raw UTF-8 passes byte for byte).
  */
 export async function* outgoingMessages(source: OutgoingSource): AsyncGenerator<Uint8Array> {
   const encode = (text: string): Uint8Array => {

@@ -1,7 +1,7 @@
 import type { SocketEntry } from './proc-net.js'
 
-/** Which sockets `protolab ports` shows. */
-export interface PortsFilter {
+/** Which sockets to select, as `protolab ports`'s flags ask. */
+export interface SocketFilter {
   /** TCP sockets (with `udp` false or absent and `tcp` true: TCP only). */
   readonly tcp?: boolean
   readonly udp?: boolean
@@ -10,7 +10,7 @@ export interface PortsFilter {
 }
 
 /** The sockets `filter` selects, sorted by table (tcp, tcp6, udp, udp6), then local port and address. */
-export function selectSockets(entries: readonly SocketEntry[], filter: PortsFilter): SocketEntry[] {
+export function selectSockets(entries: readonly SocketEntry[], filter: SocketFilter): SocketEntry[] {
   const both = filter.tcp === filter.udp
   const order = ['tcp', 'tcp6', 'udp', 'udp6']
   return entries

@@ -1,7 +1,7 @@
 import type { DissectedLayer, PacketField } from '@protolab/core'
-import type { PacketReport, ReadReport } from '@protolab/lab'
-import { plural, quoteText } from './render.js'
-import type { LayerStyle } from './style.js'
+import type { LayerStyle } from './layer-style.js'
+import type { PacketReport, ReadReport } from './read.js'
+import { plural, quoteText } from './render-layers.js'
 
 const LAYER_WIDTH = 'application'.length
 const OFFLOAD_NOTE = / \(maybe offloaded to the network card\)$/

@@ -1,10 +1,6 @@
-import {
-  type Endpoint,
-  type Message,
-  MessageQueue,
-  type ProtolabError,
-  type SocketAddress,
-} from '@protolab/core'
+import type { ProtolabError } from '../errors.js'
+import { MessageQueue } from '../transport/message-queue.js'
+import type { Endpoint, Message, SocketAddress } from '../transport/types.js'
 
 /** What happens on an endpoint, in the order it happened. */
 export type EndpointEvent =

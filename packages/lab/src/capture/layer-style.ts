@@ -1,6 +1,5 @@
 import type { LayerName } from '@protolab/core'
 import { createColors } from 'picocolors'
-import type { CliIO } from '../io.js'
 
 type Colors = ReturnType<typeof createColors>
 type Paint = (text: string) => string
@@ -30,9 +29,8 @@ export const LAYER_TITLES: Readonly<Record<LayerName, string>> = {
   application: 'Application layer',
 }
 
-/** The style for `io`: colour only when stdout is a terminal and NO_COLOR is unset. */
-export function layerStyle(io: CliIO): LayerStyle {
-  const colour = io.isTTY.stdout && io.env.NO_COLOR === undefined
+/** The style of a layers report: in colour (for a terminal), or marked by letters only. */
+export function layerStyle(colour: boolean): LayerStyle {
   const colors = createColors(colour)
   const paints: Record<LayerName, Paint> = {
     link: colors.cyan,

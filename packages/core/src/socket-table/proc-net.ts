@@ -1,4 +1,6 @@
-import { InvalidArgumentError, parseProcNetEnd, serviceName } from '@protolab/core'
+import { parseProcNetEnd } from '../address/proc-net-end.js'
+import { serviceName } from '../address/services.js'
+import { InvalidArgumentError } from '../errors.js'
 
 /** The socket tables of /proc/net, by the `proto` name netstat gives them. */
 export const SOCKET_PROTOS = ['tcp', 'tcp6', 'udp', 'udp6'] as const
@@ -6,7 +8,7 @@ export const SOCKET_PROTOS = ['tcp', 'tcp6', 'udp', 'udp6'] as const
 /** A socket table: TCP or UDP, over IPv4 or IPv6. */
 export type SocketProto = (typeof SOCKET_PROTOS)[number]
 
-/** One socket, as `protolab ports --json` prints it. */
+/** One socket of a table, as `protolab ports --json` prints it. */
 export interface SocketEntry {
   readonly proto: SocketProto
   readonly localAddress: string

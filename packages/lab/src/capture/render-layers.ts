@@ -1,7 +1,7 @@
 import { type DissectedLayer, escapeControlCharacters, type PacketField } from '@protolab/core'
-import { fieldSize, type LayersReport, type Overhead } from '@protolab/lab'
-import { layeredHexDump } from './hex.js'
-import { LAYER_TITLES, type LayerStyle } from './style.js'
+import { LAYER_TITLES, type LayerStyle } from './layer-style.js'
+import { layeredHexDump } from './layered-hex-dump.js'
+import { fieldSize, type LayersReport, type Overhead } from './packet-layers.js'
 
 /** `protolab layers <text>` for people: each layer's fields, the marked hex dump, the overhead. */
 export function renderLayersReport(report: LayersReport, frame: Uint8Array, style: LayerStyle): string[] {

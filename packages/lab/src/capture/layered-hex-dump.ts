@@ -1,5 +1,5 @@
 import type { LayerName, LayerSpan } from '@protolab/core'
-import { LAYER_LETTERS, type LayerStyle } from './style.js'
+import { LAYER_LETTERS, type LayerStyle } from './layer-style.js'
 
 const BYTES_PER_LINE = 16
 const OFFSET_WIDTH = 8

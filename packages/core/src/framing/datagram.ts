@@ -1,4 +1,5 @@
-import { type FramingName, getFraming } from '@protolab/core'
+import { getFraming } from './registry.js'
+import type { FramingName } from './types.js'
 
 /**
  * UDP keeps message boundaries, so a datagram is one message as it is (`raw`, the default). With
