@@ -33,8 +33,11 @@ describe.skipIf(!has('python3'))(
         'gb2312',
         '--linger',
         '0.2',
+        '--ready',
       ])
-      // The seed binds before it reads its input, so its datagram leaves from its port.
+      // Once it says it is bound, its line leaves from its port at once: what is waited for next
+      // is the datagram, not Python's start-up.
+      await seed.waitFor('stderr', /^bound to port \d+$/m, 10_000)
       seed.write('你好，我是种子\n')
       await chat.waitFor('stdout', /你好，我是种子\n/)
       expect(chat.stdout()).toBe(`>>> [127.0.0.1:${seedPort}] 你好，我是种子\n`)

@@ -127,8 +127,8 @@ describe('the receiver killed mid-run', () => {
         '20000',
       ])
       const receiver = await labChildOf(lab)
-      // Let the run get going before the receiver dies.
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      // The run is going once its route is printed: the receiver and the relay listen, sending starts.
+      await lab.waitFor('stderr', new RegExp(`^lab: ${transport}, `, 'm'), 15_000)
       process.kill(receiver, 'SIGKILL')
       const done = await lab.finished(15_000)
       expect(done.signal).toBeNull()
@@ -228,8 +228,8 @@ describe('lab serve against hostile peers', () => {
       '--rate',
       '20000',
     ])
-    await server.proc.waitFor('stderr', /session \w+ from/, 10_000)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // The session is under way once the server has opened its data port.
+    await server.proc.waitFor('stderr', /session \w+: data on tcp port/, 10_000)
     server.proc.kill('SIGKILL')
     const done = await client.finished(30_000)
     expect(done.signal).toBeNull()

@@ -148,7 +148,8 @@ describe('listen -t tcp against hostile peers', () => {
   it('peers that reset in the middle of a frame: no half frame is taken for a whole one, and the next client is served', async () => {
     // Node reports a reset that follows data as the end of the stream, so a line cut by a reset
     // is shown as the bytes that did arrive, once, on a line of its own (as nc shows them); a
-    // length-framed frame cut short is never delivered.
+    // length-framed frame cut short is never delivered. A peer that reset before the listener
+    // accepted it has no address left: it is shown as 0.0.0.0:0, its bytes all the same.
     for (const [framing, payload] of [
       ['line', Buffer.from('half a line without its newline')],
       ['length', Buffer.concat([Buffer.of(0, 0, 0, 100), Buffer.from('only part of the hundred')])],
@@ -167,7 +168,7 @@ describe('listen -t tcp against hostile peers', () => {
         await stillServes(server, 'whole')
         const lines = server.proc.stdout().trimEnd().split('\n')
         for (const line of lines.slice(0, -1))
-          expect(line).toMatch(/^\[127\.0\.0\.1:\d+\] half a line without its newline$/)
+          expect(line).toMatch(/^\[(?:127\.0\.0\.1:\d+|0\.0\.0\.0:0)\] half a line without its newline$/)
       } else {
         const socket = (await idleConnections(server.port, 1))[0]!
         sockets.push(socket)

@@ -14,7 +14,16 @@ import { runKernelLink } from '../../lab/src/links/kernel/run.js'
 import { DEFAULT_LAB_PORT } from '../../lab/src/remote/server.js'
 import type { LabRun } from '../../lab/src/runner/types.js'
 import { cannotRunAsNobody, removeReadableCopy, startProtolabAsNobody } from './helpers/as-nobody.js'
-import { BIN, has, type Running, runProtolab, start, startProtolab, stopAll } from './helpers/processes.js'
+import {
+  BIN,
+  type Finished,
+  has,
+  type Running,
+  runProtolab,
+  start,
+  startProtolab,
+  stopAll,
+} from './helpers/processes.js'
 
 /**
  * The kernel link for real: network namespaces, a veth pair, nftables loss. These tests need Linux,
@@ -247,10 +256,15 @@ describe.skipIf(!canRun)('the lab server refuses what comes from another host', 
     await Promise.all(links.splice(0).map((link) => link.close()))
   })
 
-  /** A link with `lab serve` in the receiver's namespace and `lab run` started in the sender's. */
-  async function session(
-    transport: 'udp' | 'tcp',
-  ): Promise<{ link: KernelLink; dataPort: number; run: Running }> {
+  /**
+   * A link with `lab serve` in the receiver's namespace, and `lab run` in the sender's with `foreign`
+   * (a script in the receiver's namespace: the right port, the wrong host) fired at the session's
+   * data port while the run is held. The script is started and ready before the run starts, and the
+   * run is stopped (SIGSTOP) from the moment the server has its session request until the script has
+   * done its part: however slowly a loaded machine starts a process, the foreign traffic arrives
+   * within the session. The run is resumed (SIGCONT) and finishes; its JSON report is returned.
+   */
+  async function sessionWithForeign(transport: 'udp' | 'tcp', foreign: string): Promise<Finished> {
     const link = await KernelLink.create({
       impairment: kernelImpairmentOf({}),
       controlPort: DEFAULT_LAB_PORT,
@@ -259,15 +273,23 @@ describe.skipIf(!canRun)('the lab server refuses what comes from another host', 
     })
     links.push(link)
     const inNamespace = (namespace: string, args: string[]): Running =>
-      start('ip', ['netns', 'exec', namespace, process.execPath, BIN, ...args])
+      start('ip', ['netns', 'exec', namespace, process.execPath, ...args])
     const server = inNamespace(link.names.receiverNamespace, [
+      BIN,
       'lab',
       'serve',
       '--bind',
       `${link.receiverAddress}:${DEFAULT_LAB_PORT}`,
     ])
     await server.waitFor('stderr', /listening on/, 15_000)
+    // It prints "ready", reads the data port on stdin, does its part and exits 0.
+    const script = inNamespace(link.names.receiverNamespace, [
+      '-e',
+      `const host='${link.receiverAddress}';${foreign};console.log('ready');process.stdin.once('data',(line)=>fire(Number(String(line).trim())))`,
+    ])
+    await script.waitFor('stdout', /^ready$/m, 15_000)
     const run = inNamespace(link.names.senderNamespace, [
+      BIN,
       'lab',
       'run',
       '--server',
@@ -280,27 +302,40 @@ describe.skipIf(!canRun)('the lab server refuses what comes from another host', 
       '2000',
       '--json',
     ])
-    const match = await server.waitFor('stderr', /data on \w+ port (\d+)/, 15_000)
-    return { link, dataPort: Number(match[1]), run }
+    // The server logs the request before it opens the data port and answers: the run waits for
+    // that answer, so it is stopped before it has sent a single message.
+    await server.waitFor('stderr', /session \w+ from /, 15_000)
+    run.kill('SIGSTOP')
+    try {
+      const match = await server.waitFor('stderr', /data on \w+ port (\d+)/, 15_000)
+      script.write(`${match[1]}\n`)
+      const fired = await script.finished(15_000)
+      expect(fired.code, fired.stderr).toBe(0)
+    } finally {
+      run.kill('SIGCONT')
+    }
+    const finished = await run.finished(20_000)
+    expect(finished.code, finished.stderr).toBe(0)
+    return finished
   }
 
   it('counts datagrams from another host as foreign', async () => {
-    const { link, dataPort, run } = await session('udp')
     // From the server's own namespace: the right session's port, the wrong host.
-    const script = `const s=require('dgram').createSocket('udp4');let n=0;const go=()=>s.send('x',${dataPort},'${link.receiverAddress}',()=>{if(++n<25)go();else s.close()});go()`
-    await runTool('ip', ['netns', 'exec', link.names.receiverNamespace, process.execPath, '-e', script])
-    const finished = await run.finished(20_000)
-    expect(finished.code).toBe(0)
+    const finished = await sessionWithForeign(
+      'udp',
+      `const s=require('dgram').createSocket('udp4');const fire=(port)=>{let n=0;const go=()=>s.send('x',port,host,()=>{if(++n<25)go();else s.close(()=>process.exit(0))});go()}`,
+    )
     const [udp] = (JSON.parse(finished.stdout) as { runs: LabRun[] }).runs
     expect(udp?.foreign).toBe(25)
     expect(udp?.delivered).toBe(2000)
   })
 
   it('closes a TCP connection from another host and counts it as foreign', async () => {
-    const { link, dataPort, run } = await session('tcp')
-    const script = `const c=require('net').connect(${dataPort},'${link.receiverAddress}');c.on('error',()=>{});c.on('close',()=>process.exit(0));setTimeout(()=>process.exit(3),5000)`
-    await runTool('ip', ['netns', 'exec', link.names.receiverNamespace, process.execPath, '-e', script])
-    const finished = await run.finished(20_000)
+    // Exits 0 once the server has closed the connection: by then it has counted it.
+    const finished = await sessionWithForeign(
+      'tcp',
+      `const fire=(port)=>{const c=require('net').connect(port,host);c.on('error',()=>{});c.on('close',()=>process.exit(0));setTimeout(()=>process.exit(3),10000)}`,
+    )
     const [tcp] = (JSON.parse(finished.stdout) as { runs: LabRun[] }).runs
     expect(tcp?.foreign).toBe(1)
     expect(tcp?.delivered).toBe(2000)

@@ -165,7 +165,9 @@ describe('protolab lab', () => {
       '--loss',
       '1%',
     ])
-    await lab.waitFor('stderr', /^lab: udp/m)
+    // Printed once its receiver and relay processes listen: three Node processes starting on a loaded
+    // machine took longer than the 5 s default, so the bound is the suite's 15 s for a lab's start-up.
+    await lab.waitFor('stderr', /^lab: udp/m, 15_000)
     const pid = lab.child.pid!
     const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
       .split('\n')
@@ -173,7 +175,7 @@ describe('protolab lab', () => {
       .filter((child) => child > 0)
     expect(children).toHaveLength(2)
     lab.kill('SIGINT')
-    const finished = await lab.finished(5000)
+    const finished = await lab.finished(10_000)
     expect(finished.signal).toBeNull()
     expect(finished.code).toBe(0)
     for (const child of children) expect(() => process.kill(child, 0)).toThrow()

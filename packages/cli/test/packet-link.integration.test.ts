@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,13 +25,35 @@ const support = packetLinkSupport()
 if (support.problem !== undefined) console.warn(`skipping the packet link tests: ${support.problem.message}`)
 const canRun = support.problem === undefined
 
-/** Processes a packet link starts; none may be left once a run is over. */
+/** The PID namespace of `pid` (its /proc link), or undefined once the process is gone. */
+function pidNamespace(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Processes a packet link of this checkout starts; none may be left once a run is over. Only this
+ * checkout's: the host and its unshare name this build's entry file, and what runs in the host's
+ * PID namespace is its. Another checkout's runs on the same machine are not this test's to count.
+ */
 function leftovers(): string[] {
-  const table = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-  return table
+  const entry = packetLinkEntry()
+  const own = pidNamespace(process.pid)
+  const pidOf = (line: string): number => Number(line.trim().split(/\s+/)[0])
+  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => /packet-link-host|INTERFACE:[ab]-out|protolab-packet-link-holder/.test(line))
     .filter((line) => !line.includes('ps -eo'))
+  const namespaces = new Set(
+    lines
+      .filter((line) => line.includes(entry))
+      .map((line) => pidNamespace(pidOf(line)))
+      .filter((namespace) => namespace !== undefined && namespace !== own),
+  )
+  return lines.filter((line) => line.includes(entry) || namespaces.has(pidNamespace(pidOf(line)) ?? ''))
 }
 
 /**
@@ -217,6 +239,18 @@ function execFileText(command: string, args: readonly string[]): Promise<string>
   })
 }
 
+/** The packet link hosts this test process started (`host <its pid>`), not another checkout's. */
+function ourHosts(): ReturnType<typeof findPacketLinkHosts> {
+  return findPacketLinkHosts().filter((host) => {
+    try {
+      const args = readFileSync(`/proc/${host.pid}/cmdline`, 'utf8').split('\0')
+      return args[args.indexOf('host') + 1] === String(process.pid)
+    } catch {
+      return false
+    }
+  })
+}
+
 describe.skipIf(!canRun)('protolab lab cleanup and the packet link', { timeout: 60_000 }, () => {
   it('ends a packet link host that outlived its lab process, and with it its namespaces', async () => {
     // A host whose lab process is gone but whose stdin is still open (a writer that lingers): stuck.
@@ -226,8 +260,8 @@ describe.skipIf(!canRun)('protolab lab cleanup and the packet link', { timeout: 
       stdio: 'ignore',
     })
     try {
-      for (let i = 0; i < 100 && findPacketLinkHosts().length === 0; i++) await sleep(100)
-      expect(findPacketLinkHosts()).toEqual([expect.objectContaining({ orphaned: true })])
+      for (let i = 0; i < 100 && ourHosts().length === 0; i++) await sleep(100)
+      expect(ourHosts()).toEqual([expect.objectContaining({ orphaned: true })])
       const cleanup = await runProtolab(['lab', 'cleanup'], { timeoutMs: 30_000 })
       expect(cleanup.code).toBe(0)
       expect(cleanup.stdout).toMatch(/^removed packet link \(host process \d+\)$/m)

@@ -1,8 +1,8 @@
-import { createServer, type Server, type Socket } from 'node:net'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Running, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 import { startListening } from './helpers/protolab.js'
-import { childPids, type InodeSocket, socketsOf, stillOpen, tcpLine } from './hostile-helpers.js'
+import { childPids, type InodeSocket, socketsOf, stillOpen } from './hostile-helpers.js'
 
 /**
  * Nothing accepted is lost, and nothing is left behind: SIGINT and SIGTERM make every command
@@ -12,6 +12,70 @@ import { childPids, type InodeSocket, socketsOf, stillOpen, tcpLine } from './ho
  */
 
 afterEach(stopAll)
+
+/** The first message of the lab's control protocol, as a lab client sends it. */
+const HELLO = JSON.stringify({
+  type: 'hello',
+  protocol: 'protolab-lab',
+  version: 1,
+  software: 'protolab shutdown test',
+  bootId: null,
+})
+
+/** A TCP connection the test holds open, and what came back on it. */
+interface HeldClient {
+  readonly socket: Socket
+  readonly localPort: number
+  /** Resolves once what came back matches `pattern`; rejects if the connection ends first or after `timeoutMs`. */
+  received(pattern: RegExp, timeoutMs: number): Promise<void>
+}
+
+/** Connects to `port` on 127.0.0.1, writes `line` and keeps the connection open. */
+async function holdConnection(port: number, line: string): Promise<HeldClient> {
+  const socket = createConnection({ host: '127.0.0.1', port })
+  socket.on('error', () => {})
+  let text = ''
+  let ended = false
+  const changed = new Set<() => void>()
+  socket.setEncoding('utf8')
+  socket.on('data', (chunk: string) => {
+    text += chunk
+    for (const listener of changed) listener()
+  })
+  socket.on('close', () => {
+    ended = true
+    for (const listener of changed) listener()
+  })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve)
+    socket.once('close', () => reject(new Error(`the connection to port ${port} closed before it was made`)))
+  })
+  socket.write(`${line}\n`)
+  return {
+    socket,
+    localPort: socket.localPort!,
+    received: (pattern, timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          changed.delete(check)
+          reject(
+            new Error(
+              `nothing matching ${pattern} came back from port ${port} within ${timeoutMs} ms: ${text}`,
+            ),
+          )
+        }, timeoutMs)
+        const check = (): void => {
+          if (!pattern.test(text) && !ended) return
+          clearTimeout(timer)
+          changed.delete(check)
+          if (pattern.test(text)) resolve()
+          else reject(new Error(`port ${port} closed the connection; it sent: ${text}`))
+        }
+        changed.add(check)
+        check()
+      }),
+  }
+}
 
 /** Lines of `count` numbered messages, each long enough that a cut one would show. */
 function numberedLines(from: number, count: number): string {
@@ -112,55 +176,75 @@ describe('SIGINT and SIGTERM on every command that listens', () => {
   /** A TCP server the proxy relays to, so the connection it is given stays open (a closed port would drop it at once). */
   let upstream: Server | undefined
   let upstreamPort = 0
+  const clients: HeldClient[] = []
   afterEach(() => {
     upstream?.close()
     upstream = undefined
+    for (const client of clients.splice(0)) client.socket.destroy()
   })
 
-  /** Each listener, and a way to give it something to hold (a connection or a datagram) before the signal. */
-  const listeners: readonly { name: string; args: readonly string[]; pattern: RegExp; tcp: boolean }[] = [
-    { name: 'listen (udp)', args: ['listen', '0'], pattern: /listening on \S+:(\d+) /, tcp: false },
+  /** Resolves when the upstream of `proxy -t tcp` has received the line of the connection the proxy holds. */
+  let upstreamHeard: Promise<void> = Promise.resolve()
+
+  /**
+   * How a TCP listener shows that it holds the connection it was given: it printed the line, from
+   * the peer's own address; the peer got its answer; or the proxy's upstream got the line. An
+   * event, not a pause: on a loaded machine a connection made just before the signal may not be
+   * accepted yet, and one that was accepted and dropped leaves nothing to look for in /proc.
+   */
+  type Held = (proc: Running, client: HeldClient) => Promise<unknown>
+  const printed: Held = (proc, client) =>
+    proc.waitFor('stdout', new RegExp(`\\[127\\.0\\.0\\.1:${client.localPort}\\] .*still connected`), 10_000)
+  const answered: Held = (_proc, client) => client.received(/"type":"hello"/, 10_000)
+  const relayed: Held = () => upstreamHeard
+
+  /** Each listener, and for TCP a sign that it holds the connection it was given before the signal. */
+  const listeners: readonly {
+    name: string
+    args: readonly string[]
+    pattern: RegExp
+    tcp?: { line: string; held: Held }
+  }[] = [
+    { name: 'listen (udp)', args: ['listen', '0'], pattern: /listening on \S+:(\d+) / },
     {
       name: 'listen -t tcp',
       args: ['listen', '0', '-t', 'tcp'],
       pattern: /listening on \S+:(\d+) /,
-      tcp: true,
+      tcp: { line: 'still connected', held: printed },
     },
     {
       name: 'chat --listen -t tcp',
       args: ['chat', '--listen', '0', '-t', 'tcp'],
       pattern: /listening on \S+:(\d+) /,
-      tcp: true,
+      tcp: { line: 'still connected', held: printed },
     },
     {
       name: 'chat --room (udp)',
       args: ['chat', '--room', '0'],
       pattern: /room open on \S+:(\d+) /,
-      tcp: false,
     },
     {
       name: 'chat --room -t tcp',
       args: ['chat', '--room', '0', '-t', 'tcp'],
       pattern: /room open on \S+:(\d+) /,
-      tcp: true,
+      tcp: { line: 'still connected', held: printed },
     },
     {
       name: 'lab serve',
       args: ['lab', 'serve', '--bind', '127.0.0.1:0'],
       pattern: /listening on \S+:(\d+) /,
-      tcp: true,
+      tcp: { line: HELLO, held: answered },
     },
     {
       name: 'proxy -t tcp',
       args: ['proxy', '--listen', '0', '--to', '127.0.0.1:UPSTREAM', '-t', 'tcp'],
       pattern: /listening on \S+:(\d+) /,
-      tcp: true,
+      tcp: { line: 'still connected', held: relayed },
     },
     {
       name: 'proxy (udp)',
       args: ['proxy', '--listen', '0', '--to', '127.0.0.1:9'],
       pattern: /listening on \S+:(\d+) /,
-      tcp: false,
     },
   ]
 
@@ -168,9 +252,18 @@ describe('SIGINT and SIGTERM on every command that listens', () => {
     '%s: each exits 0, after printing what it got, and holds nothing after',
     async (signal) => {
       const sockets: Socket[] = []
+      let heard = (): void => {}
+      upstreamHeard = new Promise<void>((resolve) => {
+        heard = resolve
+      })
       upstream = createServer((socket) => {
         sockets.push(socket)
         socket.on('error', () => {})
+        let received = ''
+        socket.setEncoding('utf8').on('data', (chunk: string) => {
+          received += chunk
+          if (received.includes('still connected\n')) heard()
+        })
       })
       upstream.on('close', () => {
         for (const socket of sockets) socket.destroy()
@@ -196,10 +289,11 @@ describe('SIGINT and SIGTERM on every command that listens', () => {
           } finally {
             markStarted()
           }
-          if (tcp) {
+          if (tcp !== undefined) {
             // A connection it holds open when the signal comes.
-            void tcpLine(port, 'still connected', { timeoutMs: 5000 }).catch(() => {})
-            await new Promise((resolve) => setTimeout(resolve, 200))
+            const client = await holdConnection(port, tcp.line)
+            clients.push(client)
+            await tcp.held(proc, client)
           }
           const held = holdings(proc)
           expect(held.ports, name).toContain(port)

@@ -69,10 +69,12 @@ export class Connection {
     private readonly handlers: ConnectionHandlers,
     reads?: SocketReads,
   ) {
+    // A peer that reset before it was accepted has no address left: the unspecified one, port 0.
+    const family = (socket.remoteFamily ?? socket.localFamily) === 'IPv6' ? 'IPv6' : 'IPv4'
     this.peer = {
-      address: socket.remoteAddress ?? '',
+      address: socket.remoteAddress ?? (family === 'IPv6' ? '::' : '0.0.0.0'),
       port: socket.remotePort ?? 0,
-      family: socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
+      family,
     }
     this.local = {
       address: socket.localAddress ?? '',

@@ -46,6 +46,10 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
   readonly remoteAddress = undefined
 
   private readonly connections = new Map<string, Connection>()
+  /** The key of each connection in {@link connections}. */
+  private readonly keys = new WeakMap<Connection, string>()
+  /** Peers that reset before they were accepted, numbered for their keys. */
+  private unaddressed = 0
   /** The same connections by their `peer` object, which every message's `from` is: a reply needs no key. */
   private readonly byPeer = new WeakMap<Destination, Connection>()
   private readonly queue: MessageQueue<Message>
@@ -113,13 +117,13 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
   }
 
   closePeer(peer: Destination): Promise<void> {
-    const connection = this.connections.get(peerKey(peer))
+    const connection = this.byPeer.get(peer) ?? this.connections.get(peerKey(peer))
     if (connection === undefined) return Promise.reject(notConnected(peer))
     return connection.close()
   }
 
   endSending(peer: Destination): Promise<void> {
-    const connection = this.connections.get(peerKey(peer))
+    const connection = this.byPeer.get(peer) ?? this.connections.get(peerKey(peer))
     if (connection === undefined) return Promise.reject(notConnected(peer))
     return connection.endSending()
   }
@@ -142,14 +146,14 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
   }
 
   private onClose(connection: Connection, error: ProtolabError | undefined): void {
-    this.connections.delete(peerKey(connection.peer))
+    const key = this.keys.get(connection)
+    if (key !== undefined && this.connections.get(key) === connection) this.connections.delete(key)
     this.byPeer.delete(connection.peer)
     this.emit('disconnect', connection.peer, error)
   }
 
   private accept(socket: Socket): void {
-    // A peer that reset before we got here has no address left; there is nothing to serve.
-    if (this.closing !== undefined || socket.remoteAddress === undefined) {
+    if (this.closing !== undefined) {
       dropSocket(socket)
       return
     }
@@ -159,7 +163,14 @@ class ListenerEndpoint extends EventEmitter<EndpointEvents> implements TcpEndpoi
       return
     }
     const connection = new Connection(socket, this.settings, this.handlers)
-    this.connections.set(peerKey(connection.peer), connection)
+    // A peer that reset before we accepted it (a busy process accepts late) has no address left,
+    // but what it sent before the reset was acknowledged and is still to be read, as any TCP
+    // server reads it, then the reset: it is served as the unspecified address, port 0, under a key
+    // of its own. Replies and closes find it by its `peer` object.
+    const key =
+      socket.remoteAddress === undefined ? `unaddressed|${this.unaddressed++}` : peerKey(connection.peer)
+    this.connections.set(key, connection)
+    this.keys.set(connection, key)
     this.byPeer.set(connection.peer, connection)
     if (this.readingPaused) connection.pause()
     this.emit('connect', connection.peer)

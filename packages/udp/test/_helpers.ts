@@ -37,32 +37,6 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-/** Whether binding 127.0.0.1:`port` fails because someone holds it. */
-async function isTaken(port: number): Promise<boolean> {
-  const socket = dgram.createSocket('udp4')
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
-      socket.bind(port, '127.0.0.1', () => resolve())
-    })
-    return false
-  } catch {
-    return true
-  } finally {
-    socket.close()
-  }
-}
-
-/** Waits (up to `timeoutMs`) until another process has bound UDP `port`, so a datagram sent there is not lost. */
-export async function waitUntilBound(port: number, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await isTaken(port)) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error(`nothing bound UDP port ${port} within ${timeoutMs} ms`)
-}
-
 /** Resolves with the child's stdout once `done(stdout)` holds; rejects after `timeoutMs` or when it exits first. */
 export function stdoutUntil(
   child: ChildProcess,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { type Endpoint, encodeText } from '@protolab/core'
 import { udp } from '@protolab/udp'
 import { afterEach, describe, expect, it } from 'vitest'
-import { freePort, has, nextMessage, stdoutUntil, stop, waitUntilBound } from './_helpers.js'
+import { freePort, has, nextMessage, stdoutUntil, stop } from './_helpers.js'
 
 const GB2312_CHAT = fileURLToPath(new URL('../../../test-peers/gb2312_chat.py', import.meta.url))
 const hasPython = has('python3') && existsSync(GB2312_CHAT)
@@ -39,25 +39,64 @@ async function bound(port = 0): Promise<Endpoint> {
   return endpoint
 }
 
-function seedChat(bindPort: number, destPort: number): ChildProcess {
-  return run('python3', [
+/**
+ * Resolves with the first match of `pattern` in what `child` writes on stderr: the peer says it is
+ * ready, so what a test waits for next is the datagram, not the peer's start-up. Rejects if the
+ * child exits first, or after 10 s of start-up.
+ */
+function readyLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let stderr = ''
+    const finish = (): void => {
+      clearTimeout(timer)
+      child.stderr?.off('data', onData)
+      child.off('exit', onExit)
+    }
+    const onData = (chunk: Buffer): void => {
+      stderr += chunk.toString()
+      const match = pattern.exec(stderr)
+      if (match === null) return
+      finish()
+      resolve(match)
+    }
+    const onExit = (): void => {
+      finish()
+      reject(new Error(`the peer exited before it printed ${pattern}: ${stderr}`))
+    }
+    const timer = setTimeout(() => {
+      finish()
+      reject(new Error(`the peer did not print ${pattern} within 10 s of starting: ${stderr}`))
+    }, 10_000)
+    child.stderr?.on('data', onData)
+    child.once('exit', onExit)
+  })
+}
+
+/** Starts the chat peer on a port the OS chooses; resolves once it says it is bound (`--ready`). */
+async function seedChat(destPort: number): Promise<{ chat: ChildProcess; port: number }> {
+  const chat = run('python3', [
     GB2312_CHAT,
     '--bind',
-    String(bindPort),
+    '0',
     '--dest',
     `127.0.0.1:${destPort}`,
     '--linger',
     '0.2',
+    '--ready',
   ])
+  const [, port] = await readyLine(chat, /^bound to port (\d+)$/m)
+  return { chat, port: Number(port) }
 }
+
+/** socat -d -d says this once both its addresses are open (bound, connected), before it moves any data. */
+const SOCAT_READY = /starting data transfer loop/
 
 describe.skipIf(!hasPython)('udp interop with test-peers/gb2312_chat.py (a GB2312 chat in Python)', () => {
   it('receives its GB2312 line with its bound port as `from`, and its reply to `m.from` is printed', async () => {
     expect(Array.from(encodeText(HELLO, 'gb2312'))).toEqual(HELLO_GB2312)
     const endpoint = await bound()
     const ourPort = endpoint.localAddress?.port ?? 0
-    const pythonPort = await freePort()
-    const chat = seedChat(pythonPort, ourPort)
+    const { chat, port: pythonPort } = await seedChat(ourPort)
     chat.stdin?.write(`${HELLO}\n`)
 
     const message = await nextMessage(endpoint)
@@ -72,9 +111,7 @@ describe.skipIf(!hasPython)('udp interop with test-peers/gb2312_chat.py (a GB231
   })
 
   it('prints a line sent from an endpoint without bind, naming the port the OS chose', async () => {
-    const pythonPort = await freePort()
-    const chat = seedChat(pythonPort, 9)
-    await waitUntilBound(pythonPort)
+    const { chat, port: pythonPort } = await seedChat(9)
     const endpoint = await udp().open()
     endpoints.push(endpoint)
 
@@ -91,10 +128,13 @@ describe.skipIf(!hasSocat)('udp interop with socat', () => {
     const endpoint = await bound()
     const sourcePort = await freePort()
     const socat = run('socat', [
+      '-d',
+      '-d',
       '-u',
       '-',
       `UDP-SENDTO:127.0.0.1:${endpoint.localAddress?.port},sourceport=${sourcePort}`,
     ])
+    await readyLine(socat, SOCAT_READY)
     socat.stdin?.end('hello from socat\n')
 
     const message = await nextMessage(endpoint)
@@ -104,8 +144,9 @@ describe.skipIf(!hasSocat)('udp interop with socat', () => {
 
   it('sends exact bytes that `socat -u UDP-RECV` writes out', async () => {
     const port = await freePort()
-    const socat = run('socat', ['-u', `UDP-RECV:${port},bind=127.0.0.1`, 'STDOUT'])
-    await waitUntilBound(port)
+    const socat = run('socat', ['-d', '-d', '-u', `UDP-RECV:${port},bind=127.0.0.1`, 'STDOUT'])
+    // Its own word that it is bound: probing the port by binding it could take it from socat.
+    await readyLine(socat, SOCAT_READY)
     const endpoint = await udp().open({ peer: { address: '127.0.0.1', port } })
     endpoints.push(endpoint)
 
