@@ -41,6 +41,8 @@ const ECHO_SERVER_SOURCE = fileURLToPath(
   new URL('../packages/kcp/test/peers/kcpgo/echo-server', import.meta.url),
 )
 const CLIENT_SOURCE = fileURLToPath(new URL('./kcpgo', import.meta.url))
+/** The test peers' GOPATH entry with src/kcppattern, which the echo server imports. */
+const PEERS_GOPATH = fileURLToPath(new URL('../packages/kcp/test/peers/kcpgo/gopath', import.meta.url))
 const execute = promisify(execFile)
 
 /** Runs the group; returns its rows. */
@@ -189,7 +191,7 @@ async function kcpGoMissing() {
 
 async function buildGo() {
   const dir = mkdtempSync(join(tmpdir(), `protolab-bench-kcpgo-${process.pid}-`))
-  const env = { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '' }
+  const env = { ...process.env, GO111MODULE: 'off', GOPATH: `${PEERS_GOPATH}:${GOPATH}`, GOFLAGS: '' }
   const build = (source, name) =>
     execute('go', ['build', '-o', join(dir, name), '.'], { cwd: source, env, timeout: 300_000 })
   try {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import dgram, { type RemoteInfo, type Socket } from 'node:dgram'
 import { EventEmitter } from 'node:events'
 import {
-  AbortError,
   ClosedError,
   ConnectionLimitError,
   type Destination,
@@ -19,6 +18,7 @@ import {
   type Semantics,
   type SocketAddress,
 } from '@protolab/core'
+import { bindDatagramSocket, closeDatagramSocket, socketAddressOf } from '@protolab/udp'
 import type { ArqCounters } from './arq/control-block.js'
 import { KCP_SEMANTICS, KCP_STREAM_SEMANTICS, READ_AHEAD_BYTES } from './constants.js'
 import { isTransient, toProtolabError } from './errors.js'
@@ -137,21 +137,17 @@ export class KcpSocketEndpoint extends EventEmitter<EndpointEvents> implements K
     const { plan } = this
     const socket = dgram.createSocket({ type: plan.type })
     socket.on('error', (error) => this.onSocketError(error))
-    try {
-      await abortable(signal, async () => {
-        const host = plan.bind?.host ?? (plan.type === 'udp6' ? '::' : '0.0.0.0')
-        await bindSocket(socket, host, plan.bind?.port ?? 0)
-        if (plan.peer !== undefined) await connectSocket(socket, plan.peer)
-      })
-    } catch (error) {
-      closeQuietly(socket)
-      throw error
-    }
+    await bindDatagramSocket(socket, {
+      host: plan.bind?.host ?? (plan.type === 'udp6' ? '::' : '0.0.0.0'),
+      port: plan.bind?.port ?? 0,
+      peer: plan.peer,
+      signal,
+    })
     this.socket = socket
-    this.local = socketAddress(socket.address())
+    this.local = socketAddressOf(socket.address())
     socket.on('message', this.onDatagram)
     if (plan.peer !== undefined) {
-      const remote = socketAddress(socket.remoteAddress())
+      const remote = socketAddressOf(socket.remoteAddress())
       this.remote = remote
       this.dialed = this.openSession(randomBytes(4).readUInt32LE(0), remote)
     }
@@ -290,7 +286,7 @@ export class KcpSocketEndpoint extends EventEmitter<EndpointEvents> implements K
         this.rejection = new ConnectionLimitError(this.config.maxConnections)
         return
       }
-      session = this.openSession(conv, socketAddress(rinfo))
+      session = this.openSession(conv, socketAddressOf(rinfo))
       this.emit('connect', session.remote)
     }
     session.input(segments)
@@ -325,7 +321,7 @@ export class KcpSocketEndpoint extends EventEmitter<EndpointEvents> implements K
       })
     }
     const socket = this.socket
-    if (socket !== undefined) await new Promise<void>((resolve) => closeQuietly(socket, resolve))
+    if (socket !== undefined) await closeDatagramSocket(socket)
     this.queue.end()
   }
 }
@@ -346,73 +342,4 @@ function keyOf(address: string, port: number): string {
 
 function sameHost(given: string, actual: string, asDialed: Destination | undefined): boolean {
   return given === actual || given === asDialed?.address
-}
-
-function bindSocket(socket: Socket, host: string, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const done = (): void => {
-      socket.off('listening', onListening)
-      socket.off('error', onError)
-    }
-    const onListening = (): void => {
-      done()
-      resolve()
-    }
-    const onError = (error: Error): void => {
-      done()
-      reject(toProtolabError(error, 'bind', host, port))
-    }
-    socket.on('listening', onListening)
-    socket.on('error', onError)
-    try {
-      socket.bind({ address: host, port, exclusive: true })
-    } catch (error) {
-      onError(error as Error)
-    }
-  })
-}
-
-function connectSocket(socket: Socket, peer: Destination): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    socket.connect(peer.port, peer.address, (error?: Error) => {
-      if (error) reject(toProtolabError(error, 'connect', peer.address, peer.port))
-      else resolve()
-    })
-  })
-}
-
-/** Runs `work`, rejecting with AbortError as soon as `signal` aborts; the caller cleans up. */
-function abortable(signal: AbortSignal | undefined, work: () => Promise<void>): Promise<void> {
-  if (signal === undefined) return work()
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError())
-    signal.addEventListener('abort', onAbort, { once: true })
-    work().then(
-      () => {
-        signal.removeEventListener('abort', onAbort)
-        resolve()
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
-
-function closeQuietly(socket: Socket, callback?: () => void): void {
-  try {
-    socket.close(callback)
-  } catch {
-    // Already closed: nothing left to release.
-    callback?.()
-  }
-}
-
-function socketAddress(address: { address: string; port: number; family: string }): SocketAddress {
-  return Object.freeze({
-    address: address.address,
-    port: address.port,
-    family: address.family === 'IPv6' ? 'IPv6' : 'IPv4',
-  })
 }

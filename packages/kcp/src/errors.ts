@@ -11,7 +11,8 @@ import {
  * Turns an error of the UDP socket under KCP into a typed {@link ProtolabError}, keeping the original
  * as `cause`: EADDRINUSE → ERR_PORT_IN_USE, EADDRNOTAVAIL → ERR_ADDRESS_NOT_AVAILABLE, EACCES/EPERM →
  * ERR_PERMISSION_DENIED, ENOTFOUND/EAI_AGAIN → ERR_INVALID_ADDRESS, anything else on bind →
- * ERR_ADDRESS_NOT_AVAILABLE and otherwise ERR_PEER_UNREACHABLE.
+ * ERR_ADDRESS_NOT_AVAILABLE and otherwise ERR_PEER_UNREACHABLE. The endpoint binds and connects its
+ * socket with @protolab/udp's `bindDatagramSocket`, which maps those errors the same way.
  */
 export function toProtolabError(
   error: unknown,

@@ -1,8 +1,8 @@
 import { transportCompliance } from '@protolab/core/compliance'
 import { kcp } from '@protolab/kcp'
-import { hasIPv6Loopback } from './helpers/ipv6.js'
+import { canBindDatagram } from '@protolab/udp'
 
-const ipv6 = await hasIPv6Loopback()
+const ipv6 = await canBindDatagram('::1')
 if (!ipv6) console.warn('kcp compliance: skipping ::1, this host has no IPv6 loopback')
 
 transportCompliance({

@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { type KcpEndpoint, kcp, PRESETS } from '@protolab/kcp'
+import { canBindDatagram } from '@protolab/udp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hasIPv6Loopback } from './helpers/ipv6.js'
 import { buildKcpGoPeers, goFlags, type KcpGoPeers, kcpGoMissing, startEchoServer } from './helpers/kcpgo.js'
 import { messageOf, StreamChecker, sizeOf } from './helpers/pattern.js'
 
 const run = promisify(execFile)
 const missing = await kcpGoMissing()
 if (missing !== undefined) console.warn(`kcp interop with kcp-go: skipped, ${missing}`)
-const ipv6 = await hasIPv6Loopback()
+const ipv6 = await canBindDatagram('::1')
 
 /** The preset both sides run, so neither waits on the other's slower timer. */
 const PRESET = 'fast' as const

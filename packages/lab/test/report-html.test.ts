@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { LabInterval } from '@protolab/core'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeHtml } from '../src/report/html.js'
 import { runLab } from '../src/runner/run.js'
+import { chromiumMissing, launchChromium } from './helpers/chromium.js'
 import { syntheticCounts, syntheticRun, syntheticTrace } from './report-fixtures.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`report-html: ${CHROMIUM} is missing, skipping (apt-get install -y chromium)`)
+const missing = chromiumMissing('report-html')
 
 /** What the page shows, read in the browser. */
 interface PageFacts {
@@ -37,16 +35,13 @@ const READ_PAGE = `(() => {
   return { title: document.title, runs: data.runs.length, scatter, cdfSamples }
 })()`
 
-describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
+describe.skipIf(missing !== undefined)('the HTML report in headless Chromium', () => {
   let browser: Browser
   let dir: string
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'protolab-html-'))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {

@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeHtml } from '../src/report/html.js'
 import { runLab } from '../src/runner/run.js'
 import type { LabTransportName } from '../src/runner/types.js'
+import { chromiumMissing, launchChromium } from './helpers/chromium.js'
 import { syntheticRun, syntheticTrace } from './report-fixtures.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`report-three-transports: ${CHROMIUM} is missing, skipping`)
+const missing = chromiumMissing('report-three-transports')
 
 /** One plot of the page, read in the browser. */
 interface PlotFacts {
@@ -34,16 +32,13 @@ const READ_PLOTS = `(() => [...document.querySelectorAll('svg.plot')].map((svg) 
   width: svg.getBoundingClientRect().width,
 })))()`
 
-describe.skipIf(!hasChromium)('the HTML report of three transports, in headless Chromium', () => {
+describe.skipIf(missing !== undefined)('the HTML report of three transports, in headless Chromium', () => {
   let browser: Browser
   let dir: string
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'protolab-html3-'))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {

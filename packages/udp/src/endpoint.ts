@@ -2,7 +2,6 @@ import dgram, { type RemoteInfo, type Socket } from 'node:dgram'
 import { lookup as dnsLookup } from 'node:dns'
 import { EventEmitter } from 'node:events'
 import {
-  AbortError,
   ClosedError,
   type Destination,
   type Endpoint,
@@ -29,6 +28,7 @@ import {
   type UdpSocketType,
   wildcardOf,
 } from './options.js'
+import { bindDatagramSocket, closeDatagramSocket, socketAddressOf } from './socket.js'
 
 /** A UDP endpoint: an {@link Endpoint} that also reports its socket's drops and buffer sizes. */
 export interface UdpEndpoint extends Endpoint {
@@ -108,16 +108,13 @@ export class DatagramEndpoint extends EventEmitter<EndpointEvents> implements Ud
     if (plan.type === undefined || (plan.bind === undefined && plan.peer === undefined)) return
     const type = plan.type
     const socket = this.createSocket(type)
-    try {
-      await abortable(signal, async () => {
-        await bindSocket(socket, plan.bind?.host ?? wildcardOf(type), plan.bind?.port ?? 0)
-        this.configure(socket)
-        if (plan.peer !== undefined) await connectSocket(socket, plan.peer)
-      })
-    } catch (error) {
-      closeQuietly(socket)
-      throw error
-    }
+    await bindDatagramSocket(socket, {
+      host: plan.bind?.host ?? wildcardOf(type),
+      port: plan.bind?.port ?? 0,
+      peer: plan.peer,
+      onBound: (bound) => this.configure(bound),
+      signal,
+    })
     this.peerAsGiven = plan.peer
     this.adopt(socket, type)
   }
@@ -229,10 +226,12 @@ export class DatagramEndpoint extends EventEmitter<EndpointEvents> implements Ud
   private async bindLazily(type: UdpSocketType): Promise<Socket> {
     const socket = this.createSocket(type)
     try {
-      await bindSocket(socket, wildcardOf(type), 0)
-      this.configure(socket)
+      await bindDatagramSocket(socket, {
+        host: wildcardOf(type),
+        port: 0,
+        onBound: (bound) => this.configure(bound),
+      })
     } catch (error) {
-      closeQuietly(socket)
       this.lazyBind = undefined
       throw error
     }
@@ -262,8 +261,8 @@ export class DatagramEndpoint extends EventEmitter<EndpointEvents> implements Ud
   private adopt(socket: Socket, type: UdpSocketType): void {
     this.socket = socket
     this.maxPayload = maxPayloadOf(type)
-    this.local = socketAddress(socket.address())
-    if (this.peerAsGiven !== undefined) this.remote = socketAddress(socket.remoteAddress())
+    this.local = socketAddressOf(socket.address())
+    if (this.peerAsGiven !== undefined) this.remote = socketAddressOf(socket.remoteAddress())
     this.recvBuffer = socket.getRecvBufferSize()
     this.sendBuffer = socket.getSendBufferSize()
   }
@@ -305,7 +304,7 @@ export class DatagramEndpoint extends EventEmitter<EndpointEvents> implements Ud
     const key = `${rinfo.address} ${rinfo.port}`
     let peer = this.heard.get(key)
     if (peer === undefined) {
-      peer = socketAddress(rinfo)
+      peer = socketAddressOf(rinfo)
       if (this.heard.size >= MAX_TRACKED_PEERS) this.heard.delete(this.heard.keys().next().value as string)
       this.heard.set(key, peer)
       this.lastHeard = peer
@@ -352,7 +351,7 @@ export class DatagramEndpoint extends EventEmitter<EndpointEvents> implements Ud
       })
     }
     const socket = this.socket
-    if (socket !== undefined) await new Promise<void>((resolve) => closeQuietly(socket, resolve))
+    if (socket !== undefined) await closeDatagramSocket(socket)
     this.queue.end()
   }
 }
@@ -388,75 +387,6 @@ function lookupFor(
   }
 }
 
-function bindSocket(socket: Socket, host: string, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const done = (): void => {
-      socket.off('listening', onListening)
-      socket.off('error', onError)
-    }
-    const onListening = (): void => {
-      done()
-      resolve()
-    }
-    const onError = (error: Error): void => {
-      done()
-      reject(toProtolabError(error, { kind: 'bind', address: host, port }))
-    }
-    socket.on('listening', onListening)
-    socket.on('error', onError)
-    try {
-      socket.bind({ address: host, port, exclusive: true })
-    } catch (error) {
-      onError(error as Error)
-    }
-  })
-}
-
-function connectSocket(socket: Socket, peer: Destination): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    socket.connect(peer.port, peer.address, (error?: Error) => {
-      if (error) reject(toProtolabError(error, { kind: 'connect', address: peer.address, port: peer.port }))
-      else resolve()
-    })
-  })
-}
-
-/** Runs `work`, rejecting with AbortError as soon as `signal` aborts; the caller cleans up. */
-function abortable(signal: AbortSignal | undefined, work: () => Promise<void>): Promise<void> {
-  if (signal === undefined) return work()
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError())
-    signal.addEventListener('abort', onAbort, { once: true })
-    work().then(
-      () => {
-        signal.removeEventListener('abort', onAbort)
-        resolve()
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
-
-function closeQuietly(socket: Socket, callback?: () => void): void {
-  try {
-    socket.close(callback)
-  } catch {
-    // Already closed: nothing left to release.
-    callback?.()
-  }
-}
-
 function isSendablePort(port: number): boolean {
   return port > 0 && port <= 65535 && Number.isInteger(port)
-}
-
-function socketAddress(address: { address: string; port: number; family: string }): SocketAddress {
-  return Object.freeze({
-    address: address.address,
-    port: address.port,
-    family: address.family === 'IPv6' ? 'IPv6' : 'IPv4',
-  })
 }

@@ -9,4 +9,11 @@ export {
 export type { UdpEndpoint } from './endpoint.js'
 export type { UdpInit, UdpSocketType } from './options.js'
 export * from './proxy/index.js'
+export {
+  type BindDatagramInit,
+  bindDatagramSocket,
+  canBindDatagram,
+  closeDatagramSocket,
+  socketAddressOf,
+} from './socket.js'
 export { type UdpTransport, udp } from './transport.js'

@@ -2,22 +2,6 @@ import { type ChildProcess, execFileSync } from 'node:child_process'
 import dgram from 'node:dgram'
 import type { Endpoint, Message } from '@protolab/core'
 
-/** True when the host can bind a UDP socket on the IPv6 loopback `::1`. */
-export async function hasIPv6Loopback(): Promise<boolean> {
-  const socket = dgram.createSocket('udp6')
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
-      socket.bind(0, '::1', () => resolve())
-    })
-    return true
-  } catch {
-    return false
-  } finally {
-    socket.close()
-  }
-}
-
 /** True when `command` is on the PATH. */
 export function has(command: string): boolean {
   try {

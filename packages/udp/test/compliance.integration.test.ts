@@ -1,8 +1,7 @@
 import { transportCompliance } from '@protolab/core/compliance'
-import { udp } from '@protolab/udp'
-import { hasIPv6Loopback } from './_helpers.js'
+import { canBindDatagram, udp } from '@protolab/udp'
 
-const ipv6 = await hasIPv6Loopback()
+const ipv6 = await canBindDatagram('::1')
 if (!ipv6) console.warn('udp compliance: skipping ::1, this host has no IPv6 loopback')
 
 transportCompliance({

@@ -1,5 +1,6 @@
 import type { Endpoint, SocketAddress } from '@protolab/core'
 import {
+  canBindDatagram,
   MAX_UDP_PAYLOAD_IPV4,
   MAX_UDP_PAYLOAD_IPV6,
   type UdpEndpoint,
@@ -7,9 +8,9 @@ import {
   udp,
 } from '@protolab/udp'
 import { afterEach, describe, expect, it } from 'vitest'
-import { freePort, hasIPv6Loopback, nextMessage } from './_helpers.js'
+import { freePort, nextMessage } from './_helpers.js'
 
-const ipv6 = await hasIPv6Loopback()
+const ipv6 = await canBindDatagram('::1')
 const opened: Endpoint[] = []
 
 afterEach(async () => {

@@ -10,6 +10,8 @@ import { promisify } from 'node:util'
 export const KCP_GO_GOPATH = '/usr/share/gocode'
 const KCP_GO_SOURCE = join(KCP_GO_GOPATH, 'src/github.com/xtaci/kcp-go/kcp.go')
 const PEERS = fileURLToPath(new URL('../peers/kcpgo/', import.meta.url))
+/** The peers' own GOPATH entry: src/kcppattern, the test pattern both peers import. */
+const PEERS_GOPATH = join(PEERS, 'gopath')
 const run = promisify(execFile)
 
 /** Why the kcp-go peers cannot be built here, or undefined when they can. */
@@ -32,10 +34,10 @@ export interface KcpGoPeers {
   remove(): void
 }
 
-/** Builds the echo server and the client with `GO111MODULE=off GOPATH=/usr/share/gocode go build`. */
+/** Builds the echo server and the client offline: `GO111MODULE=off GOPATH=<peers>/gopath:/usr/share/gocode go build`. */
 export async function buildKcpGoPeers(): Promise<KcpGoPeers> {
   const dir = mkdtempSync(join(tmpdir(), `protolab-kcpgo-${process.pid}-`))
-  const env = { ...process.env, GO111MODULE: 'off', GOPATH: KCP_GO_GOPATH, GOFLAGS: '' }
+  const env = { ...process.env, GO111MODULE: 'off', GOPATH: `${PEERS_GOPATH}:${KCP_GO_GOPATH}`, GOFLAGS: '' }
   const build = (name: string) =>
     run('go', ['build', '-o', join(dir, name), `./${name}`], { cwd: PEERS, env, timeout: 300_000 })
   try {

@@ -1,5 +1,5 @@
 /**
- * The interop test pattern, the same as the Go peers' pattern.go: message i's size and bytes.
+ * The interop test pattern, the same as the Go peers' kcppattern package (peers/kcpgo/gopath/src/kcppattern): message i's size and bytes.
  * Sizes run from 1 B to 64 KiB, with the fragment boundaries (mss 1376 at mtu 1400) among them.
  */
 export function sizeOf(i: number): number {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xtaci/kcp-go"
+	"kcppattern"
 )
 
 func main() {
@@ -35,13 +36,13 @@ func main() {
 
 	total := 0
 	for i := 0; i < *count; i++ {
-		total += Size(i)
+		total += kcppattern.Size(i)
 	}
 	started := time.Now()
 	writeErr := make(chan error, 1)
 	go func() {
 		for i := 0; i < *count; i++ {
-			if _, err := session.Write(Message(i)); err != nil {
+			if _, err := session.Write(kcppattern.Message(i)); err != nil {
 				writeErr <- err
 				return
 			}
@@ -51,7 +52,7 @@ func main() {
 
 	buffer := make([]byte, 1<<20)
 	index, offset, reads := 0, 0, 0
-	expected := Message(0)
+	expected := kcppattern.Message(0)
 	for received := 0; received < total; {
 		n, err := session.Read(buffer)
 		if err != nil {
@@ -72,7 +73,7 @@ func main() {
 			if offset == len(expected) && index+1 < *count {
 				index++
 				offset = 0
-				expected = Message(index)
+				expected = kcppattern.Message(index)
 			} else if offset == len(expected) && len(chunk) > 0 {
 				fail("%d bytes more than were sent", len(chunk))
 			}

@@ -12,6 +12,7 @@ import (
 	"os"
 
 	"github.com/xtaci/kcp-go"
+	"kcppattern"
 )
 
 func main() {
@@ -55,7 +56,7 @@ func echo(session *kcp.UDPSession, verify bool) {
 			return
 		}
 		if verify {
-			want := Message(index)
+			want := kcppattern.Message(index)
 			if !bytes.Equal(buffer[:n], want) {
 				fmt.Fprintf(os.Stderr, "echo-server: message %d: got %d bytes, want %d (or other bytes)\n", index, n, len(want))
 				os.Exit(2)

@@ -1,7 +1,8 @@
-package main
-
-// The test pattern shared with test/helpers/pattern.ts: message i's size and bytes. Sizes run from
-// 1 B to 64 KiB, with the fragment boundaries (mss 1376 at mtu 1400) among them.
+// Package kcppattern is the interop test pattern that both kcp-go peers (client, echo-server) send
+// and check, the same as test/helpers/pattern.ts: message i's size and bytes.
+// It is put on GOPATH by test/helpers/kcpgo.ts (and bench/kcp.mjs), so the peers build offline.
+// Sizes run from 1 B to 64 KiB, with the fragment boundaries (mss 1376 at mtu 1400) among them.
+package kcppattern
 
 // Size is the length of message i.
 func Size(i int) int {
