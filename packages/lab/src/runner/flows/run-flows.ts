@@ -112,11 +112,12 @@ interface RunningFlow {
 }
 
 /**
- * Runs several flows at once on the relay link, between the same two ends, each
- * with its own session id, sequence space and metrics, and returns each flow's numbers, their
- * aggregate and their fairness.
+ * Runs several flows at once between the same two ends, each with its own session id, sequence
+ * space and metrics, and returns each flow's numbers, their aggregate and their fairness. The
+ * link is the options' `link` (`proxy` by default): `packet` or `auto` where it can run hands the
+ * flows to the packet link ({@link runPacketFlows}), where every flow crosses one bottleneck.
  *
- * Per transport of the plan there is one receiver socket (UDP) or listener (TCP) on one port,
+ * On the relay link, per transport of the plan there is one receiver socket (UDP) or listener (TCP) on one port,
  * split by session into one lab counter per flow, in a child process of its own (as the
  * one-flow lab's receiver, so the senders cannot starve it; in this process with `inProcess`),
  * and, when there is an impairment, one relay in front of it (in this process) that carries every
@@ -132,6 +133,7 @@ interface RunningFlow {
  * which concurrent flows do not fix, so a seed repeats each flow's decisions only as a set.
  *
  * @throws InvalidArgumentError for options out of range
+ * @throws LabError where the packet link was asked for and cannot run
  * @throws AbortError when `signal` aborts
  */
 export async function runFlows(
