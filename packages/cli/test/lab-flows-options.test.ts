@@ -70,7 +70,7 @@ describe('flowPlansFromFlags', () => {
       '--parallel and --flows do not go together',
     )
     await expect(flowPlansFromFlags({ transport: 'udp', flows: 'quic:1' })).rejects.toThrow(
-      '--flows "quic:1": unknown transport "quic" (one of udp, tcp)',
+      '--flows "quic:1": unknown transport "quic" (one of udp, tcp, kcp)',
     )
   })
 })

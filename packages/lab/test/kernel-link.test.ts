@@ -37,6 +37,12 @@ describe('ss -ti parsing', () => {
     })
   })
 
+  it('reads the segments not yet acknowledged (unacked), absent when ss shows none', () => {
+    const line = SS_WITH_RETRANSMITS.replace('retrans:0/3', 'unacked:4 retrans:0/3')
+    expect(parseSsTcpInfo(line)?.unacked).toBe(4)
+    expect(parseSsTcpInfo(SS_CLEAN)?.unacked).toBeUndefined()
+  })
+
   it('takes no retrans field as zero retransmits, and skips the option words before the algorithm', () => {
     expect(parseSsTcpInfo(SS_CLEAN)).toMatchObject({
       retransmits: 0,

@@ -115,7 +115,7 @@ export class FlowSender {
     }
     await channel.send({ type: 'sent', flow: index, sent: result.sent })
     const received = await channel.next('received', { flow: index, signal })
-    const tcp = await tcpInfoOf(endpoint)
+    const tcp = await settledTcpInfoOf(endpoint, signal)
     const half: SenderHalf = {
       sent: result.sent,
       startNs: result.startNs,
@@ -359,6 +359,28 @@ export async function tcpInfoOf(endpoint: SessionEndpoint): Promise<SenderHalf['
   const remote: SocketAddress | undefined = endpoint.remoteAddress ?? endpoint.peer
   if (local === undefined || remote === undefined) return undefined
   return readTcpInfo(local, remote)
+}
+
+/** How long the sender's final read waits for its last segments' ACKs, and how often it looks. */
+const ACKED_WAIT_MS = 3000
+const ACKED_POLL_MS = 50
+
+/**
+ * The kernel's numbers of a flow's connection once the receiver has everything and the sender has
+ * heard so: the counting side may hold every message while the ACK of the last ones was lost, and
+ * the retransmission that follows belongs in the count. Gives up waiting after {@link ACKED_WAIT_MS}.
+ */
+async function settledTcpInfoOf(
+  endpoint: SessionEndpoint,
+  signal: AbortSignal,
+): Promise<SenderHalf['tcp'] | undefined> {
+  const deadline = performance.now() + ACKED_WAIT_MS
+  for (;;) {
+    const info = await tcpInfoOf(endpoint)
+    if (info == null || (info.unacked ?? 0) === 0 || performance.now() >= deadline) return info
+    signal.throwIfAborted()
+    await new Promise((resolve) => setTimeout(resolve, ACKED_POLL_MS))
+  }
 }
 
 /** The base64 of a Float64Array's bytes (little-endian on every host protolab runs on). */

@@ -20,6 +20,8 @@ export interface TcpConnectionInfo {
   readonly bytesRetransmitted: number
   /** Bytes sent, retransmissions included (`bytes_sent:n`, Linux 4.19 and later); undefined when ss shows none. */
   readonly bytesSent?: number | undefined
+  /** Segments sent and not yet acknowledged (`unacked:n`; 0 when ss shows none). */
+  readonly unacked?: number
 }
 
 /** How long `ss` may take before the numbers are given up on. */
@@ -59,6 +61,7 @@ export function parseSsTcpInfo(text: string): TcpConnectionInfo | undefined {
   const retrans = /^(\d+)\/(\d+)$/.exec(fields.get('retrans') ?? '')
   const bytesRetrans = /^\d+$/.exec(fields.get('bytes_retrans') ?? '')
   const bytesSent = /^\d+$/.exec(fields.get('bytes_sent') ?? '')
+  const unacked = /^\d+$/.exec(fields.get('unacked') ?? '')
   return {
     retransmits: retrans === null ? 0 : Number(retrans[2]),
     rttMs: Number(rtt[1]),
@@ -67,6 +70,7 @@ export function parseSsTcpInfo(text: string): TcpConnectionInfo | undefined {
     congestionControl,
     bytesRetransmitted: bytesRetrans === null ? 0 : Number(bytesRetrans[0]),
     ...(bytesSent === null ? {} : { bytesSent: Number(bytesSent[0]) }),
+    ...(unacked === null ? {} : { unacked: Number(unacked[0]) }),
   }
 }
 
