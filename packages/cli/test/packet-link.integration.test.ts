@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +12,8 @@ import {
   unshareArgs,
 } from '@protolab/lab'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+// One count of a packet link's leftovers for the lab's tests and these.
+import { packetLinkLeftovers } from '../../lab/test/helpers/packet-link-leftovers.js'
 import { readableProtolabBin, removeReadableCopy } from './helpers/as-nobody.js'
 import { has, runProtolab, startProtolab, stopAll } from './helpers/processes.js'
 
@@ -25,44 +27,13 @@ const support = packetLinkSupport()
 if (support.problem !== undefined) console.warn(`skipping the packet link tests: ${support.problem.message}`)
 const canRun = support.problem === undefined
 
-/** The PID namespace of `pid` (its /proc link), or undefined once the process is gone. */
-function pidNamespace(pid: number): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/pid`)
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Processes a packet link of this checkout starts; none may be left once a run is over. Only this
- * checkout's: the host and its unshare name this build's entry file, and what runs in the host's
- * PID namespace is its. Another checkout's runs on the same machine are not this test's to count.
- */
-function leftovers(): string[] {
-  const entry = packetLinkEntry()
-  const own = pidNamespace(process.pid)
-  const pidOf = (line: string): number => Number(line.trim().split(/\s+/)[0])
-  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => /packet-link-host|INTERFACE:[ab]-out|protolab-packet-link-holder/.test(line))
-    .filter((line) => !line.includes('ps -eo'))
-  const namespaces = new Set(
-    lines
-      .filter((line) => line.includes(entry))
-      .map((line) => pidNamespace(pidOf(line)))
-      .filter((namespace) => namespace !== undefined && namespace !== own),
-  )
-  return lines.filter((line) => line.includes(entry) || namespaces.has(pidNamespace(pidOf(line)) ?? ''))
-}
-
 /**
  * Waits until no packet link process is left (the kernel tears a PID namespace down right after its
  * PID 1 exits, a moment after the command that started it may have), checking 100 times at most.
  */
 async function expectNothingLeft(): Promise<void> {
-  for (let i = 0; i < 100 && leftovers().length > 0; i++) await sleep(100)
-  expect(leftovers()).toEqual([])
+  for (let i = 0; i < 100 && packetLinkLeftovers().length > 0; i++) await sleep(100)
+  expect(packetLinkLeftovers()).toEqual([])
 }
 
 /** The packet link's results directories in the temporary directory. */

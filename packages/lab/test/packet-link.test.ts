@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process'
-import { readlinkSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { packetLinkEntry } from '../src/links/packet/entry-file.js'
 import type { FrameCounts } from '../src/links/packet/frame-relay.js'
 import type { PacketWorkload } from '../src/links/packet/protocol.js'
 import { type PacketLinkResult, type PacketLinkRunInit, runPacketLink } from '../src/links/packet/run.js'
 import { packetLinkSupport } from '../src/links/packet/support.js'
 import { DEFAULT_LAB_PORT } from '../src/remote/server.js'
 import type { LabRun } from '../src/runner/types.js'
+import { packetLinkLeftovers } from './helpers/packet-link-leftovers.js'
 
 /**
  * The packet link for real: the kernel's UDP and TCP between two network namespaces whose frames
@@ -18,37 +16,6 @@ import type { LabRun } from '../src/runner/types.js'
 const support = packetLinkSupport()
 if (support.problem !== undefined) console.warn(`skipping the packet link tests: ${support.problem.message}`)
 const canRun = support.problem === undefined
-
-/** The PID namespace of `pid` (its /proc link), or undefined once the process is gone. */
-function pidNamespace(pid: number): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/pid`)
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Processes a packet link of this checkout starts; none may be left once a run is over. Only this
- * checkout's: the host and its unshare name this build's entry file, and what runs in the host's
- * PID namespace is its. Another checkout's runs on the same machine are not this test's to count.
- */
-function leftovers(): string[] {
-  const entry = packetLinkEntry()
-  const own = pidNamespace(process.pid)
-  const pidOf = (line: string): number => Number(line.trim().split(/\s+/)[0])
-  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => /packet-link-host|INTERFACE:[ab]-out|protolab-packet-link-holder/.test(line))
-    .filter((line) => !line.includes('ps -eo'))
-  const namespaces = new Set(
-    lines
-      .filter((line) => line.includes(entry))
-      .map((line) => pidNamespace(pidOf(line)))
-      .filter((namespace) => namespace !== undefined && namespace !== own),
-  )
-  return lines.filter((line) => line.includes(entry) || namespaces.has(pidNamespace(pidOf(line)) ?? ''))
-}
 
 /** A workload as `lab` flags would give it: `-t udp --count 300 --rate 200 --mode rtt --recv-buffer N`. */
 function workloadOf(args: readonly string[]): PacketWorkload {
@@ -105,7 +72,7 @@ describe.skipIf(!canRun)(
         expect(result.counts.pathDrops).toBe(0)
         expect(result.counts.forward.frames).toBeGreaterThanOrEqual(300)
       }
-      expect(leftovers()).toEqual([])
+      expect(packetLinkLeftovers()).toEqual([])
     })
 
     it('at 2% loss and 10 ms delay, TCP loses nothing, retransmits, and its one-way p50 stays under 50 ms', async () => {
