@@ -6,7 +6,7 @@ import { runProtolab } from './helpers/processes.js'
 /**
  * `protolab lab` over the packet link, as a user types it: intervals printed while the run goes
  * and in the JSON, and every lost message attributed. Skipped, saying why, where the packet link
- * cannot run (it needs Linux, socat, ethtool, iproute2, and root or unprivileged user namespaces).
+ * cannot run (it needs Linux, ethtool, iproute2, VXLAN, and root or unprivileged user namespaces).
  */
 const support = packetLinkSupport()
 if (support.problem !== undefined)

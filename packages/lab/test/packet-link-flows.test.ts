@@ -6,7 +6,7 @@ import { runFlows } from '../src/runner/flows/run-flows.js'
 /**
  * Many flows through one bottleneck on the packet link: the kernel's own UDP and TCP between two
  * namespaces, every packet through one seeded impairer whose rate limit has one drop-tail queue.
- * They need what the packet link needs (Linux, socat, ethtool, iproute2; root or user
+ * They need what the packet link needs (Linux, ethtool, iproute2, VXLAN; root or user
  * namespaces), and are skipped, saying why, elsewhere.
  */
 const support = packetLinkSupport()

@@ -7,7 +7,7 @@ import type { LabRun } from '../src/runner/types.js'
 /**
  * The packet link's numbers for real (issue 14): intervals with what was sent in each, TCP's
  * retransmits and cwnd per interval read from the sender's kernel, and every lost UDP message
- * attributed with the link's own counts. They need what the packet link needs (Linux, socat,
+ * attributed with the link's own counts. They need what the packet link needs (Linux, VXLAN,
  * ethtool, iproute2, root or unprivileged user namespaces) and are skipped, saying why, elsewhere.
  * The link runs the lab's built entry (`pnpm build` makes it).
  */

@@ -9,7 +9,7 @@ import { packetLinkLeftovers } from './helpers/packet-link-leftovers.js'
 
 /**
  * The packet link for real: the kernel's UDP and TCP between two network namespaces whose frames
- * cross the seeded impairer. They need Linux, socat, ethtool and iproute2, and root or
+ * cross the seeded impairer. They need Linux, ethtool and iproute2 (VXLAN in the kernel), and root or
  * unprivileged user namespaces (`.ci/run` runs as root and installs the tools); elsewhere they
  * are skipped, saying why. The link runs the lab's built entry (`pnpm build` makes it).
  */
@@ -193,7 +193,7 @@ describe('where the packet link cannot run', () => {
     expect(off.problem).toMatchObject({ code: 'ERR_UNSUPPORTED', reason: 'packet-link-unavailable' })
     const bare = packetLinkSupport({ platform: 'linux', uid: 1000, path: '/nonexistent' })
     expect(bare.problem?.message).toMatch(
-      /^the packet link cannot run here: unshare, nsenter, ip, ethtool, socat are not installed$/,
+      /^the packet link cannot run here: unshare, nsenter, ip, ethtool are not installed$/,
     )
   })
 })

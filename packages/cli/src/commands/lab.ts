@@ -104,7 +104,7 @@ Which link carries the messages (--link auto, the default, says under the table 
           crosses the seeded impairer, so the kernel's own UDP and TCP (retransmissions, SACK,
           congestion control) meet the same loss, delay, reordering. Linux, as root or through an
           unprivileged user namespace; --direction both (default) impairs both ways, forward only
-          the sender's packets. Needs socat, ethtool, iproute2 and util-linux.
+          the sender's packets. Needs VXLAN in the kernel, ethtool, iproute2, util-linux.
   proxy   a seeded relay on loopback: UDP datagrams impaired one by one, TCP as a byte stream whose
           loss is modelled. Runs anywhere; without impairment flags the ends talk directly.
 

@@ -22,7 +22,7 @@ export function packetLinkLeftovers(): string[] {
   const pidOf = (line: string): number => Number(line.trim().split(/\s+/)[0])
   const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
     .split('\n')
-    .filter((line) => /packet-link-host|INTERFACE:[ab]-out|protolab-packet-link-holder/.test(line))
+    .filter((line) => /packet-link-host|protolab-packet-link-holder/.test(line))
     .filter((line) => !line.includes('ps -eo'))
   const namespaces = new Set(
     lines

@@ -55,15 +55,30 @@ export interface PortCounts {
   readonly queueDrops: number
 }
 
+/** One side of the link, where its namespace's VXLAN tunnel meets the relay. */
+export interface TunnelEnd {
+  /** The relay's address on this side: it binds it, and the tunnel sends its frames there. */
+  readonly relayAddress: string
+  /** The tunnel's own address, where the relay sends the frames from the other side. */
+  readonly tunnelAddress: string
+}
+
+/** The IANA port of VXLAN: both tunnels send from it and listen on it. */
+export const VXLAN_PORT = 4789
+/** The VXLAN header in front of every frame (flags, network identifier). */
+export const VXLAN_HEADER_BYTES = 8
+
 /** Construction options of a {@link FrameRelay}. */
 export interface FrameRelayInit {
   readonly impairment: DatagramImpairment
   readonly seed: number
   readonly direction: PacketLinkDirection
-  /** Where the sender side's bridge (socat) sends its frames, and the relay answers it. */
-  readonly sender: { readonly relayPort: number; readonly bridgePort: number }
-  /** The same for the receiver's side. */
-  readonly receiver: { readonly relayPort: number; readonly bridgePort: number }
+  /** The sender's side of the link: its tunnel sends its frames to the relay, and gets the replies. */
+  readonly sender: TunnelEnd
+  /** The receiver's side. */
+  readonly receiver: TunnelEnd
+  /** The UDP port of both tunnels, and of the relay's socket on each side (4789 by default). */
+  readonly port?: number
   /** A TCP port whose frames pass unimpaired (the lab's control channel). */
   readonly exemptTcpPort?: number
   /** SO_RCVBUF and SO_SNDBUF of the relay's sockets, so bursts wait in a buffer instead of being dropped. */
@@ -107,7 +122,8 @@ class PortTally {
 }
 
 interface Pending {
-  readonly frame: Buffer
+  /** The datagram as it came, VXLAN header and all: it is sent on as it is. */
+  readonly datagram: Buffer
   readonly copies: number
   readonly delayMs: number
 }
@@ -116,14 +132,12 @@ interface Path {
   readonly impairer: DatagramImpairer | undefined
   readonly hold: HoldQueue<Pending>
   counts: Counts
-  readonly send: (frame: Buffer) => void
+  readonly socket: Socket
 }
 
-const LOOPBACK = '127.0.0.1'
-
 /**
- * The packet link's middle: Ethernet frames arrive over loopback UDP from two bridges (one per
- * veth, socat's `INTERFACE:` address) and leave towards the other, through core's seeded
+ * The packet link's middle: Ethernet frames arrive in VXLAN datagrams from the tunnel of each
+ * side's namespace (the kernel encapsulates them) and leave towards the other, through core's seeded
  * {@link DatagramImpairer}: loss (random or Gilbert), duplication, reordering, delay and jitter,
  * rate limit with a bounded queue, corruption. Each direction has its own decision stream
  * (stream 0 sender → receiver, 1 back), so a seed repeats the same decisions on the same frames.
@@ -152,13 +166,13 @@ export class FrameRelay {
       impairer: impairer(0),
       hold: new HoldQueue(this.maxHoldMs),
       counts: new Counts(),
-      send: (frame) => this.receiverSocket.send(frame, init.receiver.bridgePort, LOOPBACK),
+      socket: this.receiverSocket,
     }
     this.toSender = {
       impairer: init.direction === 'both' ? impairer(1) : undefined,
       hold: new HoldQueue(this.maxHoldMs),
       counts: new Counts(),
-      send: (frame) => this.senderSocket.send(frame, init.sender.bridgePort, LOOPBACK),
+      socket: this.senderSocket,
     }
     this.senderSocket.on('message', (frame) => this.relay(this.toReceiver, frame))
     this.receiverSocket.on('message', (frame) => this.relay(this.toSender, frame))
@@ -166,12 +180,16 @@ export class FrameRelay {
     this.receiverSocket.on('error', () => {})
   }
 
-  /** Binds both sockets on 127.0.0.1 and resolves with the relay; it relays (unimpaired) from then on. */
+  /**
+   * Binds a socket on each side's relay address, connected to that side's tunnel, and resolves
+   * with the relay; it relays (unimpaired) from then on.
+   */
   static async start(init: FrameRelayInit): Promise<FrameRelay> {
     const relay = new FrameRelay(init)
+    const port = init.port ?? VXLAN_PORT
     await Promise.all([
-      bind(relay.senderSocket, init.sender.relayPort, init.socketBufferBytes),
-      bind(relay.receiverSocket, init.receiver.relayPort, init.socketBufferBytes),
+      open(relay.senderSocket, init.sender, port, init.socketBufferBytes),
+      open(relay.receiverSocket, init.receiver, port, init.socketBufferBytes),
     ])
     return relay
   }
@@ -206,9 +224,11 @@ export class FrameRelay {
     await Promise.all([closeSocket(this.senderSocket), closeSocket(this.receiverSocket)])
   }
 
-  private relay(path: Path, frame: Buffer): void {
+  private relay(path: Path, datagram: Buffer): void {
     const counts = path.counts
     counts.frames++
+    // A view: corrupting it corrupts the datagram that is sent on.
+    const frame = datagram.subarray(VXLAN_HEADER_BYTES)
     const offset = transportOffset(frame)
     if (
       !this.armed ||
@@ -217,7 +237,7 @@ export class FrameRelay {
       (this.init.exemptTcpPort !== undefined && isTcpPort(frame, offset, this.init.exemptTcpPort))
     ) {
       if (path.impairer !== undefined || offset < 0) counts.unimpaired++
-      this.sendNow(path, frame, 1)
+      this.sendNow(path, datagram, 1)
       return
     }
     const nowMs = performance.now()
@@ -241,7 +261,7 @@ export class FrameRelay {
       counts.corrupted++
     }
     counts.duplicated += decision.copies - 1
-    const pending: Pending = { frame, copies: decision.copies, delayMs: decision.delayMs }
+    const pending: Pending = { datagram, copies: decision.copies, delayMs: decision.delayMs }
     if (decision.holdForPackets > 0) {
       this.inFlight++
       counts.reordered++
@@ -265,21 +285,21 @@ export class FrameRelay {
 
   private dispatch(path: Path, pending: Pending, nowMs: number): void {
     if (pending.delayMs <= 0) {
-      this.sendNow(path, pending.frame, pending.copies)
+      this.sendNow(path, pending.datagram, pending.copies)
       return
     }
     this.inFlight++
     this.timers.schedule(nowMs + pending.delayMs, () => {
-      this.sendNow(path, pending.frame, pending.copies)
+      this.sendNow(path, pending.datagram, pending.copies)
       this.settled()
     })
   }
 
-  private sendNow(path: Path, frame: Buffer, copies: number): void {
+  private sendNow(path: Path, datagram: Buffer, copies: number): void {
     for (let copy = 0; copy < copies; copy++) {
-      path.send(frame)
+      path.socket.send(datagram)
       path.counts.forwarded++
-      path.counts.bytes += frame.length
+      path.counts.bytes += datagram.length - VXLAN_HEADER_BYTES
     }
   }
 
@@ -291,11 +311,15 @@ export class FrameRelay {
   }
 }
 
-function bind(socket: Socket, port: number, bufferBytes: number | undefined): Promise<void> {
+/**
+ * Binds `socket` on the side's relay address and connects it to the side's tunnel. Connected, a
+ * send needs no address, and only the tunnel's datagrams are received: the tunnels send from their
+ * own port too (`srcport`), not from one picked per flow.
+ */
+function open(socket: Socket, end: TunnelEnd, port: number, bufferBytes: number | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject)
-    socket.bind({ port, address: LOOPBACK, exclusive: true }, () => {
-      socket.off('error', reject)
+    socket.bind({ port, address: end.relayAddress, exclusive: true }, () => {
       if (bufferBytes !== undefined) {
         try {
           socket.setRecvBufferSize(bufferBytes)
@@ -304,7 +328,10 @@ function bind(socket: Socket, port: number, bufferBytes: number | undefined): Pr
           // Above the namespace's maximum: the default size is still a working link.
         }
       }
-      resolve()
+      socket.connect(port, end.tunnelAddress, () => {
+        socket.off('error', reject)
+        resolve()
+      })
     })
   })
 }

@@ -5,7 +5,7 @@ import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import type { PacketLinkCounts } from './counts.js'
-import { type FrameCounts, FrameRelay } from './frame-relay.js'
+import { type FrameCounts, FrameRelay, VXLAN_PORT } from './frame-relay.js'
 import {
   type NamespaceCounters,
   readNamespaceCounters,
@@ -14,24 +14,32 @@ import {
 } from './kernel-counters.js'
 import { type HostMessage, type HostPlan, RECEIVER_ADDRESS, SENDER_ADDRESS } from './protocol.js'
 
-/** Ports on the link host's own loopback (a namespace of its own: nothing else binds there). */
-const SENDER_RELAY_PORT = 47001
-const RECEIVER_RELAY_PORT = 47002
-const SENDER_BRIDGE_PORT = 47011
-const RECEIVER_BRIDGE_PORT = 47012
-/** Socket buffers of the relay path: bursts wait here instead of being dropped. */
+/** Socket buffers of the relay: bursts wait here instead of being dropped. */
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
 /** Unsent bytes a TCP socket in the link's namespaces may hold (see runLink). */
 const TCP_NOTSENT_LOWAT_BYTES = 128 * 1024
-/** The bridges' buffers as root, which may pass the namespace's maximum: a few seconds of frames. */
-const FORCED_BUFFER_BYTES = 64 * 1024 * 1024
-/** The veth end inside each namespace, and its outer end in the link host's. */
+/** The lab's device inside each namespace (a VXLAN tunnel to the relay), and its MTU. */
 const INNER_DEVICE = 'eth0'
-const SENDER_OUTER = 'a-out'
-const RECEIVER_OUTER = 'b-out'
+const INNER_MTU = 1500
+/** The veth under each tunnel: its end inside the namespace, and its MTU (a full frame plus VXLAN's 50 bytes). */
+const UNDERLAY_DEVICE = 'underlay'
+const UNDERLAY_MTU = 1600
+/** Each side's underlay: a /30 on a veth between the link host's namespace (`outer`) and the side's. */
+const SIDES = [
+  {
+    outer: 'a-out',
+    address: SENDER_ADDRESS,
+    end: { relayAddress: '10.254.1.1', tunnelAddress: '10.254.1.2' },
+  },
+  {
+    outer: 'b-out',
+    address: RECEIVER_ADDRESS,
+    end: { relayAddress: '10.254.2.1', tunnelAddress: '10.254.2.2' },
+  },
+] as const
 /** The link's nice value where it may have one (see raisePriority). */
 const LINK_PRIORITY = -10
-/** The real-time priority (SCHED_FIFO) of the relay path where it may have one (see relayInRealTime). */
+/** The real-time priority (SCHED_FIFO) of the relay where it may have one (see relayInRealTime). */
 const RELAY_RT_PRIORITY = 50
 const TOOL_TIMEOUT_MS = 10_000
 const START_TIMEOUT_MS = 15_000
@@ -93,19 +101,21 @@ function raisePriority(): void {
 }
 
 /**
- * As root, the relay path (this process and the two bridges) runs under SCHED_FIFO for the run,
- * so a machine busy with other work cannot hold frames up in the link's socket buffers and the
- * link's rate and delay stay what the impairment says. It sleeps in poll between frames, and
- * the kernel's real-time throttling keeps 5% of each second for everything else even if it did
- * not. This comes after every process the host starts, none of which inherit it. Elsewhere (a
- * user namespace may not) the link keeps its nice value.
+ * As root, the relay (this process) runs under SCHED_FIFO for the run, so a machine busy with
+ * other work cannot hold frames up in its socket buffers and the link's rate and delay stay what
+ * the impairment says. It sleeps in epoll between frames, and the kernel's real-time throttling
+ * keeps 5% of each second for everything else even if it did not. This comes after every process
+ * the host starts, none of which inherit it. Elsewhere (a user namespace may not) the link keeps
+ * its nice value.
  */
-async function relayInRealTime(pids: readonly number[]): Promise<void> {
-  for (const pid of pids) {
-    await tool('chrt', ['--fifo', '--all-tasks', '--pid', String(RELAY_RT_PRIORITY), String(pid)]).catch(
-      () => {},
-    )
-  }
+async function relayInRealTime(): Promise<void> {
+  await tool('chrt', [
+    '--fifo',
+    '--all-tasks',
+    '--pid',
+    String(RELAY_RT_PRIORITY),
+    String(process.pid),
+  ]).catch(() => {})
 }
 
 async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Promise<void> {
@@ -125,10 +135,16 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
   const shallowSendQueue = `echo ${TCP_NOTSENT_LOWAT_BYTES} > /proc/sys/net/ipv4/tcp_notsent_lowat`
   for (const pid of [holderA, holderB])
     await tool(...nsenter(pid, 'sh', ['-c', `${quietIpv6}; ${shallowSendQueue}; true`]))
-  for (const [outer, pid] of [
-    [SENDER_OUTER, holderA],
-    [RECEIVER_OUTER, holderB],
+  // Each side: a veth from the link host's namespace into the side's, and over it a VXLAN tunnel
+  // to the relay, which is the side's Ethernet device. The kernel puts every frame into a UDP
+  // datagram to the relay, and takes the relay's datagrams out again, so no process but the relay
+  // handles frames. It sends from its port too (srcport), not from one picked per flow.
+  for (const [side, pid] of [
+    [SIDES[0], holderA],
+    [SIDES[1], holderB],
   ] as const) {
+    const run = (command: string, args: readonly string[]) => nsenter(pid, command, args)
+    const { outer, address, end } = side
     await tool('ip', [
       'link',
       'add',
@@ -137,21 +153,45 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
       'veth',
       'peer',
       'name',
-      INNER_DEVICE,
+      UNDERLAY_DEVICE,
       'netns',
       String(pid),
     ])
-    // With tx checksum offload on, TCP frames leave the veth with unfilled checksums: off, all of it.
-    await tool('ethtool', ['-K', outer, ...OFFLOADS])
-    await tool('ip', ['link', 'set', outer, 'up'])
-  }
-  for (const [address, run] of [
-    [SENDER_ADDRESS, inA],
-    [RECEIVER_ADDRESS, inB],
-  ] as const) {
+    await tool('ip', ['addr', 'add', `${end.relayAddress}/30`, 'dev', outer])
+    await tool(...run('ip', ['addr', 'add', `${end.tunnelAddress}/30`, 'dev', UNDERLAY_DEVICE]))
+    const port = String(VXLAN_PORT)
+    await tool(
+      ...run('ip', [
+        'link',
+        'add',
+        INNER_DEVICE,
+        'type',
+        'vxlan',
+        'id',
+        '1',
+        'local',
+        end.tunnelAddress,
+        'remote',
+        end.relayAddress,
+        'dstport',
+        port,
+        'srcport',
+        port,
+        String(VXLAN_PORT + 1),
+        'dev',
+        UNDERLAY_DEVICE,
+      ]),
+    )
     await tool(...run('ip', ['addr', 'add', `${address}/24`, 'dev', INNER_DEVICE]))
-    await tool(...run('ethtool', ['-K', INNER_DEVICE, ...OFFLOADS]))
-    await tool(...run('ip', ['link', 'set', INNER_DEVICE, 'up']))
+    // With tx checksum offload on, TCP frames cross with unfilled checksums, and a datagram
+    // handed on with its checksum unchecked makes the receiving kernel trust the frame inside
+    // too, corrupted or not: off, all of it, on every device of the path.
+    await tool('ethtool', ['-K', outer, ...OFFLOADS])
+    for (const device of [UNDERLAY_DEVICE, INNER_DEVICE])
+      await tool(...run('ethtool', ['-K', device, ...OFFLOADS]))
+    await tool('ip', ['link', 'set', outer, 'mtu', String(UNDERLAY_MTU), 'up'])
+    await tool(...run('ip', ['link', 'set', UNDERLAY_DEVICE, 'mtu', String(UNDERLAY_MTU), 'up']))
+    await tool(...run('ip', ['link', 'set', INNER_DEVICE, 'mtu', String(INNER_MTU), 'up']))
     await tool(...run('ip', ['link', 'set', 'lo', 'up']))
   }
 
@@ -159,31 +199,11 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     impairment: plan.impairment,
     seed: plan.seed,
     direction: plan.direction,
-    sender: { relayPort: SENDER_RELAY_PORT, bridgePort: SENDER_BRIDGE_PORT },
-    receiver: { relayPort: RECEIVER_RELAY_PORT, bridgePort: RECEIVER_BRIDGE_PORT },
+    sender: SIDES[0].end,
+    receiver: SIDES[1].end,
     exemptTcpPort: plan.controlPort,
     socketBufferBytes: SOCKET_BUFFER_BYTES,
   })
-  const bridges: { readonly started: Started; readonly outer: string }[] = []
-  for (const [outer, relayPort, bridgePort] of [
-    [SENDER_OUTER, SENDER_RELAY_PORT, SENDER_BRIDGE_PORT],
-    [RECEIVER_OUTER, RECEIVER_RELAY_PORT, RECEIVER_BRIDGE_PORT],
-  ] as const) {
-    // As root, past net.core.rmem_max (SO_RCVBUFFORCE, SO_SNDBUFFORCE): a bridge the machine's load
-    // holds up then loses nothing; without root, the largest buffer the kernel allows.
-    const buffers =
-      plan.mode === 'root'
-        ? `setsockopt-int=1:33:${FORCED_BUFFER_BYTES},setsockopt-int=1:32:${FORCED_BUFFER_BYTES}`
-        : `rcvbuf=${SOCKET_BUFFER_BYTES},sndbuf=${SOCKET_BUFFER_BYTES}`
-    const bridge = start('socat', [
-      '-d',
-      '-d',
-      `INTERFACE:${outer},${buffers}`,
-      `UDP-DATAGRAM:127.0.0.1:${relayPort},bind=127.0.0.1:${bridgePort},${buffers}`,
-    ])
-    await waitFor(bridge, /starting data transfer loop/, `the bridge on ${outer} (socat)`)
-    bridges.push({ started: bridge, outer })
-  }
 
   let capture: Started | undefined
   if (plan.capture !== undefined) {
@@ -214,7 +234,7 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
   await waitFor(server, /listening on/, 'the lab server')
   say({
     type: 'ready',
-    description: `packet link: ${SENDER_ADDRESS} ⇄ ${RECEIVER_ADDRESS}, two network namespaces joined by veths, Ethernet frames relayed through the seeded impairer`,
+    description: `packet link: ${SENDER_ADDRESS} ⇄ ${RECEIVER_ADDRESS}, two network namespaces whose Ethernet frames cross the seeded impairer (VXLAN tunnels to a relay)`,
   })
   const client = start(
     ...inA(plan.node, [
@@ -226,19 +246,13 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     ]),
   )
   createInterface({ input: client.child.stdout! }).on('line', (line) => say({ type: 'progress', line }))
-  // This process last: what it starts from then on (chrt itself) would inherit it.
-  await relayInRealTime([...bridges.map(({ started }) => started.child.pid!), process.pid])
+  // Last: what this process starts from then on (chrt itself) would inherit it.
+  await relayInRealTime()
   const ended = await Promise.race([
     client.exited.then((code) => ({ who: 'client' as const, code })),
     server.exited.then((code) => ({ who: 'server' as const, code })),
-    ...bridges.map(({ started, outer }) => started.exited.then((code) => ({ who: outer, code }))),
   ])
   if (ended.who === 'server') throw new Error(`the lab server ended during the run: ${complaint(server)}`)
-  if (ended.who !== 'client') {
-    throw new Error(
-      `the bridge on ${ended.who} (socat) ended during the run: ${complaint(bridges.find((b) => b.outer === ended.who)!.started)}`,
-    )
-  }
   if (ended.code !== 0) throw new Error(`the lab client failed: ${complaint(client)}`)
   server.child.kill('SIGKILL')
   await server.exited

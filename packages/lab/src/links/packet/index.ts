@@ -8,6 +8,9 @@ export {
   type FrameRelayInit,
   type PacketLinkDirection,
   type PortCounts,
+  type TunnelEnd,
+  VXLAN_HEADER_BYTES,
+  VXLAN_PORT,
 } from './frame-relay.js'
 export { corruptionOffset, isTcpPort, transportOffset } from './frames.js'
 export {

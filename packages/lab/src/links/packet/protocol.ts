@@ -43,8 +43,6 @@ export interface HostPlan {
   readonly resultsFile: string
   /** The lab's control port: its frames pass unimpaired. */
   readonly controlPort: number
-  /** Root or rootless: as root the bridges' socket buffers may pass the kernel's maximum. */
-  readonly mode: 'root' | 'rootless'
   /** Record the sender's packets into this pcap file (tcpdump in the sender's namespace). */
   readonly capture?: string
 }

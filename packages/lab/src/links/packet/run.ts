@@ -53,7 +53,7 @@ export interface PacketLinkResult {
 /**
  * Runs the lab's sender and receiver across the packet link: a link host under `unshare` (PID 1
  * of fresh PID and network namespaces; inside a user namespace too when this is not root) makes
- * two namespaces joined by veths, relays their Ethernet frames through the seeded impairer, and
+ * two namespaces joined by VXLAN tunnels, relays their Ethernet frames through the seeded impairer, and
  * runs `lab serve` and `lab run` in them, so the kernel's own UDP and TCP meet the impairment.
  * The host's stdin is a pipe from this process: when this process ends, however it ends, the host
  * sees the pipe close and exits, and the kernel removes everything it made.
@@ -84,7 +84,6 @@ export async function runPacketLink(
     workload: init.workload,
     resultsFile: join(directory, 'results.bin'),
     controlPort: init.controlPort,
-    mode,
     ...(init.capture === undefined ? {} : { capture: init.capture }),
   }
   // The host's command line names this process: `lab cleanup` tells a stray host by it.

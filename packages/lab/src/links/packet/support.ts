@@ -6,8 +6,8 @@ import { LabError } from '../../errors.js'
 /** How the packet link gets its namespaces: as root, or as an unprivileged user inside a user namespace. */
 export type PacketLinkMode = 'root' | 'rootless'
 
-/** The programs the packet link runs: util-linux, iproute2, ethtool and socat. */
-export const PACKET_LINK_TOOLS = ['unshare', 'nsenter', 'ip', 'ethtool', 'socat'] as const
+/** The programs the packet link runs: util-linux, iproute2 and ethtool. */
+export const PACKET_LINK_TOOLS = ['unshare', 'nsenter', 'ip', 'ethtool'] as const
 
 /** Whether the packet link can run here, and how; see {@link packetLinkSupport}. */
 export type PacketLinkSupport =
@@ -15,9 +15,10 @@ export type PacketLinkSupport =
   | { readonly mode?: undefined; readonly problem: LabError }
 
 /**
- * Finds out whether the packet link can run on this machine: Linux, its tools installed, and
- * either root or unprivileged user namespaces (`kernel.unprivileged_userns_clone`,
- * `user.max_user_namespaces`, and a real try, which also catches an AppArmor or seccomp refusal).
+ * Finds out whether the packet link can run on this machine: Linux, its tools installed, either
+ * root or unprivileged user namespaces (`kernel.unprivileged_userns_clone`,
+ * `user.max_user_namespaces`, and a real try, which also catches an AppArmor or seccomp refusal),
+ * and a kernel that makes VXLAN devices there.
  * The problem, when there is one, is one line that says why (a program adds which link works
  * instead: the proxy link, by the error's reason `packet-link-unavailable`).
  */
@@ -45,15 +46,35 @@ export function packetLinkSupport(
     if (readSetting('/proc/sys/user/max_user_namespaces') === '0')
       return fail('user namespaces are disabled (user.max_user_namespaces = 0), and this is not root')
   }
-  const tried = spawnSync('unshare', [...unshareArgs(mode), 'true'], {
-    encoding: 'utf8',
-    timeout: 10_000,
-    env: { ...process.env, PATH: path },
-  })
-  if (tried.status !== 0) {
-    const why = (tried.stderr ?? '').trim().split('\n')[0] || tried.error?.message || 'unshare failed'
-    return fail(`cannot make its namespaces (${why})${mode === 'rootless' ? ' as an unprivileged user' : ''}`)
+  const tryInNamespaces = (command: readonly string[]): string | undefined => {
+    const tried = spawnSync('unshare', [...unshareArgs(mode), ...command], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      env: { ...process.env, PATH: path },
+    })
+    if (tried.status === 0) return undefined
+    return (tried.stderr ?? '').trim().split('\n')[0] || tried.error?.message || `${command[0]} failed`
   }
+  const noNamespaces = tryInNamespaces(['true'])
+  if (noNamespaces !== undefined)
+    return fail(
+      `cannot make its namespaces (${noNamespaces})${mode === 'rootless' ? ' as an unprivileged user' : ''}`,
+    )
+  const noVxlan = tryInNamespaces([
+    'ip',
+    'link',
+    'add',
+    'probe',
+    'type',
+    'vxlan',
+    'id',
+    '1',
+    'dstport',
+    '4789',
+    'remote',
+    '127.0.0.2',
+  ])
+  if (noVxlan !== undefined) return fail(`the kernel cannot make a VXLAN device in a namespace (${noVxlan})`)
   return { mode }
 }
 
