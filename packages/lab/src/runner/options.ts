@@ -74,6 +74,32 @@ export interface LabPlan {
   readonly intervalMs: number | undefined
 }
 
+/** What a plan asks the sending side to send, in the shape another process's end of a link takes. */
+export interface PlannedWorkload {
+  readonly count: number
+  readonly size: number
+  readonly rate: number
+  readonly mode: LabMode
+  readonly trace: boolean
+  readonly durationMs?: number
+  readonly recvBufferBytes?: number
+  readonly intervalMs?: number
+}
+
+/** The workload of `plan`, its unset options left out (for the kernel and packet links' ends). */
+export function workloadOf(plan: LabPlan): PlannedWorkload {
+  return {
+    count: plan.count,
+    size: plan.size,
+    rate: plan.rate,
+    mode: plan.mode,
+    trace: plan.trace,
+    ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
+    ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
+    ...(plan.intervalMs === undefined ? {} : { intervalMs: plan.intervalMs }),
+  }
+}
+
 /** Messages sent when neither `count` nor `durationMs` is given. */
 export const DEFAULT_COUNT = 10_000
 /** The most messages a `durationMs` run sends when no `count` bounds it. */

@@ -15,7 +15,7 @@ import { type FlowDirection, MIN_INTERVAL_MS } from '../../remote/protocol.js'
 import { readResultsFile } from '../../remote/results-file.js'
 import { DEFAULT_LAB_PORT } from '../../remote/server.js'
 import type { RemoteLabReport } from '../../remote/types.js'
-import { type LabOptions, resolveLabOptions } from '../../runner/options.js'
+import { type LabOptions, resolveLabOptions, workloadOf } from '../../runner/options.js'
 import type { LabProgress, LabRun, LabTransportName } from '../../runner/types.js'
 import { NamespacedProcess } from './children.js'
 import { withSystemDirectories } from './exec.js'
@@ -221,14 +221,7 @@ function remoteOptionsOf(
     server,
     transports: plan.transports,
     direction: options.direction ?? 'forward',
-    count: plan.count,
-    size: plan.size,
-    rate: plan.rate,
-    mode: plan.mode,
-    trace: plan.trace,
-    ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
-    ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
-    ...(plan.intervalMs === undefined ? {} : { intervalMs: plan.intervalMs }),
+    ...workloadOf(plan),
   }
 }
 

@@ -1,7 +1,7 @@
 import { attributeLoss, describeDatagramImpairment, type FlowPlan, planTransports } from '@protolab/core'
 import { DEFAULT_LAB_PORT } from '../../remote/server.js'
 import type { LabFlowRun, LabFlowSharing, LabFlowsRun } from '../../runner/flow-types.js'
-import type { LabPlan } from '../../runner/options.js'
+import { type LabPlan, workloadOf } from '../../runner/options.js'
 import type { LabTrace, LabTransportName } from '../../runner/types.js'
 import type { PacketLinkCounts } from './counts.js'
 import type { PortCounts } from './frame-relay.js'
@@ -56,13 +56,8 @@ export async function runPacketFlows(
       direction: plan.packetDirection,
       workload: {
         transport: transports[0]!,
-        count: plan.count,
-        size: plan.size,
+        ...workloadOf(plan),
         rate: 0,
-        mode: plan.mode,
-        trace: plan.trace,
-        ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
-        ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
         // Intervals give each flow its kernel's TCP numbers over time and, with a duration, what it
         // delivered within it (what fairness compares).
         intervalMs: plan.intervalMs ?? FLOW_INTERVAL_MS,

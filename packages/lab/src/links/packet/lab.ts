@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import type { DatagramImpairment, LabInterval } from '@protolab/core'
 import { DEFAULT_LAB_PORT } from '../../remote/server.js'
 import type { IntervalListener } from '../../runner/intervals.js'
-import type { LabPlan } from '../../runner/options.js'
+import { type LabPlan, workloadOf } from '../../runner/options.js'
 import type { LabProgress, LabReport, LabRun, LabTrace, LabTransportName } from '../../runner/types.js'
 import { withPacketLinkLosses } from './lost-by.js'
 import { packetLinkNotes } from './notes.js'
@@ -57,17 +57,7 @@ export async function runPacketLab(
         impairment,
         seed,
         direction: plan.packetDirection,
-        workload: {
-          transport,
-          count: plan.count,
-          size: plan.size,
-          rate: plan.rate,
-          mode: plan.mode,
-          trace: plan.trace,
-          ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
-          ...(plan.recvBufferBytes === undefined ? {} : { recvBufferBytes: plan.recvBufferBytes }),
-          ...(plan.intervalMs === undefined ? {} : { intervalMs: plan.intervalMs }),
-        },
+        workload: { transport, ...workloadOf(plan) },
         controlPort: DEFAULT_LAB_PORT,
         ...(capture === undefined ? {} : { capture }),
       },

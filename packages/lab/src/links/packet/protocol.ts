@@ -1,5 +1,6 @@
 import type { DatagramImpairment, FlowPlan } from '@protolab/core'
 import type { FlowsLinkContext } from '../../runner/flows-result.js'
+import type { PlannedWorkload } from '../../runner/options.js'
 import type { LabTransportName } from '../../runner/transport-name.js'
 import type { PacketLinkCounts } from './counts.js'
 import type { PacketLinkDirection } from './frame-relay.js'
@@ -9,24 +10,13 @@ export const SENDER_ADDRESS = '10.77.0.1'
 export const RECEIVER_ADDRESS = '10.77.0.2'
 
 /** One transport's workload across the packet link: the lab's options, checked and defaulted. */
-export interface PacketWorkload {
+export interface PacketWorkload extends PlannedWorkload {
   readonly transport: LabTransportName
-  readonly count: number
-  readonly size: number
-  /** Messages per second; 0 = as fast as possible. */
-  readonly rate: number
-  readonly durationMs?: number
-  readonly mode: 'oneway' | 'rtt'
-  readonly recvBufferBytes?: number
-  /** Keep per-message data (for a CSV log or an HTML report). */
-  readonly trace: boolean
   /**
    * Several flows at once instead of one (`--parallel`, `--flows`): each paced at its own rate
    * (`rate` is then unused), all crossing the link together; `link` is how their run describes it.
    */
   readonly flows?: { readonly plan: FlowPlan<LabTransportName>; readonly link: FlowsLinkContext }
-  /** `--interval`, ms: the run cut into intervals, each told as it closes. */
-  readonly intervalMs?: number
 }
 
 /** What the lab process asks the link host to do: one JSON line on the host's stdin. */
