@@ -5,6 +5,9 @@
  *   (1,440 B payload + the 32-byte envelope), sent as fast as possible; the link's own count of
  *   frames over the receiver's duration. Baseline: the same datagrams over the kernel link (a veth
  *   pair, no relay), where root allows it. Target: at least 50,000 frames/s.
+ *   Every frame costs a receive and a send in the relay, the kernel's VXLAN work on both sides, and
+ *   the lab's own sender and receiver, all on the same cores: on 2 cores the row says what the
+ *   whole path does, not the relay alone.
  * - TCP goodput through the link against the link's capacity (the frames/s above, each carrying a
  *   full 1,448-byte segment): the ratio says how much of the path TCP's congestion control uses.
  * Both runs are skipped, with a note, where the packet link cannot run.

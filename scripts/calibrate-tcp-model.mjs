@@ -7,10 +7,9 @@
  * the seeded impairer, both ways). Prints model and real p50/p99 and their ratios, as a Markdown
  * table; exits 1 when a ratio is outside 1/2..2, 2 when the packet link cannot run here.
  *
- *   pnpm build && chrt -r 10 node scripts/calibrate-tcp-model.mjs [--seed N] [--count N] [--json]
+ *   pnpm build && node scripts/calibrate-tcp-model.mjs [--seed N] [--count N] [--json]
  *
- * The real side's p99 is what a loaded machine makes it: run it with a real-time priority
- * (`chrt -r 10`, root) or on a quiet machine.
+ * `packages/lab/test/packet-link-calibration.test.ts` runs it in CI.
  */
 import { parseArgs } from 'node:util'
 import { packetLinkSupport, runLab } from '../packages/lab/dist/index.js'
