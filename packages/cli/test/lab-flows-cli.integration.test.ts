@@ -143,6 +143,23 @@ describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0
   })
 })
 
+describe('protolab lab --flows --interval on the proxy link', () => {
+  it('is refused in one line: the relay link counts each flow whole, so the intervals would be missing', async () => {
+    const run = await runProtolab(
+      ['lab', '--link', 'proxy', '-P', '2', '--count', '10', '--interval', '1s'],
+      {
+        timeoutMs: 20_000,
+      },
+    )
+    expect(run.code).toBe(2)
+    const complaints = run.stderr.split('\n').filter((line) => line.startsWith('protolab: '))
+    expect(complaints).toEqual([
+      "protolab: intervals of a run of flows are the packet link's only, and this run takes the proxy link",
+    ])
+    expect(run.stdout).toBe('')
+  })
+})
+
 describe('protolab lab run --parallel against lab serve (127.0.0.1)', () => {
   it('--parallel 4 reports 4 flows and an aggregate, as a table and as JSON', async () => {
     const server = startProtolab(['lab', 'serve', '--bind', '127.0.0.1:0'])

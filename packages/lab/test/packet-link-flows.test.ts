@@ -52,6 +52,8 @@ describe.skipIf(support.problem !== undefined)(
       )
       // TCP loses no message: the queue's drops of its segments are the kernel's to send again.
       expect(tcp!.lost).toBe(0)
+      expect(udp!.intervals?.length).toBeGreaterThanOrEqual(5)
+      expect(tcp!.intervals?.length).toBeGreaterThanOrEqual(5)
       expect(tcp!.linkDrops!.queue).toBeGreaterThan(0)
       const table = renderFlowTable(run)
       expect(table).toMatch(/flow 1 udp: lost [\d,]+ \([\d.]+%\): [\d,]+ in the link's queue/)
@@ -72,7 +74,14 @@ describe.skipIf(support.problem !== undefined)(
         seed: 1,
       })
       expect(run.flows).toHaveLength(4)
-      for (const flow of run.flows) expect(flow.lost).toBe(0)
+      for (const flow of run.flows) {
+        expect(flow.lost).toBe(0)
+        // Every flow, not only the first, is cut into the link's 1 s intervals, each with its
+        // kernel's cwnd: fairness compares what each delivered within the 5 s.
+        expect(flow.intervals?.length, `flow ${flow.id}`).toBeGreaterThanOrEqual(5)
+        for (const interval of flow.intervals!) expect(interval.cwnd).toBeGreaterThan(0)
+      }
+      expect(run.fairness.windowMs).toBe(5000)
       expect(run.fairness.bottleneckBitsPerSec).toBe(20e6)
       expect(run.fairness.jainIndex).toBeGreaterThanOrEqual(0.9)
       expect(run.fairness.utilisation).toBeGreaterThanOrEqual(0.8)

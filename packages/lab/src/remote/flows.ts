@@ -324,7 +324,12 @@ export function flowWork(
 export function beginIntervals(work: readonly FlowWork[]): number | undefined {
   const baseNs = nowNs()
   let origin: number | undefined
-  for (const item of work) if (item.kind === 'count') origin ??= item.intervals.begin(baseNs)
+  for (const item of work) {
+    if (item.kind !== 'count') continue
+    // Every side begins (all from the same base, so with the same origin): not only the first.
+    const begun = item.intervals.begin(baseNs)
+    origin ??= begun
+  }
   return origin
 }
 

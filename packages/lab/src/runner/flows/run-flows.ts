@@ -164,6 +164,13 @@ export async function runFlows(
       ...(plan.trace ? { traces: packet.traces } : {}),
     }
   }
+  if (plan.intervalMs !== undefined) {
+    // The relay link's flow receivers count each flow whole: intervals would be silently missing.
+    const why = chosen.note?.match(/\(link auto: (.*)\)$/)?.[1]
+    throw new InvalidArgumentError(
+      `intervals of a run of flows are the packet link's only, and ${why === undefined ? 'this run takes the proxy link' : `link auto took the proxy link: ${why}`}`,
+    )
+  }
   const notes = chosen.note === undefined ? [] : [chosen.note]
   const sessions = distinctSessions(flowPlan.flows.length)
   const ends = new Map<LabTransportName, TransportEnd>()
