@@ -143,8 +143,8 @@ describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0
   })
 })
 
-describe('protolab lab --flows --interval on the proxy link', () => {
-  it('is refused in one line: the relay link counts each flow whole, so the intervals would be missing', async () => {
+describe('protolab lab --flows --interval or --capture on the proxy link', () => {
+  it('is refused in one line: the relay link neither cuts a flow into intervals nor records it', async () => {
     const run = await runProtolab(
       ['lab', '--link', 'proxy', '-P', '2', '--count', '10', '--interval', '1s'],
       {
@@ -157,6 +157,16 @@ describe('protolab lab --flows --interval on the proxy link', () => {
       "protolab: intervals of a run of flows are the packet link's only, and this run takes the proxy link",
     ])
     expect(run.stdout).toBe('')
+    const capture = await runProtolab(
+      ['lab', '--link', 'proxy', '-P', '2', '--count', '10'].concat(['--capture', 'x.pcap']),
+      {
+        timeoutMs: 20_000,
+      },
+    )
+    expect(capture.code).toBe(2)
+    expect(capture.stderr).toMatch(
+      /^protolab: a capture of a run of flows is the packet link's only, and this run takes the proxy link$/m,
+    )
   })
 })
 

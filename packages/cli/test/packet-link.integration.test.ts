@@ -89,6 +89,39 @@ describe.skipIf(!canRun || !has('tcpdump'))('--capture on the packet link', { ti
       await rm(directory, { recursive: true, force: true })
     }
   })
+
+  it("records every flow of a shared bottleneck: each TCP flow's retransmissions are its kernel's", async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'protolab-packet-capture-'))
+    try {
+      const file = join(directory, 'flows.pcap')
+      const lab = await runProtolab(
+        ['lab', '--link', 'packet', '--flows', 'udp:1@8mbit,tcp:2', '--rate-limit', '10mbit'].concat([
+          '--queue',
+          '30',
+          '--duration',
+          '2s',
+          '--size',
+          '1200',
+          '--capture',
+          file,
+          '--json',
+        ]),
+        { timeoutMs: 90_000 },
+      )
+      expect(lab.code).toBe(0)
+      expect(lab.stderr).toContain(`capture: ${file}`)
+      const flows = (JSON.parse(lab.stdout) as { runs: { flows: LabRun[] }[] }).runs[0]!.flows
+      const retransmits = flows.filter((flow) => flow.transport === 'tcp').map((flow) => flow.retransmits!)
+      expect(retransmits.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0)
+      const layers = await runProtolab(['layers', '--read', file], { timeoutMs: 30_000 })
+      expect(layers.code).toBe(0)
+      const told = [...layers.stdout.matchAll(/retransmissions: (\d+):/g)].map((match) => Number(match[1]))
+      const byCount = (a: number, b: number) => a - b
+      expect(told.sort(byCount)).toEqual(retransmits.filter((count) => count > 0).sort(byCount))
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
+  })
 })
 
 describe.skipIf(!canRun)('the packet link leaves nothing behind', { timeout: 120_000 }, () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { type FlowPacing, messagesPerSecond } from '@protolab/core'
 import {
+  captureFile,
   DEFAULT_SIZE,
   describeRelay,
   describeRoute,
@@ -180,10 +181,7 @@ function printInterval(io: CliIO): IntervalListener {
 }
 
 /** The flags a run of several flows cannot have yet. */
-const NOT_WITH_FLOWS = [
-  ['--log', 'log'],
-  ['--capture', 'capture'],
-] as const
+const NOT_WITH_FLOWS = [['--log', 'log']] as const
 
 /**
  * `protolab lab --parallel n` or `--flows spec`: each plan's flows at once on the relay link, one
@@ -207,6 +205,7 @@ async function runFlowsCommand(
   const runs: FlowsReportRun[] = []
   const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
   const notes: string[] = []
+  const captures: string[] = []
   for (const plan of plans) {
     if (!flags.json) {
       const what = plan.flows.map((flow) => `${flow.transport} flow ${flow.id}`).join(', ')
@@ -214,8 +213,10 @@ async function runFlowsCommand(
         `lab: ${plan.flows.length} flows at once (${what}), ${describeWorkload({ ...options, rate: 0 })}\n`,
       )
     }
+    // `-t both -P 2` runs a plan per transport, each recording into a file of its own.
+    const capture = captureFile(flags.capture, plan.flows[0]!.transport, plans.length)
     const outcome = await runFlows(
-      { ...workload, plan, trace: flags.report !== undefined },
+      { ...workload, plan, trace: flags.report !== undefined, capture },
       {
         signal: io.signal,
         onLink: (description) => {
@@ -224,6 +225,7 @@ async function runFlowsCommand(
       },
     )
     runs.push({ run: outcome.run, traces: outcome.traces })
+    captures.push(...(outcome.captures ?? []))
     notes.push(...outcome.notes.filter((note) => note !== outcome.run.sharing.note))
     if (!flags.json) {
       await writeAndDrain(io.stdout, renderFlowTable(outcome.run, { color }))
@@ -239,6 +241,7 @@ async function runFlowsCommand(
   if (flags.json) {
     await writeAndDrain(io.stdout, `${JSON.stringify({ runs: runs.map(({ run }) => run) }, null, 2)}\n`)
   }
+  for (const capture of captures) io.stderr.write(`capture: ${capture}\n`)
   if (flags.report !== undefined) {
     await writeFlowsHtml(flags.report, runs, {
       command: describeWorkload({ ...options, rate: 0 }),

@@ -11,11 +11,11 @@ export interface PacketLinkCounts {
   /** Sender → receiver, per port of the receiver (each flow has its own): what the impairment did. */
   readonly ports: readonly PortCounts[]
   /**
-   * Frames the link itself lost, not the impairment: sent into a veth but never relayed, or
+   * Frames the link itself lost, not the impairment: sent into a tunnel but never relayed, or
    * relayed but never delivered (a full socket buffer or backlog on the way). 0 on a working link.
    */
   readonly pathDrops: number
-  /** Of the link's sockets (bridges and relay), datagrams a full receive buffer refused (`/proc/net/udp` drops). */
+  /** Of the relay's sockets, datagrams a full receive buffer refused (`/proc/net/udp` drops). */
   readonly socketDrops: number
   /** UDP datagrams the receiving kernel dropped for a bad checksum (corrupted frames), both ends. */
   readonly udpChecksumErrors: number

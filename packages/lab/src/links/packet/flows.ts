@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { attributeLoss, describeDatagramImpairment, type FlowPlan, planTransports } from '@protolab/core'
 import { DEFAULT_LAB_PORT } from '../../remote/server.js'
 import type { LabFlowRun, LabFlowSharing, LabFlowsRun } from '../../runner/flow-types.js'
@@ -27,6 +28,8 @@ export interface PacketFlowsOutcome {
   readonly counts: PacketLinkCounts
   /** The lines under the table: what the link did, and what the flows shared. */
   readonly notes: readonly string[]
+  /** With the plan's `capture`: the pcap file of the sender's packets, every flow's. */
+  readonly captures: readonly string[]
 }
 
 /**
@@ -49,6 +52,7 @@ export async function runPacketFlows(
   const none = Object.keys(impairment).length === 0
   const rate = impairment.rateLimitBytesPerSec ?? 0
   const transports = planTransports(flows)
+  const capture = plan.capture === undefined ? undefined : resolve(plan.capture)
   const result = await runPacketLink(
     {
       impairment,
@@ -72,6 +76,7 @@ export async function runPacketFlows(
         },
       },
       controlPort: DEFAULT_LAB_PORT,
+      ...(capture === undefined ? {} : { capture }),
     },
     { signal: context.signal, onLink: context.onLink },
   )
@@ -82,6 +87,7 @@ export async function runPacketFlows(
     run: { ...run, seed, flows: run.flows.map((flow) => withLinkDrops(flow, counts.ports)) },
     counts,
     traces: result.traces,
+    captures: capture === undefined ? [] : [capture],
     notes: [
       ...packetLinkNotes([], plan.packetDirection),
       `link: ${describePacketLinkCounts(counts)}`,

@@ -20,7 +20,7 @@ export {
   readNamespaceCounters,
   sumUdpDrops,
 } from './kernel-counters.js'
-export { packetImpairment, type RunPacketLabContext, runPacketLab } from './lab.js'
+export { captureFile, packetImpairment, type RunPacketLabContext, runPacketLab } from './lab.js'
 export { describePacketLinkCounts, packetLinkNotes } from './notes.js'
 export {
   type HostPlan,

@@ -89,7 +89,11 @@ export function packetImpairment(plan: Pick<LabPlan, 'impairment'>): DatagramImp
   return impairment as DatagramImpairment
 }
 
-function captureFile(
+/**
+ * The pcap file of one of `runs` runs that record into `file`: `file` itself for one run, else
+ * `name-udp.pcap`, `name-tcp.pcap` (by each run's transport), resolved.
+ */
+export function captureFile(
   file: string | undefined,
   transport: LabTransportName,
   runs: number,

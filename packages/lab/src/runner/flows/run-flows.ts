@@ -61,6 +61,8 @@ export interface FlowsOutcome {
   readonly notes: readonly string[]
   /** With `trace`: each flow's per-message data, in the order of `run.flows` (for `--report`). */
   readonly traces?: readonly LabTrace[]
+  /** With `capture` (the packet link's only): the pcap file written. */
+  readonly captures?: readonly string[]
 }
 
 /** After all is delivered, how long to wait for trailing duplicates when the relay duplicates. */
@@ -161,14 +163,18 @@ export async function runFlows(
       relays: {},
       packetLink: packet.counts,
       notes: packet.notes,
+      captures: packet.captures,
       ...(plan.trace ? { traces: packet.traces } : {}),
     }
   }
-  if (plan.intervalMs !== undefined) {
-    // The relay link's flow receivers count each flow whole: intervals would be silently missing.
+  // The relay link's flow receivers count each flow whole, and nothing records them: refused, not
+  // silently missing.
+  const packetOnly =
+    plan.intervalMs !== undefined ? 'intervals' : plan.capture !== undefined ? 'a capture' : undefined
+  if (packetOnly !== undefined) {
     const why = chosen.note?.match(/\(link auto: (.*)\)$/)?.[1]
     throw new InvalidArgumentError(
-      `intervals of a run of flows are the packet link's only, and ${why === undefined ? 'this run takes the proxy link' : `link auto took the proxy link: ${why}`}`,
+      `${packetOnly} of a run of flows ${packetOnly === 'intervals' ? 'are' : 'is'} the packet link's only, and ${why === undefined ? 'this run takes the proxy link' : `link auto took the proxy link: ${why}`}`,
     )
   }
   const notes = chosen.note === undefined ? [] : [chosen.note]
