@@ -1,4 +1,11 @@
 export {
+  DelayLine,
+  type DelayLineInit,
+  type DelayLineOutcome,
+  type Departure,
+  HoldBudget,
+} from './delay-line.js'
+export {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_CLIENTS,
   DEFAULT_MAX_QUEUED_DATAGRAMS,

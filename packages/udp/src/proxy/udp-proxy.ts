@@ -3,12 +3,12 @@ import { lookup as dnsLookup } from 'node:dns'
 import {
   DatagramImpairer,
   DEFAULT_REORDER_MAX_HOLD_MS,
-  HoldQueue,
   InvalidAddressError,
   ipFamily,
   type SocketAddress,
 } from '@protolab/core'
 import { toProtolabError } from '../errors.js'
+import { DelayLine, HoldBudget } from './delay-line.js'
 import { type UdpProxyConfig, type UdpProxyInit, udpProxyConfig } from './options.js'
 import { DirectionCounts, type UdpProxyStats } from './stats.js'
 import { TimerHeap } from './timer-heap.js'
@@ -41,17 +41,11 @@ export function udpProxy(init: UdpProxyInit): UdpProxy {
   return new UdpRelay(udpProxyConfig(init))
 }
 
-/** A datagram waiting to be sent: held for reordering, or delayed. */
-interface Pending {
-  readonly payload: Buffer
-  readonly copies: number
-  readonly delayMs: number
-}
-
 /** One direction of one client's traffic. */
 interface Path {
   readonly impairer: DatagramImpairer | undefined
-  readonly hold: HoldQueue<Pending>
+  /** Where impaired datagrams wait for their delay or to be overtaken. */
+  readonly line: DelayLine<Buffer>
   readonly counts: DirectionCounts
   readonly send: (payload: Buffer) => void
 }
@@ -82,13 +76,14 @@ class UdpRelay implements UdpProxy {
   private refused = 0
   private denied = 0
   private foreign = 0
-  private queued = 0
+  private readonly budget: HoldBudget
   private closing: Promise<void> | undefined
 
   constructor(config: UdpProxyConfig) {
     this.config = config
     this.seed = config.seed
     this.maxHoldMs = config.impairment.reorderMaxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS
+    this.budget = new HoldBudget(config.maxQueuedDatagrams)
     const type = ipFamily(config.listenHost) === 6 ? 'udp6' : 'udp4'
     this.socket = dgram.createSocket({ type, lookup: literalLookup })
     this.socket.on('message', (message, from) => this.fromClient(message, from))
@@ -175,22 +170,27 @@ class UdpRelay implements UdpProxy {
     upstream.on('error', () => {})
     const impairer = (stream: number) =>
       new DatagramImpairer({ impairment: this.config.impairment, seed: this.config.seed, stream })
+    const line = (send: (payload: Buffer) => void) =>
+      new DelayLine({ send, timers: this.timers, maxHoldMs: this.maxHoldMs, budget: this.budget })
+    const toServer = (payload: Buffer) =>
+      this.send(client, upstream, payload, serverPort, serverAddress, this.toServerCounts)
+    const toClient = (payload: Buffer) =>
+      this.send(client, this.socket, payload, port, address, this.toClientCounts)
     const client: Client = {
       upstream,
       lastHeardMs: performance.now(),
       closed: false,
       toServer: {
         impairer: impairer(2 * index),
-        hold: new HoldQueue(this.maxHoldMs),
+        line: line(toServer),
         counts: this.toServerCounts,
-        send: (payload) =>
-          this.send(client, upstream, payload, serverPort, serverAddress, this.toServerCounts),
+        send: toServer,
       },
       toClient: {
         impairer: this.config.direction === 'both' ? impairer(2 * index + 1) : undefined,
-        hold: new HoldQueue(this.maxHoldMs),
+        line: line(toClient),
         counts: this.toClientCounts,
-        send: (payload) => this.send(client, this.socket, payload, port, address, this.toClientCounts),
+        send: toClient,
       },
     }
     upstream.on('message', (payload, from) => {
@@ -227,48 +227,12 @@ class UdpRelay implements UdpProxy {
       counts.corrupted++
     }
     counts.duplicated += decision.copies - 1
-    const pending: Pending = { payload, copies: decision.copies, delayMs: decision.delayMs }
-    if (decision.holdForPackets > 0) {
-      if (this.queued >= this.config.maxQueuedDatagrams) {
-        counts.dropped++
-        counts.queueDropped++
-        return
-      }
-      this.queued++
-      counts.reordered++
-      path.hold.hold(pending, decision.holdForPackets, nowMs)
-      this.timers.schedule(nowMs + this.maxHoldMs, () =>
-        this.releaseAll(path, path.hold.expired(performance.now())),
-      )
-      return
+    const outcome = path.line.enter(payload, decision, nowMs)
+    if (outcome === 'held') counts.reordered++
+    if (outcome === 'full') {
+      counts.dropped++
+      counts.queueDropped++
     }
-    this.dispatch(path, pending, nowMs)
-    this.releaseAll(path, path.hold.passed())
-  }
-
-  private releaseAll(path: Path, released: readonly Pending[]): void {
-    const nowMs = performance.now()
-    for (const pending of released) {
-      this.queued--
-      this.dispatch(path, pending, nowMs)
-    }
-  }
-
-  private dispatch(path: Path, pending: Pending, nowMs: number): void {
-    if (pending.delayMs <= 0) {
-      for (let copy = 0; copy < pending.copies; copy++) path.send(pending.payload)
-      return
-    }
-    if (this.queued >= this.config.maxQueuedDatagrams) {
-      path.counts.dropped++
-      path.counts.queueDropped++
-      return
-    }
-    this.queued++
-    this.timers.schedule(nowMs + pending.delayMs, () => {
-      this.queued--
-      for (let copy = 0; copy < pending.copies; copy++) path.send(pending.payload)
-    })
   }
 
   private send(

@@ -1,11 +1,6 @@
 import dgram, { type Socket } from 'node:dgram'
-import {
-  DatagramImpairer,
-  type DatagramImpairment,
-  DEFAULT_REORDER_MAX_HOLD_MS,
-  HoldQueue,
-} from '@protolab/core'
-import { TimerHeap } from '@protolab/udp'
+import { DatagramImpairer, type DatagramImpairment, DEFAULT_REORDER_MAX_HOLD_MS } from '@protolab/core'
+import { DEFAULT_MAX_QUEUED_DATAGRAMS, DelayLine, HoldBudget, TimerHeap } from '@protolab/udp'
 import {
   corruptionOffset,
   destinationPort,
@@ -121,16 +116,10 @@ class PortTally {
   }
 }
 
-interface Pending {
-  /** The datagram as it came, VXLAN header and all: it is sent on as it is. */
-  readonly datagram: Buffer
-  readonly copies: number
-  readonly delayMs: number
-}
-
 interface Path {
   readonly impairer: DatagramImpairer | undefined
-  readonly hold: HoldQueue<Pending>
+  /** Where impaired datagrams (VXLAN header and all, sent on as they came) wait. */
+  readonly line: DelayLine<Buffer>
   counts: Counts
   readonly socket: Socket
 }
@@ -150,30 +139,18 @@ export class FrameRelay {
   private readonly senderSocket: Socket
   private readonly receiverSocket: Socket
   private readonly timers = new TimerHeap()
-  private readonly maxHoldMs: number
+  /** Frames held or delayed, both ways: as many as the UDP proxy holds at most. */
+  private readonly budget = new HoldBudget(DEFAULT_MAX_QUEUED_DATAGRAMS)
   private ports = new PortTally()
-  private inFlight = 0
   private armed = false
-  private idleWaiters: (() => void)[] = []
 
   private constructor(private readonly init: FrameRelayInit) {
-    this.maxHoldMs = init.impairment.reorderMaxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS
     this.senderSocket = dgram.createSocket('udp4')
     this.receiverSocket = dgram.createSocket('udp4')
     const impairer = (stream: number) =>
       new DatagramImpairer({ impairment: init.impairment, seed: init.seed, stream })
-    this.toReceiver = {
-      impairer: impairer(0),
-      hold: new HoldQueue(this.maxHoldMs),
-      counts: new Counts(),
-      socket: this.receiverSocket,
-    }
-    this.toSender = {
-      impairer: init.direction === 'both' ? impairer(1) : undefined,
-      hold: new HoldQueue(this.maxHoldMs),
-      counts: new Counts(),
-      socket: this.senderSocket,
-    }
+    this.toReceiver = this.path(impairer(0), this.receiverSocket)
+    this.toSender = this.path(init.direction === 'both' ? impairer(1) : undefined, this.senderSocket)
     this.senderSocket.on('message', (frame) => this.relay(this.toReceiver, frame))
     this.receiverSocket.on('message', (frame) => this.relay(this.toSender, frame))
     this.senderSocket.on('error', () => {})
@@ -214,8 +191,7 @@ export class FrameRelay {
 
   /** Resolves once no frame is held or delayed (at once when none is). */
   idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve()
-    return new Promise((resolve) => this.idleWaiters.push(resolve))
+    return this.budget.idle()
   }
 
   /** Closes both sockets and drops what is still held or delayed. */
@@ -255,44 +231,35 @@ export class FrameRelay {
       if (port !== undefined) port.queueDrops++
       return
     }
-    if (port !== undefined) port.forwarded += decision.copies
     if (decision.corruptAt >= 0) {
       frame[corruptionOffset(decision.corruptAt, frame.length, offset)]! ^= decision.corruptMask
       counts.corrupted++
     }
     counts.duplicated += decision.copies - 1
-    const pending: Pending = { datagram, copies: decision.copies, delayMs: decision.delayMs }
-    if (decision.holdForPackets > 0) {
-      this.inFlight++
-      counts.reordered++
-      path.hold.hold(pending, decision.holdForPackets, nowMs)
-      this.timers.schedule(nowMs + this.maxHoldMs, () =>
-        this.releaseAll(path, path.hold.expired(performance.now())),
-      )
+    const outcome = path.line.enter(datagram, decision, nowMs)
+    if (outcome === 'full') {
+      counts.queueDrops++
+      if (port !== undefined) port.queueDrops++
       return
     }
-    this.dispatch(path, pending, nowMs)
-    this.releaseAll(path, path.hold.passed())
+    if (outcome === 'held') counts.reordered++
+    if (port !== undefined) port.forwarded += decision.copies
   }
 
-  private releaseAll(path: Path, released: readonly Pending[]): void {
-    const nowMs = performance.now()
-    for (const pending of released) {
-      this.dispatch(path, pending, nowMs)
-      this.settled()
+  /** One direction: `impairer` (none: frames pass untouched) in front of `socket`. */
+  private path(impairer: DatagramImpairer | undefined, socket: Socket): Path {
+    const path: Path = {
+      impairer,
+      counts: new Counts(),
+      socket,
+      line: new DelayLine({
+        send: (datagram) => this.sendNow(path, datagram, 1),
+        timers: this.timers,
+        maxHoldMs: this.init.impairment.reorderMaxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS,
+        budget: this.budget,
+      }),
     }
-  }
-
-  private dispatch(path: Path, pending: Pending, nowMs: number): void {
-    if (pending.delayMs <= 0) {
-      this.sendNow(path, pending.datagram, pending.copies)
-      return
-    }
-    this.inFlight++
-    this.timers.schedule(nowMs + pending.delayMs, () => {
-      this.sendNow(path, pending.datagram, pending.copies)
-      this.settled()
-    })
+    return path
   }
 
   private sendNow(path: Path, datagram: Buffer, copies: number): void {
@@ -301,13 +268,6 @@ export class FrameRelay {
       path.counts.forwarded++
       path.counts.bytes += datagram.length - VXLAN_HEADER_BYTES
     }
-  }
-
-  private settled(): void {
-    if (--this.inFlight > 0) return
-    const waiters = this.idleWaiters
-    this.idleWaiters = []
-    for (const resolve of waiters) resolve()
   }
 }
 
