@@ -127,9 +127,32 @@ describe('protolab lab --parallel / --flows (relay link, real sockets on 127.0.0
     }
   })
 
+  it("--log writes every flow's messages, each row with its flow id", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'protolab-flows-log-'))
+    try {
+      const file = join(dir, 'flows.csv')
+      const run = await runProtolab(
+        ['lab', '--link', 'proxy', '--flows', 'udp:1@2000,tcp:2@2000', '--count', '50', '--log', file],
+        { timeoutMs: 60_000 },
+      )
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stderr).toContain(`log: ${file} (150 messages)`)
+      const [header, ...rows] = (await readFile(file, 'utf8')).trim().split('\n')
+      expect(header).toBe('flow,transport,sequence,sent_ms,received_ms,copies,status')
+      const flowOf = rows.map((row) => row.split(',').slice(0, 2).join(':'))
+      expect(new Set(flowOf)).toEqual(new Set(['1:udp', '2:tcp', '3:tcp']))
+      for (const id of ['1:udp', '2:tcp', '3:tcp']) {
+        const mine = rows.filter((row) => row.startsWith(id.replace(':', ',')))
+        expect(mine.map((row) => Number(row.split(',')[2]))).toEqual([...Array(50).keys()])
+        expect(mine.every((row) => row.endsWith(',delivered'))).toBe(true)
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('refuses what a run of flows cannot do yet, as bad usage', async () => {
     for (const args of [
-      ['-P', '2', '--log', 'x.csv'],
       ['-P', '2', '--link', 'kernel'],
       ['-P', '2', '--flows', 'udp:1'],
       ['-P', '0'],

@@ -14,6 +14,7 @@ import {
   LabCapture,
   type LabMode,
   type LabOptions,
+  type LabTrace,
   type LabTransportName,
   labTransport,
   labTransportsOf,
@@ -27,7 +28,6 @@ import {
   writeHtml,
 } from '@protolab/lab'
 import { createProgressDisplay } from '@protolab/lab/progress'
-import { UsageError } from '../errors.js'
 import type { CliIO } from '../io.js'
 import { writeAndDrain } from '../io.js'
 import { type IPVersionFlags, ipVersionOf } from '../options/address.js'
@@ -180,32 +180,22 @@ function printInterval(io: CliIO): IntervalListener {
   }
 }
 
-/** The flags a run of several flows cannot have yet. */
-const NOT_WITH_FLOWS = [['--log', 'log']] as const
-
 /**
  * `protolab lab --parallel n` or `--flows spec`: each plan's flows at once on the relay link, one
  * plan after the other (`-t both -P 4`: UDP's four, then TCP's), a table per run (or `--json`).
- * @throws UsageError for a flag a run of flows does not support yet
  */
 async function runFlowsCommand(
   flags: LabFlags,
   plans: Awaited<ReturnType<typeof flowPlansFromFlags>> & object,
   io: CliIO,
 ): Promise<void> {
-  for (const [flag, key] of NOT_WITH_FLOWS) {
-    if (flags[key] !== undefined) {
-      throw new UsageError(`${flag} does not go with --parallel or --flows yet`, {
-        hint: 'run one flow per transport (without -P and --flows) for it',
-      })
-    }
-  }
   const options = labOptionsFromFlags(flags)
   const { transports: _transports, rate: _rate, trace: _trace, ...workload } = options
   const runs: FlowsReportRun[] = []
   const color = io.isTTY.stdout && io.env.NO_COLOR === undefined
   const notes: string[] = []
   const captures: string[] = []
+  const logged: { readonly traces: LabTrace[]; readonly flowIds: number[] } = { traces: [], flowIds: [] }
   for (const plan of plans) {
     if (!flags.json) {
       const what = plan.flows.map((flow) => `${flow.transport} flow ${flow.id}`).join(', ')
@@ -216,7 +206,7 @@ async function runFlowsCommand(
     // `-t both -P 2` runs a plan per transport, each recording into a file of its own.
     const capture = captureFile(flags.capture, plan.flows[0]!.transport, plans.length)
     const outcome = await runFlows(
-      { ...workload, plan, trace: flags.report !== undefined, capture },
+      { ...workload, plan, trace: flags.report !== undefined || flags.log !== undefined, capture },
       {
         signal: io.signal,
         onLink: (description) => {
@@ -226,6 +216,10 @@ async function runFlowsCommand(
     )
     runs.push({ run: outcome.run, traces: outcome.traces })
     captures.push(...(outcome.captures ?? []))
+    for (const [index, trace] of (outcome.traces ?? []).entries()) {
+      logged.traces.push(trace)
+      logged.flowIds.push(outcome.run.flows[index]!.id)
+    }
     notes.push(...outcome.notes.filter((note) => note !== outcome.run.sharing.note))
     if (!flags.json) {
       await writeAndDrain(io.stdout, renderFlowTable(outcome.run, { color }))
@@ -242,6 +236,7 @@ async function runFlowsCommand(
     await writeAndDrain(io.stdout, `${JSON.stringify({ runs: runs.map(({ run }) => run) }, null, 2)}\n`)
   }
   for (const capture of captures) io.stderr.write(`capture: ${capture}\n`)
+  if (flags.log !== undefined) await writeCsvLog(flags.log, logged.traces, io.stderr, logged.flowIds)
   if (flags.report !== undefined) {
     await writeFlowsHtml(flags.report, runs, {
       command: describeWorkload({ ...options, rate: 0 }),

@@ -1,4 +1,4 @@
-export { CSV_HEADER, csvChunks, writeCsv, writeCsvLog } from './csv.js'
+export { CSV_HEADER, csvChunks, FLOWS_CSV_HEADER, writeCsv, writeCsvLog } from './csv.js'
 export { FLOW_TABLE_WIDTH, type RenderFlowTableOptions, renderFlowTable } from './flow-table.js'
 export {
   type FlowsHtmlReportData,
