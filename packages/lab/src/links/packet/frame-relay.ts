@@ -21,7 +21,7 @@ export interface FrameCounts {
   readonly forwarded: number
   /** Frames the impairment dropped (`--loss`). */
   readonly lost: number
-  /** Frames dropped because the rate limit's queue was full (`--rate-limit`). */
+  /** Frames dropped because the rate limit's queue (`--rate-limit`), or all the relay may hold, was full. */
   readonly queueDrops: number
   /** Extra copies sent (`--dup`). */
   readonly duplicated: number
@@ -72,8 +72,6 @@ export interface FrameRelayInit {
   readonly sender: TunnelEnd
   /** The receiver's side. */
   readonly receiver: TunnelEnd
-  /** The UDP port of both tunnels, and of the relay's socket on each side (4789 by default). */
-  readonly port?: number
   /** A TCP port whose frames pass unimpaired (the lab's control channel). */
   readonly exemptTcpPort?: number
   /** SO_RCVBUF and SO_SNDBUF of the relay's sockets, so bursts wait in a buffer instead of being dropped. */
@@ -163,10 +161,9 @@ export class FrameRelay {
    */
   static async start(init: FrameRelayInit): Promise<FrameRelay> {
     const relay = new FrameRelay(init)
-    const port = init.port ?? VXLAN_PORT
     await Promise.all([
-      open(relay.senderSocket, init.sender, port, init.socketBufferBytes),
-      open(relay.receiverSocket, init.receiver, port, init.socketBufferBytes),
+      open(relay.senderSocket, init.sender, init.socketBufferBytes),
+      open(relay.receiverSocket, init.receiver, init.socketBufferBytes),
     ])
     return relay
   }
@@ -213,7 +210,7 @@ export class FrameRelay {
       (this.init.exemptTcpPort !== undefined && isTcpPort(frame, offset, this.init.exemptTcpPort))
     ) {
       if (path.impairer !== undefined || offset < 0) counts.unimpaired++
-      this.sendNow(path, datagram, 1)
+      this.send(path, datagram)
       return
     }
     const nowMs = performance.now()
@@ -253,7 +250,7 @@ export class FrameRelay {
       counts: new Counts(),
       socket,
       line: new DelayLine({
-        send: (datagram) => this.sendNow(path, datagram, 1),
+        send: (datagram) => this.send(path, datagram),
         timers: this.timers,
         maxHoldMs: this.init.impairment.reorderMaxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS,
         budget: this.budget,
@@ -262,12 +259,10 @@ export class FrameRelay {
     return path
   }
 
-  private sendNow(path: Path, datagram: Buffer, copies: number): void {
-    for (let copy = 0; copy < copies; copy++) {
-      path.socket.send(datagram)
-      path.counts.forwarded++
-      path.counts.bytes += datagram.length - VXLAN_HEADER_BYTES
-    }
+  private send(path: Path, datagram: Buffer): void {
+    path.socket.send(datagram)
+    path.counts.forwarded++
+    path.counts.bytes += datagram.length - VXLAN_HEADER_BYTES
   }
 }
 
@@ -276,10 +271,10 @@ export class FrameRelay {
  * send needs no address, and only the tunnel's datagrams are received: the tunnels send from their
  * own port too (`srcport`), not from one picked per flow.
  */
-function open(socket: Socket, end: TunnelEnd, port: number, bufferBytes: number | undefined): Promise<void> {
+function open(socket: Socket, end: TunnelEnd, bufferBytes: number | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject)
-    socket.bind({ port, address: end.relayAddress, exclusive: true }, () => {
+    socket.bind({ port: VXLAN_PORT, address: end.relayAddress, exclusive: true }, () => {
       if (bufferBytes !== undefined) {
         try {
           socket.setRecvBufferSize(bufferBytes)
@@ -288,7 +283,7 @@ function open(socket: Socket, end: TunnelEnd, port: number, bufferBytes: number 
           // Above the namespace's maximum: the default size is still a working link.
         }
       }
-      socket.connect(port, end.tunnelAddress, () => {
+      socket.connect(VXLAN_PORT, end.tunnelAddress, () => {
         socket.off('error', reject)
         resolve()
       })
