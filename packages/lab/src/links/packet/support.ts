@@ -74,7 +74,11 @@ export function packetLinkSupport(
     'remote',
     '127.0.0.2',
   ])
-  if (noVxlan !== undefined) return fail(`the kernel cannot make a VXLAN device in a namespace (${noVxlan})`)
+  if (noVxlan !== undefined) {
+    // A user namespace cannot load a module: where vxlan is one, root loads it once.
+    const load = mode === 'rootless' ? '; where vxlan is a module, root can load it: modprobe vxlan' : ''
+    return fail(`the kernel cannot make a VXLAN device in a namespace (${noVxlan})${load}`)
+  }
   return { mode }
 }
 
