@@ -124,6 +124,26 @@ describe.skipIf(!canRun || !has('tcpdump'))('--capture on the packet link', { ti
   })
 })
 
+describe.skipIf(!canRun)('lab -6 on the packet link', { timeout: 120_000 }, () => {
+  it('runs the kernel UDP and TCP over IPv6 between the namespaces, impaired', async () => {
+    const lab = await runProtolab(
+      ['lab', '-6', '-t', 'both', '--count', '200', '--rate', '400', '--loss', '5%', '--seed', '2', '--json'],
+      { timeoutMs: 90_000 },
+    )
+    expect(lab.code, lab.stderr).toBe(0)
+    const runs = (JSON.parse(lab.stdout) as { runs: LabRun[] }).runs
+    expect(runs.map((run) => [run.transport, run.link])).toEqual([
+      ['udp', 'packet'],
+      ['tcp', 'packet'],
+    ])
+    expect(runs[0]!.lost).toBeGreaterThan(0)
+    expect(runs[1]!.lost).toBe(0)
+    expect(runs[1]!.retransmits).toBeGreaterThan(0)
+    const table = await runProtolab(['lab', '-6', '-t', 'udp', '--count', '20'], { timeoutMs: 90_000 })
+    expect(table.stderr).toMatch(/over the packet link: fd77::1 ⇄ fd77::2/)
+  })
+})
+
 describe.skipIf(!canRun)('the packet link leaves nothing behind', { timeout: 120_000 }, () => {
   /** A long TCP run over the packet link, once the link is up. */
   async function longRun() {

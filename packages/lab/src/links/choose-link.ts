@@ -39,7 +39,6 @@ export function chooseLink(options: LabOptions): ChosenLink {
 /** Why the options do not fit the packet link, or undefined when they do. */
 function packetMisfit(options: LabOptions): string | undefined {
   if (options.inProcess === true) return 'in-process runs are on the proxy link only'
-  if (options.host === '::1') return 'the packet link is IPv4 only'
   if (options.intervalMs !== undefined && options.intervalMs < MIN_INTERVAL_MS)
     return `intervals shorter than ${MIN_INTERVAL_MS} ms are on the proxy link only, the packet link's lab server taking none shorter`
   const impairment: LabImpairment = options.impairment ?? {}

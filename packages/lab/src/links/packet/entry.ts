@@ -32,21 +32,14 @@ async function main(args: readonly string[]): Promise<number> {
   }
   if (role === 'run') {
     const { host, port } = hostPort(rest[0])
-    const workload = JSON.parse(rest[1] ?? '') as PacketWorkload
+    const { transport, flows, ...workload } = JSON.parse(rest[1] ?? '') as PacketWorkload
     const report = await runRemoteLab(
       {
+        ...workload,
         server: { address: host, port },
-        transports: [workload.transport],
+        transports: [transport],
         direction: 'forward',
-        count: workload.count,
-        size: workload.size,
-        rate: workload.rate,
-        mode: workload.mode,
-        trace: workload.trace,
-        ...(workload.durationMs === undefined ? {} : { durationMs: workload.durationMs }),
-        ...(workload.recvBufferBytes === undefined ? {} : { recvBufferBytes: workload.recvBufferBytes }),
-        ...(workload.flows === undefined ? {} : { flows: workload.flows.plan, between: workload.flows.link }),
-        ...(workload.intervalMs === undefined ? {} : { intervalMs: workload.intervalMs }),
+        ...(flows === undefined ? {} : { flows: flows.plan, between: flows.link }),
       },
       {
         onProgress: (progress) => process.stdout.write(`${JSON.stringify({ progress })}\n`),

@@ -76,6 +76,7 @@ export async function runPacketFlows(
         },
       },
       controlPort: DEFAULT_LAB_PORT,
+      family: plan.host === '::1' ? 6 : 4,
       ...(capture === undefined ? {} : { capture }),
     },
     { signal: context.signal, onLink: context.onLink },

@@ -6,6 +6,7 @@ import {
   destinationPort,
   type FlowProtocol,
   flowProtocol,
+  isNeighbourDiscovery,
   isTcpPort,
   transportOffset,
 } from './frames.js'
@@ -29,7 +30,7 @@ export interface FrameCounts {
   readonly reordered: number
   /** Frames with a byte flipped in their transport header or payload (`--corrupt`). */
   readonly corrupted: number
-  /** Frames passed untouched: not IP (ARP), or the lab's control channel. */
+  /** Frames passed untouched: not IP (ARP), IPv6 neighbour discovery and MLD, or the lab's control channel. */
   readonly unimpaired: number
   /** Bytes sent on, each copy counted. */
   readonly bytes: number
@@ -202,7 +203,7 @@ export class FrameRelay {
     counts.frames++
     // A view: corrupting it corrupts the datagram that is sent on.
     const frame = datagram.subarray(VXLAN_HEADER_BYTES)
-    const offset = transportOffset(frame)
+    const offset = isNeighbourDiscovery(frame) ? -1 : transportOffset(frame)
     if (
       !this.armed ||
       path.impairer === undefined ||

@@ -5,6 +5,10 @@ const ETHERTYPE_IPV4 = 0x0800
 const ETHERTYPE_IPV6 = 0x86dd
 const PROTOCOL_TCP = 6
 const PROTOCOL_UDP = 17
+const NEXT_HEADER_HOP_BY_HOP = 0
+const NEXT_HEADER_ICMPV6 = 58
+/** ICMPv6 types of MLD (130-132, 143) and neighbour discovery (133-137): IPv6's ARP. */
+const LINK_CONTROL_ICMPV6 = new Set([130, 131, 132, 133, 134, 135, 136, 137, 143])
 
 /** The IP protocol of a frame's transport header, for the protocols the lab's flows use. */
 export type FlowProtocol = 'tcp' | 'udp'
@@ -46,6 +50,23 @@ export function transportOffset(frame: Uint8Array): number {
     return ETHERNET_HEADER_BYTES + 40
   }
   return -1
+}
+
+/**
+ * True when an IPv6 frame is neighbour discovery or MLD (ICMPv6, MLD behind its hop-by-hop
+ * header): what the hosts need to find each other, as ARP is for IPv4, so it passes untouched.
+ */
+export function isNeighbourDiscovery(frame: Uint8Array): boolean {
+  if (frame.length < ETHERNET_HEADER_BYTES + 40 + 1) return false
+  if (((frame[12]! << 8) | frame[13]!) !== ETHERTYPE_IPV6) return false
+  let next = frame[ETHERNET_HEADER_BYTES + 6]!
+  let at = ETHERNET_HEADER_BYTES + 40
+  if (next === NEXT_HEADER_HOP_BY_HOP) {
+    if (frame.length < at + 2) return false
+    next = frame[at]!
+    at += (frame[at + 1]! + 1) * 8
+  }
+  return next === NEXT_HEADER_ICMPV6 && at < frame.length && LINK_CONTROL_ICMPV6.has(frame[at]!)
 }
 
 /**

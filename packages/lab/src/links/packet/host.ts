@@ -12,7 +12,14 @@ import {
   TCP_WORK_FIELDS,
   type TcpWorkField,
 } from './kernel-counters.js'
-import { type HostMessage, type HostPlan, RECEIVER_ADDRESS, SENDER_ADDRESS } from './protocol.js'
+import {
+  type HostMessage,
+  type HostPlan,
+  RECEIVER_ADDRESS,
+  RECEIVER_ADDRESS_6,
+  SENDER_ADDRESS,
+  SENDER_ADDRESS_6,
+} from './protocol.js'
 
 /** Socket buffers of the relay: bursts wait here instead of being dropped. */
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024
@@ -29,11 +36,13 @@ const SIDES = [
   {
     outer: 'a-out',
     address: SENDER_ADDRESS,
+    address6: SENDER_ADDRESS_6,
     end: { relayAddress: '10.254.1.1', tunnelAddress: '10.254.1.2' },
   },
   {
     outer: 'b-out',
     address: RECEIVER_ADDRESS,
+    address6: RECEIVER_ADDRESS_6,
     end: { relayAddress: '10.254.2.1', tunnelAddress: '10.254.2.2' },
   },
 ] as const
@@ -144,7 +153,7 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     [SIDES[1], holderB],
   ] as const) {
     const run = (command: string, args: readonly string[]) => nsenter(pid, command, args)
-    const { outer, address, end } = side
+    const { outer, address, address6, end } = side
     await tool('ip', [
       'link',
       'add',
@@ -183,6 +192,16 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
       ]),
     )
     await tool(...run('ip', ['addr', 'add', `${address}/24`, 'dev', INNER_DEVICE]))
+    if (plan.family === 6) {
+      // IPv6 on the lab's device only, without duplicate address detection and router
+      // solicitations: the addresses work at once, and little but the lab's packets crosses.
+      const conf = `/proc/sys/net/ipv6/conf/${INNER_DEVICE}`
+      const settings = ['accept_dad 0', 'accept_ra 0', 'router_solicitations 0', 'disable_ipv6 0']
+        .map((setting) => setting.split(' '))
+        .map(([name, value]) => `echo ${value} > ${conf}/${name}`)
+      await tool(...run('sh', ['-c', settings.join('; ')]))
+      await tool(...run('ip', ['-6', 'addr', 'add', `${address6}/64`, 'dev', INNER_DEVICE, 'nodad']))
+    }
     // With tx checksum offload on, TCP frames cross with unfilled checksums, and a datagram
     // handed on with its checksum unchecked makes the receiving kernel trust the frame inside
     // too, corrupted or not: off, all of it, on every device of the path.
@@ -217,7 +236,7 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
         'root',
         '-w',
         plan.capture,
-        'ip',
+        plan.family === 6 ? 'ip6' : 'ip',
       ]),
     )
     await waitFor(capture, /listening on/, 'the capture (tcpdump)')
@@ -230,17 +249,18 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
     readNamespaceCounters(holderB),
   ])
 
-  const server = start(...inB(plan.node, [plan.entry, 'serve', `${RECEIVER_ADDRESS}:${plan.controlPort}`]))
+  const [sender, receiver] = SIDES.map((side) => (plan.family === 6 ? side.address6 : side.address))
+  const server = start(...inB(plan.node, [plan.entry, 'serve', `${receiver}:${plan.controlPort}`]))
   await waitFor(server, /listening on/, 'the lab server')
   say({
     type: 'ready',
-    description: `packet link: ${SENDER_ADDRESS} ⇄ ${RECEIVER_ADDRESS}, two network namespaces whose Ethernet frames cross the seeded impairer (VXLAN tunnels to a relay)`,
+    description: `packet link: ${sender} ⇄ ${receiver}, two network namespaces whose Ethernet frames cross the seeded impairer (VXLAN tunnels to a relay)`,
   })
   const client = start(
     ...inA(plan.node, [
       plan.entry,
       'run',
-      `${RECEIVER_ADDRESS}:${plan.controlPort}`,
+      `${receiver}:${plan.controlPort}`,
       JSON.stringify(plan.workload),
       plan.resultsFile,
     ]),

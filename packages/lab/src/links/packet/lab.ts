@@ -59,6 +59,7 @@ export async function runPacketLab(
         direction: plan.packetDirection,
         workload: { transport, ...workloadOf(plan) },
         controlPort: DEFAULT_LAB_PORT,
+        family: plan.host === '::1' ? 6 : 4,
         ...(capture === undefined ? {} : { capture }),
       },
       {

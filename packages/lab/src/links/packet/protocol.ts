@@ -8,6 +8,9 @@ import type { PacketLinkDirection } from './frame-relay.js'
 /** The addresses of the two ends, inside their namespaces (a /24 that exists only there). */
 export const SENDER_ADDRESS = '10.77.0.1'
 export const RECEIVER_ADDRESS = '10.77.0.2'
+/** Their IPv6 addresses, for an IPv6 run (a unique local /64 that exists only there). */
+export const SENDER_ADDRESS_6 = 'fd77::1'
+export const RECEIVER_ADDRESS_6 = 'fd77::2'
 
 /** One transport's workload across the packet link: the lab's options, checked and defaulted. */
 export interface PacketWorkload extends PlannedWorkload {
@@ -33,6 +36,8 @@ export interface HostPlan {
   readonly resultsFile: string
   /** The lab's control port: its frames pass unimpaired. */
   readonly controlPort: number
+  /** The IP version the lab's ends talk over (IPv6: the namespaces get their IPv6 addresses too). */
+  readonly family: 4 | 6
   /** Record the sender's packets into this pcap file (tcpdump in the sender's namespace). */
   readonly capture?: string
 }

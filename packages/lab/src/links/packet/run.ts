@@ -24,6 +24,8 @@ export interface PacketLinkRunInit {
   readonly workload: PacketWorkload
   /** The lab's control port inside the link (its frames pass unimpaired). */
   readonly controlPort: number
+  /** The IP version of the lab's ends: 4 (default) or 6. */
+  readonly family?: 4 | 6
   /** Record the sender's packets into this pcap file. */
   readonly capture?: string
 }
@@ -84,6 +86,7 @@ export async function runPacketLink(
     workload: init.workload,
     resultsFile: join(directory, 'results.bin'),
     controlPort: init.controlPort,
+    family: init.family ?? 4,
     ...(init.capture === undefined ? {} : { capture: init.capture }),
   }
   // The host's command line names this process: `lab cleanup` tells a stray host by it.
