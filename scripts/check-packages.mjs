@@ -19,7 +19,7 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
   if (manifest.private === true) continue
   const say = (problem) => problems.push(`packages/${dir}: ${problem}`)
   const copy = join(root, 'packages', dir, 'LICENSE')
-  if (!existsSync(copy)) say('no LICENSE (copy the root LICENSE: cp LICENSE packages/' + dir + '/)')
+  if (!existsSync(copy)) say(`no LICENSE (copy the root LICENSE: cp LICENSE packages/${dir}/)`)
   else if (readFileSync(copy, 'utf8') !== license) say('LICENSE differs from the root LICENSE')
   if (manifest.files !== undefined && !manifest.files.includes('LICENSE')) say('"files" leaves out LICENSE')
   if (manifest.license !== 'MIT') say('"license" is not MIT')
