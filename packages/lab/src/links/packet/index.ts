@@ -17,6 +17,7 @@ export {
   type NamespaceCounters,
   parseNetDev,
   parseSnmp,
+  parseSnmp6,
   readNamespaceCounters,
   sumUdpDrops,
 } from './kernel-counters.js'

@@ -13,9 +13,9 @@ export interface NamespaceCounters {
   readonly interfaces: ReadonlyMap<string, InterfaceCounters>
   /** Sum of the `drops` column of `/proc/net/udp`: datagrams its UDP sockets' receive buffers refused. */
   readonly udpSocketDrops: number
-  /** `Udp: RcvbufErrors` of `/proc/net/snmp`. */
+  /** `Udp: RcvbufErrors` of `/proc/net/snmp`, and `Udp6RcvbufErrors` of `/proc/net/snmp6`. */
   readonly udpRcvbufErrors: number
-  /** `Udp: InCsumErrors`: datagrams dropped for a bad checksum (corrupted on the way). */
+  /** `Udp: InCsumErrors` and `Udp6InCsumErrors`: datagrams dropped for a bad checksum (corrupted on the way). */
   readonly udpChecksumErrors: number
   /** `Tcp: InCsumErrors`. */
   readonly tcpChecksumErrors: number
@@ -49,13 +49,16 @@ export type TcpWorkField = (typeof TCP_WORK_FIELDS)[number]
  */
 export async function readNamespaceCounters(pid: number | 'self'): Promise<NamespaceCounters> {
   const base = `/proc/${pid}/net`
-  const [dev, udp, snmp, netstat] = await Promise.all([
+  const [dev, udp, snmp, netstat, snmp6] = await Promise.all([
     readFile(`${base}/dev`, 'utf8'),
     readFile(`${base}/udp`, 'utf8'),
     readFile(`${base}/snmp`, 'utf8'),
     readFile(`${base}/netstat`, 'utf8'),
+    // Absent where the kernel has no IPv6.
+    readFile(`${base}/snmp6`, 'utf8').catch(() => ''),
   ])
   const snmpTable = parseSnmp(snmp)
+  const udp6 = parseSnmp6(snmp6)
   const extended = parseSnmp(netstat).get('TcpExt')
   const tcp = {} as Record<TcpWorkField, number>
   for (const field of TCP_WORK_FIELDS) {
@@ -64,8 +67,8 @@ export async function readNamespaceCounters(pid: number | 'self'): Promise<Names
   return {
     interfaces: parseNetDev(dev),
     udpSocketDrops: sumUdpDrops(udp),
-    udpRcvbufErrors: snmpTable.get('Udp')?.get('RcvbufErrors') ?? 0,
-    udpChecksumErrors: snmpTable.get('Udp')?.get('InCsumErrors') ?? 0,
+    udpRcvbufErrors: (snmpTable.get('Udp')?.get('RcvbufErrors') ?? 0) + (udp6.get('Udp6RcvbufErrors') ?? 0),
+    udpChecksumErrors: (snmpTable.get('Udp')?.get('InCsumErrors') ?? 0) + (udp6.get('Udp6InCsumErrors') ?? 0),
     tcpChecksumErrors: snmpTable.get('Tcp')?.get('InCsumErrors') ?? 0,
     tcp,
   }
@@ -117,6 +120,16 @@ export function parseSnmp(text: string): Map<string, Map<string, number>> {
     const fields = new Map<string, number>()
     for (let j = 1; j < names.length; j++) fields.set(names[j]!, Number(values[j]))
     result.set(protocol, fields)
+  }
+  return result
+}
+
+/** `/proc/net/snmp6` as field → value (a `name value` pair per line). */
+export function parseSnmp6(text: string): Map<string, number> {
+  const result = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    const [name, value] = line.trim().split(/\s+/)
+    if (name !== undefined && name !== '' && value !== undefined) result.set(name, Number(value))
   }
   return result
 }
