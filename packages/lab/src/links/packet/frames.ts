@@ -70,7 +70,7 @@ export function isNeighbourDiscovery(frame: Uint8Array): boolean {
 }
 
 /**
- * True when an IPv4 frame carries TCP to or from `port`: the lab's control channel, which the
+ * True when an IP frame carries TCP to or from `port`: the lab's control channel, which the
  * link leaves unimpaired so the impairment falls on the run's own packets only (and a seed repeats
  * the same decisions on the same data packets, whatever the control channel did).
  */

@@ -196,10 +196,9 @@ async function runLink(plan: HostPlan, say: (message: HostMessage) => void): Pro
       // IPv6 on the lab's device only, without duplicate address detection and router
       // solicitations: the addresses work at once, and little but the lab's packets crosses.
       const conf = `/proc/sys/net/ipv6/conf/${INNER_DEVICE}`
-      const settings = ['accept_dad 0', 'accept_ra 0', 'router_solicitations 0', 'disable_ipv6 0']
-        .map((setting) => setting.split(' '))
-        .map(([name, value]) => `echo ${value} > ${conf}/${name}`)
-      await tool(...run('sh', ['-c', settings.join('; ')]))
+      const settings = { accept_dad: 0, accept_ra: 0, router_solicitations: 0, disable_ipv6: 0 }
+      const script = Object.entries(settings).map(([name, value]) => `echo ${value} > ${conf}/${name}`)
+      await tool(...run('sh', ['-c', script.join('; ')]))
       await tool(...run('ip', ['-6', 'addr', 'add', `${address6}/64`, 'dev', INNER_DEVICE, 'nodad']))
     }
     // With tx checksum offload on, TCP frames cross with unfilled checksums, and a datagram
