@@ -14,7 +14,7 @@ export type ChosenLink = { readonly link: 'packet' } | { readonly link: 'proxy';
  * the numbers; `proxy` (the default) is taken as it is.
  *
  * @throws LabError (reason `packet-link-unavailable`) for `packet` where it cannot run
- * @throws InvalidArgumentError for `packet` with options it cannot have (in-process, IPv6, stream impairments)
+ * @throws InvalidArgumentError for `packet` with options it cannot have (in-process, intervals under 100 ms, stream impairments)
  */
 export function chooseLink(options: LabOptions): ChosenLink {
   const link = options.link ?? 'proxy'

@@ -55,11 +55,8 @@ export function packetLinkSupport(
     if (tried.status === 0) return undefined
     return (tried.stderr ?? '').trim().split('\n')[0] || tried.error?.message || `${command[0]} failed`
   }
-  const noNamespaces = tryInNamespaces(['true'])
-  if (noNamespaces !== undefined)
-    return fail(
-      `cannot make its namespaces (${noNamespaces})${mode === 'rootless' ? ' as an unprivileged user' : ''}`,
-    )
+  // One try in the common case: a VXLAN device made in fresh namespaces. Only when that fails is
+  // a second try needed, to tell namespaces that cannot be made from a kernel without VXLAN.
   const noVxlan = tryInNamespaces([
     'ip',
     'link',
@@ -74,12 +71,15 @@ export function packetLinkSupport(
     'remote',
     '127.0.0.2',
   ])
-  if (noVxlan !== undefined) {
-    // A user namespace cannot load a module: where vxlan is one, root loads it once.
-    const load = mode === 'rootless' ? '; where vxlan is a module, root can load it: modprobe vxlan' : ''
-    return fail(`the kernel cannot make a VXLAN device in a namespace (${noVxlan})${load}`)
-  }
-  return { mode }
+  if (noVxlan === undefined) return { mode }
+  const noNamespaces = tryInNamespaces(['true'])
+  if (noNamespaces !== undefined)
+    return fail(
+      `cannot make its namespaces (${noNamespaces})${mode === 'rootless' ? ' as an unprivileged user' : ''}`,
+    )
+  // A user namespace cannot load a module: where vxlan is one, root loads it once.
+  const load = mode === 'rootless' ? '; where vxlan is a module, root can load it: modprobe vxlan' : ''
+  return fail(`the kernel cannot make a VXLAN device in a namespace (${noVxlan})${load}`)
 }
 
 /**
